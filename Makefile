@@ -1,0 +1,64 @@
+# Unrolled: the two commands are `make lab` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+LOCAL := $(CURDIR)/.local
+# Jupyter, IPython and matplotlib keep their config and data inside the checkout.
+PRIVATE_DIRS := JUPYTER_CONFIG_DIR=$(LOCAL)/jupyter/config JUPYTER_DATA_DIR=$(LOCAL)/jupyter/data \
+	JUPYTER_RUNTIME_DIR=$(LOCAL)/jupyter/runtime IPYTHONDIR=$(LOCAL)/ipython \
+	MPLCONFIGDIR=$(LOCAL)/matplotlib JUPYTER_PLATFORM_DIRS=1 PYDEVD_DISABLE_FILE_VALIDATION=1
+_MKDIRS := $(shell mkdir -p $(LOCAL)/jupyter/config $(LOCAL)/jupyter/data $(LOCAL)/jupyter/runtime $(LOCAL)/ipython $(LOCAL)/matplotlib)
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: lab test lint unit nbval browser notebooks bench student lock clean venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@echo '{"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' \
+		> $(VENV)/share/jupyter/lab/settings/overrides.json
+	@touch $(STAMP)
+
+## make lab: open the course in JupyterLab on 127.0.0.1 (token-protected).
+lab: $(STAMP)
+	$(PRIVATE_DIRS) $(BIN)/jupyter lab --ServerApp.ip=127.0.0.1 $(ROOT_FLAG) notebooks/00_start_here.ipynb
+
+## make test: lint, unit tests, notebooks under nbval (strict), browser tests.
+test: $(STAMP) lint unit nbval browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check helpers tests tools benchmarks notebooks/src
+	$(BIN)/ruff format --check helpers tests tools benchmarks
+
+unit: $(STAMP)
+	$(PRIVATE_DIRS) $(BIN)/python -m pytest -q tests --ignore=tests/browser
+
+nbval: $(STAMP)
+	$(PRIVATE_DIRS) $(BIN)/python -m pytest -q -p no:cacheprovider $(NBVAL) notebooks/*.ipynb
+
+browser: $(STAMP)
+	$(PRIVATE_DIRS) $(BIN)/python -m pytest -q tests/browser
+
+## make notebooks: rebuild every notebook from notebooks/src and execute it from a fresh kernel.
+notebooks: $(STAMP)
+	$(PRIVATE_DIRS) $(BIN)/python tools/nbbuild.py $(NB)
+
+bench: $(STAMP)
+	$(PRIVATE_DIRS) $(BIN)/python benchmarks/run.py
+
+lock:
+	rm -rf .local/lockvenv && $(PYTHON) -m venv .local/lockvenv
+	.local/lockvenv/bin/pip install --quiet -e '.[dev]'
+	( echo "# Exact pins for the course environment (runtime + dev + browser tests)."; \
+	  echo "# Regenerate: make lock  (then check environment.yml with \`make test\`)."; \
+	  .local/lockvenv/bin/pip freeze --exclude-editable | grep -v "^-e"; echo "setuptools==80.9.0" ) > requirements.lock
+
+clean:
+	rm -rf $(VENV) .local artifacts dist

@@ -1,0 +1,111 @@
+"""Argument checks shared by every helper: clear errors that name the argument."""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Mapping
+
+import numpy as np
+
+
+def as_array(
+    name: str,
+    value: object,
+    *,
+    ndim: int | None = None,
+    shape: tuple[int | None, ...] | None = None,
+    dtype: np.dtype | type | None = None,
+    finite: bool = True,
+) -> np.ndarray:
+    """Return ``value`` as a float ndarray, or raise naming ``name``.
+
+    ``shape`` may hold ``None`` for "any size" in that axis; ``finite`` rejects NaN and inf.
+    """
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of numbers, got {type(value).__name__}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be an array of numbers ({exc})") from None
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(f"{name} must be an array of numbers, got dtype {arr.dtype}")
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise TypeError(f"{name} must be real, got dtype {arr.dtype}")
+    if dtype is not None:
+        arr = arr.astype(dtype, copy=False)
+    elif not np.issubdtype(arr.dtype, np.floating):
+        arr = arr.astype(np.float64)
+    if ndim is not None and arr.ndim != ndim:
+        want = f"shape {_fmt(shape)}" if shape is not None else f"{ndim} dimensions"
+        raise ValueError(f"{name} must have {want}, got shape {arr.shape}")
+    if shape is not None:
+        if arr.ndim != len(shape) or any(w is not None and w != g for w, g in zip(shape, arr.shape, strict=False)):
+            raise ValueError(f"{name} must have shape {_fmt(shape)}, got {arr.shape}")
+    if finite and not np.all(np.isfinite(arr)):
+        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
+        raise ValueError(f"{name} contains {bad} NaN or infinite value(s)")
+    return arr
+
+
+def _fmt(shape: tuple[int | None, ...]) -> str:
+    return "(" + ", ".join("any" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def as_int(name: str, value: object, *, min_value: int | None = None, max_value: int | None = None) -> int:
+    """Return ``value`` as an int (rejecting bools, floats with a fraction, NaN)."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
+        if not np.isfinite(value) or float(value) != int(value):
+            raise TypeError(f"{name} must be an integer, got {value!r}")
+    out = int(value)
+    if min_value is not None and out < min_value:
+        raise ValueError(f"{name} must be >= {min_value}, got {out}")
+    if max_value is not None and out > max_value:
+        raise ValueError(f"{name} must be <= {max_value}, got {out}")
+    return out
+
+
+def as_float(
+    name: str,
+    value: object,
+    *,
+    min_value: float | None = None,
+    max_value: float | None = None,
+    positive: bool = False,
+) -> float:
+    """Return ``value`` as a finite float, checking an optional range."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
+    out = float(value)
+    if not np.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {out}")
+    if positive and out <= 0:
+        raise ValueError(f"{name} must be > 0, got {out}")
+    if min_value is not None and out < min_value:
+        raise ValueError(f"{name} must be >= {min_value}, got {out}")
+    if max_value is not None and out > max_value:
+        raise ValueError(f"{name} must be <= {max_value}, got {out}")
+    return out
+
+
+def as_choice(name: str, value: object, choices: Iterable[str]) -> str:
+    """Return ``value`` if it is one of ``choices``."""
+    options = tuple(choices)
+    if value not in options:
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, options))}; got {value!r}")
+    return str(value)
+
+
+def check_params(
+    name: str, params: object, expected: Mapping[str, tuple[int, ...]]
+) -> dict[str, np.ndarray]:
+    """Check a parameter dict has exactly the expected keys and shapes (finite values)."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"{name} must be a dict of arrays, got {type(params).__name__}")
+    missing = [k for k in expected if k not in params]
+    if missing:
+        raise ValueError(f"{name} is missing key(s) {missing}; expected keys {list(expected)}")
+    return {k: as_array(f"{name}[{k!r}]", params[k], shape=shape) for k, shape in expected.items()}
