@@ -59,6 +59,7 @@ lock:
 	( echo "# Exact pins for the course environment (runtime + dev + browser tests)."; \
 	  echo "# Regenerate: make lock  (then check environment.yml with \`make test\`)."; \
 	  .local/lockvenv/bin/pip freeze --exclude-editable | grep -v "^-e"; echo "setuptools==80.9.0" ) > requirements.lock
+	$(PYTHON) tools/envyml.py
 
 clean:
 	rm -rf $(VENV) .local artifacts dist

@@ -41,7 +41,9 @@ def as_array(
         want = f"shape {_fmt(shape)}" if shape is not None else f"{ndim} dimensions"
         raise ValueError(f"{name} must have {want}, got shape {arr.shape}")
     if shape is not None:
-        if arr.ndim != len(shape) or any(w is not None and w != g for w, g in zip(shape, arr.shape, strict=False)):
+        if arr.ndim != len(shape) or any(
+            w is not None and w != g for w, g in zip(shape, arr.shape, strict=False)
+        ):
             raise ValueError(f"{name} must have shape {_fmt(shape)}, got {arr.shape}")
     if finite and not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
@@ -50,10 +52,17 @@ def as_array(
 
 
 def _fmt(shape: tuple[int | None, ...]) -> str:
-    return "(" + ", ".join("any" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+    return (
+        "("
+        + ", ".join("any" if s is None else str(s) for s in shape)
+        + ("," if len(shape) == 1 else "")
+        + ")"
+    )
 
 
-def as_int(name: str, value: object, *, min_value: int | None = None, max_value: int | None = None) -> int:
+def as_int(
+    name: str, value: object, *, min_value: int | None = None, max_value: int | None = None
+) -> int:
     """Return ``value`` as an int (rejecting bools, floats with a fraction, NaN)."""
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")

@@ -1,8 +1,13 @@
-"""Gradient clipping on parameter dicts: by global norm (as PyTorch) and by value.
+"""Gradient clipping on parameter dicts: by global norm (as PyTorch), per tensor, by value.
 
 ``clip_by_global_norm`` follows ``torch.nn.utils.clip_grad_norm_``: one L2 norm over every
 array, ``coef = max_norm / (norm + 1e-6)`` clamped at 1, every array scaled by ``coef``;
 it returns the norm before clipping. Unlike PyTorch it never modifies the caller's arrays.
+Scaling every array by the same factor keeps the *direction* of the whole gradient.
+
+``clip_by_tensor_norm`` applies the same rule to each array on its own (what calling
+``clip_grad_norm_`` once per parameter would do); ``clip_by_value`` clamps every entry
+(``torch.nn.utils.clip_grad_value_``). Both can turn the gradient to a new direction.
 """
 
 from __future__ import annotations
@@ -15,6 +20,9 @@ from helpers._validate import as_array, as_float
 
 Grads = Mapping[str, np.ndarray]
 
+#: Added to the norm in the clipping coefficient, as in PyTorch.
+EPS = 1e-6
+
 
 class NonFiniteGradientError(FloatingPointError):
     """The gradient norm is NaN or infinite: clipping it would pass garbage on."""
@@ -26,11 +34,40 @@ def _checked(grads: object) -> dict[str, np.ndarray]:
     return {k: as_array(f"grads[{k!r}]", v, finite=False) for k, v in grads.items()}
 
 
-def global_norm(grads: Grads) -> float:
-    """‖g‖₂ over all arrays of the dict together (√ of the sum of every squared entry)."""
-    g = _checked(grads)
+def _norm(arrays: list[np.ndarray]) -> float:
+    """‖·‖₂ of all entries together, scaled by the largest entry so it cannot overflow."""
     with np.errstate(over="ignore", invalid="ignore"):
-        return float(np.sqrt(sum(float(np.sum(np.square(v))) for v in g.values())))
+        biggest = max((float(np.max(np.abs(v))) if v.size else 0.0) for v in arrays)
+    if not np.isfinite(biggest):
+        return float("nan") if any(np.isnan(v).any() for v in arrays) else float("inf")
+    if biggest == 0.0:
+        return 0.0
+    total = sum(float(np.sum(np.square(v / biggest))) for v in arrays)
+    return biggest * float(np.sqrt(total))
+
+
+def global_norm(grads: Grads) -> float:
+    """‖g‖₂ over all arrays of the dict together (√ of the sum of every squared entry).
+
+    Computed with scaling, so finite entries as large as 1e300 give their true (finite)
+    norm; NaN anywhere gives NaN, an infinite entry gives inf.
+    """
+    return _norm(list(_checked(grads).values()))
+
+
+def clip_coefficient(norm: float, max_norm: float) -> float:
+    """PyTorch's factor ``min(1, max_norm / (norm + 1e-6))`` (1 means "not clipped")."""
+    n = as_float("norm", norm, min_value=0.0)
+    limit = as_float("max_norm", max_norm, positive=True)
+    return min(1.0, limit / (n + EPS))
+
+
+def _nonfinite(g: dict[str, np.ndarray], norm: float) -> NonFiniteGradientError:
+    bad = [k for k, v in g.items() if not np.all(np.isfinite(v))]
+    return NonFiniteGradientError(
+        f"gradient norm is {norm}: non-finite values in {bad}; lower the learning rate "
+        "or check the forward pass for overflow"
+    )
 
 
 def clip_by_global_norm(
@@ -38,24 +75,39 @@ def clip_by_global_norm(
 ) -> tuple[dict[str, np.ndarray], float]:
     """Rescale all gradients together when their global norm exceeds ``max_norm``.
 
-    Returns ``(clipped, norm_before)``; ``clipped`` holds new arrays, same keys and shapes.
-    A NaN or infinite norm raises ``NonFiniteGradientError`` naming the offending arrays,
-    unless ``error_if_nonfinite=False``, in which case the gradients are returned unscaled
-    with the non-finite norm, for the caller to report.
+    ``grads`` maps names to arrays of any shapes. Returns ``(clipped, norm_before)``;
+    ``clipped`` holds new arrays with the same keys and shapes, all multiplied by
+    ``min(1, max_norm / (norm_before + 1e-6))``. A NaN or infinite norm raises
+    ``NonFiniteGradientError`` naming the offending arrays, unless
+    ``error_if_nonfinite=False``, in which case the gradients are returned unscaled
+    (copies) with the non-finite norm, for the caller to report.
     """
     limit = as_float("max_norm", max_norm, positive=True)
     g = _checked(grads)
-    norm = global_norm(g)
+    norm = _norm(list(g.values()))
     if not np.isfinite(norm):
         if error_if_nonfinite:
-            bad = [k for k, v in g.items() if not np.all(np.isfinite(v))] or ["(overflow in the sum)"]
-            raise NonFiniteGradientError(
-                f"gradient norm is {norm}: non-finite values in {bad}; lower the learning rate "
-                "or check the forward pass for overflow"
-            )
+            raise _nonfinite(g, norm)
         return {k: v.copy() for k, v in g.items()}, norm
-    coef = min(1.0, limit / (norm + 1e-6))
+    coef = min(1.0, limit / (norm + EPS))
     return {k: v * coef for k, v in g.items()}, norm
+
+
+def clip_by_tensor_norm(
+    grads: Grads, max_norm: float
+) -> tuple[dict[str, np.ndarray], dict[str, float]]:
+    """Clip each array by its *own* norm (``clip_grad_norm_`` called once per parameter).
+
+    Returns ``(clipped, norms_before)`` with one norm per key. Arrays with large norms
+    shrink more than the others, so the direction of the whole gradient changes.
+    A non-finite norm raises ``NonFiniteGradientError``.
+    """
+    limit = as_float("max_norm", max_norm, positive=True)
+    g = _checked(grads)
+    norms = {k: _norm([v]) for k, v in g.items()}
+    if not all(np.isfinite(n) for n in norms.values()):
+        raise _nonfinite(g, next(n for n in norms.values() if not np.isfinite(n)))
+    return {k: v * min(1.0, limit / (norms[k] + EPS)) for k, v in g.items()}, norms
 
 
 def clip_by_value(grads: Grads, clip_value: float) -> dict[str, np.ndarray]:
@@ -70,3 +122,17 @@ def clip_by_value(grads: Grads, clip_value: float) -> dict[str, np.ndarray]:
     if nan:
         raise NonFiniteGradientError(f"NaN in gradients {nan}: clipping cannot repair them")
     return {k: np.clip(v, -limit, limit) for k, v in g.items()}
+
+
+def angle_degrees(a: Grads, b: Grads) -> float:
+    """The angle (degrees, 0–180) between two gradients given as dicts with the same keys."""
+    ga, gb = _checked(a), _checked(b)
+    if set(ga) != set(gb):
+        raise ValueError(f"a and b must have the same keys, got {sorted(ga)} and {sorted(gb)}")
+    va = np.concatenate([np.ravel(ga[k]) for k in sorted(ga)])
+    vb = np.concatenate([np.ravel(gb[k]) for k in sorted(ga)])
+    na, nb = _norm([va]), _norm([vb])
+    if not (np.isfinite(na) and np.isfinite(nb)) or na == 0 or nb == 0:
+        raise ValueError("angle_degrees needs two finite, non-zero gradients")
+    cos = float(np.dot(va / na, vb / nb))
+    return float(np.degrees(np.arccos(np.clip(cos, -1.0, 1.0))))

@@ -54,7 +54,9 @@ def rel_error(a: np.ndarray | Mapping, b: np.ndarray | Mapping) -> float:
         if not (isinstance(a, Mapping) and isinstance(b, Mapping)):
             raise TypeError("rel_error compares two arrays or two dicts of arrays, not a mix")
         if set(a) != set(b):
-            raise ValueError(f"rel_error: the dicts have different keys {sorted(a)} and {sorted(b)}")
+            raise ValueError(
+                f"rel_error: the dicts have different keys {sorted(a)} and {sorted(b)}"
+            )
         va = np.concatenate([np.ravel(a[k]) for k in sorted(a)])
         vb = np.concatenate([np.ravel(b[k]) for k in sorted(a)])
     else:

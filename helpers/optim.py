@@ -7,8 +7,10 @@ One interface, functional in the parameters::
     grads = gradient_of_loss(at)
     params = opt.step(params, grads)  # new dict; inputs are not modified
 
-The state (velocities, accumulators) lives in the optimizer, keyed by parameter name,
-so it works for any model whose gradients share the parameters' keys.
+The state (velocities, accumulators, step counts) lives in the optimizer, one entry per
+parameter name, so it works for any model whose gradients share the parameters' keys.
+Every update acts element by element: a parameter array of any shape works, and so does
+a 0-d array (a scalar parameter, as in the toys of notebooks 02, 04 and 06).
 """
 
 from __future__ import annotations
@@ -20,32 +22,48 @@ import numpy as np
 from helpers._validate import as_array, as_float
 
 Params = Mapping[str, np.ndarray]
+State = dict[str, np.ndarray]
+
+
+def _as_mapping(name: str, value: object) -> Mapping[str, np.ndarray]:
+    if not isinstance(value, Mapping):
+        raise TypeError(
+            f"{name} must be a dict of arrays (name -> array), got {type(value).__name__}"
+        )
+    return value
 
 
 class Optimizer:
-    """Base class: ``lookahead`` (identity) and ``step`` (subclasses define ``_update``)."""
+    """Base class: ``lookahead`` (identity) and ``step`` (subclasses define ``_update``).
+
+    ``_update(key, g, s)`` returns the change Δθ for one array, given its gradient ``g``
+    and its state dict ``s`` (which it may update in place).
+    """
 
     def __init__(self, lr: float) -> None:
         self.lr = as_float("lr", lr, positive=True)
-        self.state: dict[str, dict[str, np.ndarray]] = {}
+        self.state: dict[str, State] = {}
         self.t = 0
 
     def lookahead(self, params: Params) -> dict[str, np.ndarray]:
         """The point where the next gradient should be taken (θ for all but Nesterov)."""
-        return dict(params)
+        return dict(_as_mapping("params", params))
 
     def step(self, params: Params, grads: Params) -> dict[str, np.ndarray]:
-        """One update: a new parameter dict from ``params`` and ``grads`` (same keys)."""
+        """One update: a new parameter dict from ``params`` and ``grads`` (same keys, shapes)."""
+        params = _as_mapping("params", params)
+        grads = _as_mapping("grads", grads)
         if set(params) != set(grads):
             raise ValueError(f"grads keys {sorted(grads)} differ from params keys {sorted(params)}")
-        self.t += 1
         new = {}
         for k, p in params.items():
-            g = as_array(f"grads[{k!r}]", grads[k], shape=np.shape(p))
-            new[k] = np.asarray(p) + self._update(k, g, self.state.setdefault(k, {}))
+            p = as_array(f"params[{k!r}]", p)
+            g = as_array(f"grads[{k!r}]", grads[k], shape=p.shape)
+            new[k] = p + self._update(k, g, self.state.setdefault(k, {}))
+        self.t += 1
         return new
 
-    def _update(self, key: str, g: np.ndarray, s: dict[str, np.ndarray]) -> np.ndarray:
+    def _update(self, key: str, g: np.ndarray, s: State) -> np.ndarray:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -54,45 +72,50 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    """θ ← θ − η g."""
+    """Plain gradient descent: θ ← θ − η g."""
 
-    def _update(self, key, g, s):
+    def _update(self, key: str, g: np.ndarray, s: State) -> np.ndarray:
         return -self.lr * g
 
 
 class Momentum(Optimizer):
-    """Classical momentum: v ← μ v − η g;  θ ← θ + v."""
+    """Classical momentum: v ← μ v − η g;  θ ← θ + v  (v starts at 0)."""
 
     def __init__(self, lr: float, momentum: float = 0.9) -> None:
         super().__init__(lr)
-        self.momentum = as_float("momentum", momentum, min_value=0.0, max_value=1.0)
+        self.momentum = as_float("momentum", momentum, min_value=0.0)
+        if self.momentum >= 1.0:
+            raise ValueError(f"momentum must be in [0, 1), got {self.momentum}")
 
-    def _update(self, key, g, s):
-        v = self.momentum * s.get("v", 0.0) - self.lr * g
-        s["v"] = v
-        return v
+    def _update(self, key: str, g: np.ndarray, s: State) -> np.ndarray:
+        s["v"] = self.momentum * s.get("v", 0.0) - self.lr * g
+        return s["v"]
 
 
 class Nesterov(Momentum):
     """Nesterov's accelerated gradient in the form of Sutskever et al. (2013):
 
-    v ← μ v − η ∇f(θ + μ v);  θ ← θ + v. ``lookahead`` returns θ + μ v, where the
-    gradient passed to ``step`` must be evaluated.
+    v ← μ v − η ∇f(θ + μ v);  θ ← θ + v. The update is momentum's; only the point where
+    the gradient is taken differs: ``lookahead`` returns θ + μ v, and the gradient passed
+    to ``step`` must be evaluated there.
     """
 
-    def lookahead(self, params):
-        return {k: np.asarray(p) + self.momentum * self.state.get(k, {}).get("v", 0.0)
-                for k, p in params.items()}
+    def lookahead(self, params: Params) -> dict[str, np.ndarray]:
+        params = _as_mapping("params", params)
+        return {
+            k: np.asarray(p) + self.momentum * self.state.get(k, {}).get("v", 0.0)
+            for k, p in params.items()
+        }
 
 
 class Adagrad(Optimizer):
-    """θ ← θ − η g / √(Σ_i g_i² + ε) (seed 002's formula, with ε for a zero gradient)."""
+    """θ ← θ − η g / √(Σ_i g_i² + ε): seed 002's formula (ε only guards a zero gradient)."""
 
     def __init__(self, lr: float, eps: float = 1e-10) -> None:
         super().__init__(lr)
         self.eps = as_float("eps", eps, positive=True)
 
-    def _update(self, key, g, s):
+    def _update(self, key: str, g: np.ndarray, s: State) -> np.ndarray:
         s["sum_sq"] = s.get("sum_sq", 0.0) + g * g
         return -self.lr * g / np.sqrt(s["sum_sq"] + self.eps)
 
@@ -101,7 +124,7 @@ class RMSProp(Optimizer):
     """Seed 002's RMSProp: σ⁰ = |g⁰|, σᵗ = √(α (σᵗ⁻¹)² + (1 − α)(gᵗ)²), θ ← θ − η gᵗ / σᵗ.
 
     (PyTorch's ``RMSprop`` starts its average at 0 instead of g⁰², so its first steps
-    are larger by 1/√(1 − α); both agree once the average has warmed up.)
+    are larger by up to 1/√(1 − α); both agree once the average has warmed up.)
     """
 
     def __init__(self, lr: float, alpha: float = 0.9, eps: float = 1e-10) -> None:
@@ -109,33 +132,47 @@ class RMSProp(Optimizer):
         self.alpha = as_float("alpha", alpha, min_value=0.0, max_value=1.0)
         self.eps = as_float("eps", eps, positive=True)
 
-    def _update(self, key, g, s):
-        if "sq" not in s:
+    def _update(self, key: str, g: np.ndarray, s: State) -> np.ndarray:
+        if "sq" not in s:  # σ⁰² = (g⁰)²
             s["sq"] = g * g
-        else:
+        else:  # σᵗ² = α σᵗ⁻¹² + (1 − α) gᵗ²
             s["sq"] = self.alpha * s["sq"] + (1 - self.alpha) * g * g
         return -self.lr * g / np.sqrt(s["sq"] + self.eps)
 
 
 class Adam(Optimizer):
-    """Adam (Kingma & Ba 2015) with bias correction."""
+    """Adam (Kingma & Ba 2015): momentum on g and RMSProp on g², both bias-corrected.
 
-    def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8) -> None:
+    m ← β₁ m + (1 − β₁) g;  v ← β₂ v + (1 − β₂) g²;  θ ← θ − η m̂ / (√v̂ + ε) with
+    m̂ = m / (1 − β₁ᵗ), v̂ = v / (1 − β₂ᵗ), t counting this array's updates.
+    """
+
+    def __init__(
+        self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+    ) -> None:
         super().__init__(lr)
-        self.beta1 = as_float("beta1", beta1, min_value=0.0, max_value=1.0)
-        self.beta2 = as_float("beta2", beta2, min_value=0.0, max_value=1.0)
+        self.beta1 = as_float("beta1", beta1, min_value=0.0)
+        self.beta2 = as_float("beta2", beta2, min_value=0.0)
+        for name, beta in (("beta1", self.beta1), ("beta2", self.beta2)):
+            if beta >= 1.0:
+                raise ValueError(f"{name} must be in [0, 1), got {beta}")
         self.eps = as_float("eps", eps, positive=True)
 
-    def _update(self, key, g, s):
+    def _update(self, key: str, g: np.ndarray, s: State) -> np.ndarray:
+        s["t"] = t = s.get("t", 0) + 1
         s["m"] = self.beta1 * s.get("m", 0.0) + (1 - self.beta1) * g
         s["v"] = self.beta2 * s.get("v", 0.0) + (1 - self.beta2) * g * g
-        m_hat = s["m"] / (1 - self.beta1**self.t)
-        v_hat = s["v"] / (1 - self.beta2**self.t)
+        m_hat = s["m"] / (1 - self.beta1**t)
+        v_hat = s["v"] / (1 - self.beta2**t)
         return -self.lr * m_hat / (np.sqrt(v_hat) + self.eps)
 
 
 #: name → class, for dropdowns.
 OPTIMIZERS: dict[str, type[Optimizer]] = {
-    "SGD": SGD, "Momentum": Momentum, "Nesterov": Nesterov,
-    "Adagrad": Adagrad, "RMSProp": RMSProp, "Adam": Adam,
+    "SGD": SGD,
+    "Momentum": Momentum,
+    "Nesterov": Nesterov,
+    "Adagrad": Adagrad,
+    "RMSProp": RMSProp,
+    "Adam": Adam,
 }

@@ -105,7 +105,9 @@ def forward(
     x = as_array("xs", xs, ndim=3, shape=(None, None, D), dtype=dtype)
     T, B, _ = x.shape
     if T == 0 or B == 0:
-        raise ValueError(f"xs must have at least one time step and one sequence, got shape {x.shape}")
+        raise ValueError(
+            f"xs must have at least one time step and one sequence, got shape {x.shape}"
+        )
     if h0 is None:
         h = np.zeros((B, H), dtype=dtype)
     else:
@@ -148,7 +150,11 @@ def activation_derivative(hs: np.ndarray, activation: str) -> np.ndarray:
 
 @overload
 def backward(
-    dhs: np.ndarray, cache: Cache, *, truncate: int | None = None, return_dxs: Literal[False] = False
+    dhs: np.ndarray,
+    cache: Cache,
+    *,
+    truncate: int | None = None,
+    return_dxs: Literal[False] = False,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]: ...
 @overload
 def backward(

@@ -23,16 +23,18 @@ from typing import Any, Literal
 import numpy as np
 
 from helpers import clip as clip_mod
-from helpers._validate import as_array, as_choice, as_int
+from helpers._validate import as_array, as_choice, as_float, as_int
 from helpers.optim import Optimizer
 
 Loss = Literal["mse_last", "xent_all"]
 
 
-def readout_init(hidden_size: int, output_size: int, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
+def readout_init(
+    hidden_size: int, output_size: int, *, rng: np.random.Generator
+) -> dict[str, np.ndarray]:
     """Read-out ``{"Wy": (O, H), "by": (O,)}``, Glorot-uniform weights and zero bias."""
     H = as_int("hidden_size", hidden_size, min_value=1)
-    O = as_int("output_size", output_size, min_value=1)  # noqa: E741
+    O = as_int("output_size", output_size, min_value=1)
     lim = np.sqrt(6.0 / (H + O))
     return {"Wy": rng.uniform(-lim, lim, size=(O, H)), "by": np.zeros(O)}
 
@@ -47,7 +49,9 @@ def _split(cell: ModuleType, params: Mapping[str, np.ndarray]) -> dict[str, np.n
     return {k: params[k] for k in names}
 
 
-def predict(cell: ModuleType, params: Mapping[str, np.ndarray], xs: np.ndarray, **cell_kwargs: Any) -> np.ndarray:
+def predict(
+    cell: ModuleType, params: Mapping[str, np.ndarray], xs: np.ndarray, **cell_kwargs: Any
+) -> np.ndarray:
     """Outputs W_y h_t + b_y at every step: (T, B, O)."""
     hs, _ = cell.forward(_split(cell, params), xs, **cell_kwargs)
     return hs @ params["Wy"].T + params["by"]
@@ -63,7 +67,13 @@ def loss_and_grads(
     truncate: int | None = None,
     **cell_kwargs: Any,
 ) -> tuple[float, dict[str, np.ndarray]]:
-    """The loss on one batch and its gradient for every array of ``params`` (BPTT)."""
+    """The loss on one batch and its gradient for every array of ``params`` (BPTT).
+
+    ``xs`` is (T, B, D); ``ys`` as described in the module docstring. Returns
+    ``(loss, grads)`` with ``grads`` keyed like ``params``. Raises
+    ``helpers.clip.NonFiniteGradientError`` when the loss's gradient at the outputs is
+    NaN or infinite (diverged parameters), rather than passing it on.
+    """
     kind = as_choice("loss", loss, ("mse_last", "xent_all"))
     hs, cache = cell.forward(_split(cell, params), xs, **cell_kwargs)
     T, B, H = hs.shape
@@ -74,7 +84,9 @@ def loss_and_grads(
             y = as_array("ys", ys)
             y = y.reshape(B, -1) if y.ndim == 1 else y
             if y.shape != (B, Wy.shape[0]):
-                raise ValueError(f"ys must have shape (B,) or (B, O) = {(B, Wy.shape[0])}, got {np.shape(ys)}")
+                raise ValueError(
+                    f"ys must have shape (B,) or (B, O) = {(B, Wy.shape[0])}, got {np.shape(ys)}"
+                )
             pred = hs[-1] @ Wy.T + by
             err = pred - y
             value = float(np.mean(err**2))
@@ -85,8 +97,10 @@ def loss_and_grads(
         else:
             target = np.asarray(ys)
             if target.shape != (T, B) or not np.issubdtype(target.dtype, np.integer):
-                raise ValueError(f"ys must be integer class ids of shape (T, B) = {(T, B)}, got "
-                                 f"{target.shape} {target.dtype}")
+                raise ValueError(
+                    f"ys must be integer class ids of shape (T, B) = {(T, B)}, got "
+                    f"{target.shape} {target.dtype}"
+                )
             V = Wy.shape[0]
             if target.max() >= V or target.min() < -1:
                 raise ValueError(f"ys must hold class ids in [0, {V}) or -1 (ignored)")
@@ -99,12 +113,19 @@ def loss_and_grads(
             picked = np.take_along_axis(logp, safe[..., None], axis=-1)[..., 0]
             value = float(-(picked * mask).sum() / count)
             dlogits = np.exp(logp)
-            np.put_along_axis(dlogits, safe[..., None], np.take_along_axis(dlogits, safe[..., None], -1) - 1, -1)
+            np.put_along_axis(
+                dlogits, safe[..., None], np.take_along_axis(dlogits, safe[..., None], -1) - 1, -1
+            )
             dlogits *= (mask / count)[..., None]
             flat = dlogits.reshape(T * B, V)
             dWy = flat.T @ hs.reshape(T * B, H)
             dby = flat.sum(axis=0)
             dhs = dlogits @ Wy
+    if not np.all(np.isfinite(dhs)):
+        raise clip_mod.NonFiniteGradientError(
+            f"the loss ({value}) or its gradient at the outputs is not finite: the parameters "
+            "have diverged (lower the learning rate or clip the gradient)"
+        )
     grads, _ = cell.backward(dhs, cache, truncate=truncate)
     grads = dict(grads)
     grads["Wy"], grads["by"] = dWy, dby
@@ -144,10 +165,14 @@ def fit(
 
     Each step: gradient at ``optimizer.lookahead(params)`` by (optionally truncated) BPTT,
     global-norm clipping at ``clip_norm`` if given, one optimizer step. A non-finite loss or
-    gradient norm stops the run and is recorded in ``History.stopped`` (never passed on).
+    gradient norm stops the run and is recorded in ``History.stopped`` (never passed on);
+    its last entry of ``loss``/``grad_norm`` is then that non-finite value (NaN when the
+    outputs themselves had diverged). ``History.clipped[i]`` is True when step i's gradient
+    was actually scaled down, i.e. PyTorch's coefficient ``clip_norm / (norm + 1e-6)`` < 1.
     Returns the final parameters and the history.
     """
     n_steps = as_int("steps", steps, min_value=0)
+    limit = None if clip_norm is None else as_float("clip_norm", clip_norm, positive=True)
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must be a helpers.optim optimizer, e.g. optim.SGD(lr=0.1)")
     current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
@@ -155,17 +180,28 @@ def fit(
     hist = History()
     for step in range(n_steps):
         xs, ys = data(step)
-        value, grads = loss_and_grads(cell, optimizer.lookahead(current), xs, ys, loss=loss,
-                                      truncate=truncate, **cell_kwargs)
-        norm = clip_mod.global_norm(grads)
+        try:
+            value, grads = loss_and_grads(
+                cell,
+                optimizer.lookahead(current),
+                xs,
+                ys,
+                loss=loss,
+                truncate=truncate,
+                **cell_kwargs,
+            )
+            norm = clip_mod.global_norm(grads)
+        except clip_mod.NonFiniteGradientError:
+            value, norm = float("nan"), float("nan")
         hist.loss.append(value)
         hist.grad_norm.append(norm)
         if not (np.isfinite(value) and np.isfinite(norm)):
             hist.clipped.append(False)
-            hist.stopped = f"non-finite {'loss' if not np.isfinite(value) else 'gradient norm'} at step {step}"
+            what = "loss" if not np.isfinite(value) else "gradient norm"
+            hist.stopped = f"non-finite {what} at step {step}"
             break
-        if clip_norm is not None:
-            grads, _ = clip_mod.clip_by_global_norm(grads, clip_norm)
-        hist.clipped.append(bool(clip_norm is not None and norm > clip_norm))
+        if limit is not None:
+            grads, _ = clip_mod.clip_by_global_norm(grads, limit)
+        hist.clipped.append(bool(limit is not None and clip_mod.clip_coefficient(norm, limit) < 1))
         current = optimizer.step(current, grads)
     return current, hist

@@ -54,11 +54,19 @@ def build(source: Path) -> nbformat.NotebookNode:
     """A new, unexecuted notebook from one source file."""
     nb = nbformat.v4.new_notebook()
     for i, (kind, body) in enumerate(parse_source(source.read_text(encoding="utf-8"))):
-        cell = nbformat.v4.new_markdown_cell(body) if kind == "markdown" else nbformat.v4.new_code_cell(body)
+        cell = (
+            nbformat.v4.new_markdown_cell(body)
+            if kind == "markdown"
+            else nbformat.v4.new_code_cell(body)
+        )
         cell["id"] = f"c{i:03d}"
         nb.cells.append(cell)
     nb.metadata = {
-        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        },
         "language_info": {"name": "python"},
     }
     return nb
@@ -76,8 +84,12 @@ def normalise(nb: nbformat.NotebookNode) -> None:
 
 
 def execute(nb: nbformat.NotebookNode) -> None:
-    client = NotebookClient(nb, timeout=TIMEOUT_S, kernel_name="python3",
-                            resources={"metadata": {"path": str(NOTEBOOKS)}})
+    client = NotebookClient(
+        nb,
+        timeout=TIMEOUT_S,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+    )
     client.execute()
 
 

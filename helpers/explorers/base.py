@@ -24,8 +24,13 @@ from matplotlib.figure import Figure
 from helpers import style
 
 #: Kinds of value a control may hold, for checks in ``update``.
-_NUMERIC = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider, widgets.BoundedIntText,
-            widgets.BoundedFloatText)
+_NUMERIC = (
+    widgets.IntSlider,
+    widgets.FloatSlider,
+    widgets.FloatLogSlider,
+    widgets.BoundedIntText,
+    widgets.BoundedFloatText,
+)
 _CHOICE = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.SelectionSlider)
 
 
@@ -68,8 +73,13 @@ class Explorer:
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox(
-            [widgets.HTML(f"<b>{title}</b>"), widgets.HBox(list(self.controls.values()),
-             layout=widgets.Layout(flex_flow="row wrap")), self.image]
+            [
+                widgets.HTML(f"<b>{title}</b>"),
+                widgets.HBox(
+                    list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
+                ),
+                self.image,
+            ]
         )
         self.update()
 
@@ -101,14 +111,22 @@ class Explorer:
 
     def _check(self, name: str, value: Any) -> None:
         if name not in self.controls:
-            raise ValueError(f"{name!r} is not a control of this explorer; controls: {list(self.controls)}")
+            raise ValueError(
+                f"{name!r} is not a control of this explorer; controls: {list(self.controls)}"
+            )
         c = self.controls[name]
         if isinstance(c, _NUMERIC):
-            if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            if isinstance(value, bool) or not isinstance(
+                value, (int, float, np.integer, np.floating)
+            ):
                 raise TypeError(f"{name} must be a number, got {type(value).__name__}")
             if not np.isfinite(value):
                 raise ValueError(f"{name} must be finite, got {value}")
-            lo, hi = (10.0 ** c.min, 10.0 ** c.max) if isinstance(c, widgets.FloatLogSlider) else (c.min, c.max)
+            lo, hi = (
+                (10.0**c.min, 10.0**c.max)
+                if isinstance(c, widgets.FloatLogSlider)
+                else (c.min, c.max)
+            )
             if not lo <= value <= hi:
                 raise ValueError(f"{name} must be between {lo:g} and {hi:g}, got {value:g}")
             if isinstance(c, (widgets.IntSlider, widgets.BoundedIntText)) and int(value) != value:
@@ -122,8 +140,12 @@ class Explorer:
     def png(self, *, compress_level: int = 6) -> bytes:
         """The figure as PNG bytes (no ``bbox_inches='tight'``: the layout is fixed)."""
         buf = io.BytesIO()
-        self.figure.savefig(buf, format="png", pil_kwargs={"compress_level": compress_level},
-                            metadata={"Software": None})
+        self.figure.savefig(
+            buf,
+            format="png",
+            pil_kwargs={"compress_level": compress_level},
+            metadata={"Software": None},
+        )
         return buf.getvalue()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:

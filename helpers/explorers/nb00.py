@@ -17,25 +17,39 @@ def repeated_multiplication() -> Explorer:
     fig, ax = new_figure(8.0, 3.6)
     t = np.arange(STEPS + 1)
     ax.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
-    (line,) = ax.semilogy(t, np.ones_like(t, dtype=float), color=style.COLORS["blue"], marker="o", ms=3)
+    (line,) = ax.semilogy(
+        t, np.ones_like(t, dtype=float), color=style.COLORS["blue"], marker="o", ms=3
+    )
     ax.set_xlim(0, STEPS)
     ax.set_ylim(1e-12, 1e12)
     ax.set_xlabel("number of multiplications t")
     ax.set_ylabel("factor$^t$ (log scale)")
-    label = ax.text(0.02, 0.93, "", transform=ax.transAxes, va="top", fontsize=12,
-                    bbox={"facecolor": "white", "edgecolor": "0.7"})
+    label = ax.text(
+        0.02,
+        0.93,
+        "",
+        transform=ax.transAxes,
+        va="top",
+        fontsize=12,
+        bbox={"facecolor": "white", "edgecolor": "0.7"},
+    )
 
     def draw(factor: float) -> None:
         gain = linear_gain(factor, STEPS)
         shown = np.where(gain > 0, gain, np.nan)  # exact zeros (factor 0) cannot sit on a log axis
         line.set_ydata(shown)
-        line.set_color(style.EXPLODE if factor > 1 else style.VANISH if factor < 1 else style.NEUTRAL)
+        line.set_color(
+            style.EXPLODE if factor > 1 else style.VANISH if factor < 1 else style.NEUTRAL
+        )
         final = gain[-1]
         label.set_text(f"factor = {factor:.2f}:  factor$^{{{STEPS}}}$ = {final:.3g}")
         ax.set_title("Multiply a number by itself again and again")
 
-    controls = {"factor": widgets.FloatSlider(value=0.9, min=0.0, max=1.5, step=0.01,
-                                               description="factor", readout_format=".2f")}
+    controls = {
+        "factor": widgets.FloatSlider(
+            value=0.9, min=0.0, max=1.5, step=0.01, description="factor", readout_format=".2f"
+        )
+    }
     return Explorer("repeated multiplication", fig, controls, draw)
 
 

@@ -130,8 +130,10 @@ for name, version in checks.items():
     print(f"{name:>10}: {version}")
 png = demo.png()
 assert png[:8] == b"\x89PNG\r\n\x1a\n", "the explorer did not render a PNG"
-print(f"{len(ALL)} explorers registered; the demo renders a {demo.figure.get_figwidth():.0f} x "
-      f"{demo.figure.get_figheight():.1f} in figure: ready.")
+print(
+    f"{len(ALL)} explorers registered; the demo renders a {demo.figure.get_figwidth():.0f} x "
+    f"{demo.figure.get_figheight():.1f} in figure: ready."
+)
 
 # %% [markdown]
 # ## Summary

@@ -1,0 +1,152 @@
+"""A small word-level language model: one-hot words → recurrent cell → softmax.
+
+The model is the one of ``helpers.train`` with loss ``"xent_all"``: any cell module
+(``helpers.rnn``, ``.lstm``, ``.gru``) plus a read-out ``Wy`` (V, H), ``by`` (V,). Words enter
+as one-hot vectors (input size D = V), which needs no embedding parameters: column ``i`` of
+``Wx`` *is* the embedding of word ``i``.
+
+Shapes (time-major)::
+
+    ids     (T, B)      int word ids
+    xs      (T, B, V)   one-hot inputs
+    logits  (T, B, V)   W_y h_t + b_y, the scores of the next word
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from types import ModuleType
+from typing import Any
+
+import numpy as np
+
+from helpers import tasks
+from helpers._validate import as_float, as_int
+from helpers.train import predict
+
+
+def _ids(name: str, ids: object, size: int) -> np.ndarray:
+    arr = np.asarray(ids)
+    if arr.dtype == object or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must be integer word ids, got dtype {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() >= size):
+        raise ValueError(f"{name} must hold ids in [0, {size}), got {arr.min()}..{arr.max()}")
+    return arr
+
+
+def one_hot(ids: np.ndarray, size: int) -> np.ndarray:
+    """Integer ids of any shape (…) → float64 one-hot vectors (…, size)."""
+    V = as_int("size", size, min_value=1)
+    arr = _ids("ids", ids, V)
+    out = np.zeros((*arr.shape, V))
+    np.put_along_axis(out, arr[..., None], 1.0, axis=-1)
+    return out
+
+
+def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
+    """Softmax over the last axis of ``logits / temperature`` (temperature > 0), computed stably."""
+    tau = as_float("temperature", temperature, positive=True)
+    z = np.asarray(logits, dtype=np.float64) / tau
+    z = z - z.max(axis=-1, keepdims=True)
+    e = np.exp(z)
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def logits(cell: ModuleType, params: dict[str, np.ndarray], ids: np.ndarray,
+           **cell_kwargs: Any) -> np.ndarray:
+    """Scores of the next word after every prefix: ``ids`` (T, B) → (T, B, V)."""
+    V = params["Wy"].shape[0]
+    arr = _ids("ids", ids, V)
+    if arr.ndim != 2:
+        raise ValueError(f"ids must have shape (T, B), got {arr.shape}")
+    return predict(cell, params, one_hot(arr, V), **cell_kwargs)
+
+
+def answer_probs(cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.Stories,
+                 **cell_kwargs: Any) -> np.ndarray:
+    """The model's distribution of the answer word of each story: (B, V).
+
+    It is the next-word distribution after reading the story up to "… A said hi to".
+    """
+    if not isinstance(batch, tasks.Stories):
+        raise TypeError("batch must be a helpers.tasks.Stories (from tasks.stories)")
+    inputs, _ = batch.lm_pairs()
+    out = softmax(logits(cell, params, inputs, **cell_kwargs))
+    return out[batch.answer_pos - 1, np.arange(len(batch))]
+
+
+def accuracy_by_distance(cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.Stories,
+                         **cell_kwargs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Greedy answer accuracy grouped by distance: ``(distances, accuracy, counts)``, each (K,)."""
+    probs = answer_probs(cell, params, batch, **cell_kwargs)
+    correct = probs.argmax(axis=1) == batch.answer
+    dists = np.unique(batch.distance)
+    acc = np.array([correct[batch.distance == d].mean() for d in dists])
+    counts = np.array([np.sum(batch.distance == d) for d in dists])
+    return dists, acc, counts
+
+
+def batch_source(batch_size: int, n_filler: Sequence[int], *, rng: np.random.Generator
+                 ) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
+    """``data(step) -> (xs, ys)`` for ``helpers.train.fit``: each call draws ``batch_size``
+    fresh stories with filler counts uniform over ``n_filler``; ``xs`` one-hot (T, B, V),
+    ``ys`` next-word ids (T, B) with −1 on padding. T is fixed by the longest allowed story."""
+    bsz = as_int("batch_size", batch_size, min_value=1)
+    choices = np.asarray(n_filler)
+    if choices.ndim != 1 or choices.size == 0 or not np.issubdtype(choices.dtype, np.integer):
+        raise ValueError(f"n_filler must be a non-empty list of ints, got {n_filler!r}")
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+    longest = tasks.stories(1, int(choices.max()), rng=np.random.default_rng(0)).tokens.shape[0]
+    V = len(tasks.VOCAB)
+
+    def data(_step: int) -> tuple[np.ndarray, np.ndarray]:
+        nf = rng.choice(choices, size=bsz)
+        inputs, targets = tasks.stories(bsz, nf, rng=rng, pad_to=longest).lm_pairs()
+        return one_hot(inputs, V), targets
+
+    return data
+
+
+def generate(
+    cell: ModuleType,
+    params: dict[str, np.ndarray],
+    prompt: Sequence[str],
+    *,
+    temperature: float = 0.0,
+    rng: np.random.Generator | None = None,
+    max_words: int = 40,
+    stop: str | None = None,
+    **cell_kwargs: Any,
+) -> list[str]:
+    """Continue ``prompt`` (a list of words) one word at a time, feeding each word back.
+
+    ``temperature=0``: greedy (the most likely word every time). ``temperature > 0``: sample
+    from softmax(logits / temperature) with ``rng`` (small → close to greedy, 1 → the model's
+    own distribution, large → close to uniform). Stops after ``max_words`` new words, or after
+    the word ``stop`` is produced. Returns the new words only. Each step re-reads the whole
+    sequence (O(T²) but T is tiny), so it works for any cell module.
+    """
+    words = list(prompt)
+    if not words:
+        raise ValueError("prompt must contain at least one word")
+    ids = list(tasks.VOCAB.ids(words))
+    tau = as_float("temperature", temperature, min_value=0.0)
+    if tau > 0 and not isinstance(rng, np.random.Generator):
+        raise TypeError("sampling with temperature > 0 needs rng=np.random.default_rng(seed)")
+    n = as_int("max_words", max_words, min_value=1)
+    if stop is not None and stop not in tasks.VOCAB:
+        raise ValueError(f"stop must be a word of the vocabulary, got {stop!r}")
+    new: list[str] = []
+    for _ in range(n):
+        scores = logits(cell, params, np.array(ids)[:, None], **cell_kwargs)[-1, 0]
+        if tau == 0:
+            nxt = int(np.argmax(scores))
+        else:
+            nxt = int(rng.choice(scores.size, p=softmax(scores, tau)))
+        ids.append(nxt)
+        word = tasks.VOCAB.words([nxt])[0]
+        new.append(word)
+        if word == stop:
+            break
+    return new

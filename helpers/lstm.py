@@ -1,0 +1,271 @@
+"""LSTM with a forget gate, the layout of ``torch.nn.LSTM``, with full and truncated BPTT.
+
+One step, gate order (i, f, g, o) stacked in the rows of ``Wx``, ``Wh`` and ``b``::
+
+    a  = x @ Wx.T + h @ Wh.T + b            (B, 4H), split into a_i, a_f, a_g, a_o
+    i  = σ(a_i)   f = σ(a_f)   g = tanh(a_g)   o = σ(a_o)
+    c' = f ⊙ c + i ⊙ g                      the cell state: an element-wise path
+    h' = o ⊙ tanh(c')
+
+Shapes (time-major)::
+
+    xs (T, B, D)   hs, cs (T, B, H)   h0, c0 (B, H)
+    Wx (4H, D)     Wh (4H, H)         b (4H,)   (torch's b_ih + b_hh)
+
+Along the cell-state path ∂c_t/∂c_{t-1} = diag(f_t): the gradient is scaled
+element-wise by the forget gate, with no weight matrix and no squashing derivative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, overload
+
+import numpy as np
+
+from helpers._validate import as_array, as_float, as_int, check_params
+
+PARAM_NAMES = ("Wx", "Wh", "b")
+GATES = ("i", "f", "g", "o")
+
+
+def init(
+    input_size: int,
+    hidden_size: int,
+    *,
+    rng: np.random.Generator,
+    forget_bias: float = 0.0,
+    dtype: type = np.float64,
+) -> dict[str, np.ndarray]:
+    """New parameters ``{"Wx": (4H, D), "Wh": (4H, H), "b": (4H,)}``.
+
+    Every entry is drawn from U(−1/√H, 1/√H), as ``torch.nn.LSTM`` does (its two biases
+    summed would be wider; here ``b`` is drawn once), then ``forget_bias`` is added to
+    the forget-gate slice ``b[H:2H]`` (1.0 is the advice of Jozefowicz et al. 2015).
+    """
+    D = as_int("input_size", input_size, min_value=1)
+    H = as_int("hidden_size", hidden_size, min_value=1)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+    fb = as_float("forget_bias", forget_bias)
+    lim = 1.0 / np.sqrt(H)
+    Wx = rng.uniform(-lim, lim, size=(4 * H, D))
+    Wh = rng.uniform(-lim, lim, size=(4 * H, H))
+    b = rng.uniform(-lim, lim, size=4 * H)
+    b[H : 2 * H] += fb
+    return {"Wx": Wx.astype(dtype), "Wh": Wh.astype(dtype), "b": b.astype(dtype)}
+
+
+def sigmoid(a: np.ndarray) -> np.ndarray:
+    """The logistic function 1 / (1 + e^(−a)), without overflow warnings for large |a|."""
+    return 0.5 * (1.0 + np.tanh(0.5 * a))
+
+
+@dataclass
+class Cache:
+    """What ``backward`` needs, and what the notebook looks at.
+
+    ``gates`` (T, B, 4H) holds the activations i, f, g, o (after σ / tanh) side by side;
+    the properties ``i``, ``f``, ``g``, ``o`` give each as (T, B, H). ``cs`` (T, B, H) are
+    the cell states, ``hs`` the hidden states, ``h0``/``c0`` (B, H) the initial state.
+    """
+
+    params: dict[str, np.ndarray]
+    xs: np.ndarray
+    hs: np.ndarray
+    cs: np.ndarray
+    gates: np.ndarray
+    h0: np.ndarray
+    c0: np.ndarray
+
+    def _slice(self, k: int) -> np.ndarray:
+        H = self.hs.shape[-1]
+        return self.gates[..., k * H : (k + 1) * H]
+
+    @property
+    def i(self) -> np.ndarray:
+        """Input gate i_t, (T, B, H)."""
+        return self._slice(0)
+
+    @property
+    def f(self) -> np.ndarray:
+        """Forget gate f_t, (T, B, H)."""
+        return self._slice(1)
+
+    @property
+    def g(self) -> np.ndarray:
+        """Candidate g_t = tanh(·), (T, B, H)."""
+        return self._slice(2)
+
+    @property
+    def o(self) -> np.ndarray:
+        """Output gate o_t, (T, B, H)."""
+        return self._slice(3)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of stored activations (inputs, states, gates)."""
+        arrays = (self.xs, self.hs, self.cs, self.gates, self.h0, self.c0)
+        return int(sum(a.nbytes for a in arrays))
+
+
+def _shapes(params: object) -> tuple[int, int]:
+    if not isinstance(params, dict) or "Wx" not in params:
+        raise TypeError("params must be a dict with keys 'Wx', 'Wh', 'b' (see helpers.lstm.init)")
+    Wx = np.asarray(params["Wx"])
+    if Wx.ndim != 2 or Wx.shape[0] % 4 or Wx.shape[0] == 0:
+        raise ValueError(f"params['Wx'] must have shape (4H, D), got {Wx.shape}")
+    return Wx.shape[0] // 4, Wx.shape[1]
+
+
+def _state(name: str, value: object, B: int, H: int, dtype: np.dtype) -> np.ndarray:
+    arr = as_array(name, value, dtype=dtype)
+    if arr.shape == (H,):
+        return np.broadcast_to(arr, (B, H)).copy()
+    if arr.shape != (B, H):
+        raise ValueError(f"{name} must have shape (B, H) = {(B, H)} or (H,), got {arr.shape}")
+    return arr
+
+
+def forward(
+    params: dict[str, np.ndarray],
+    xs: np.ndarray,
+    h0: tuple[np.ndarray, np.ndarray] | None = None,
+) -> tuple[np.ndarray, Cache]:
+    """Run the LSTM over a batch: ``xs`` (T, B, D) → ``hs`` (T, B, H) and a ``Cache``.
+
+    ``h0`` is ``None`` (zeros) or a tuple ``(h0, c0)``, each (B, H) or (H,).
+    The cell states are ``cache.cs`` and the gates ``cache.i``, ``.f``, ``.g``, ``.o``.
+    """
+    H, D = _shapes(params)
+    p = check_params("params", params, {"Wx": (4 * H, D), "Wh": (4 * H, H), "b": (4 * H,)})
+    dtype = np.result_type(p["Wx"].dtype, np.float32)
+    x = as_array("xs", xs, ndim=3, shape=(None, None, D), dtype=dtype)
+    T, B, _ = x.shape
+    if T == 0 or B == 0:
+        raise ValueError(f"xs must have at least one time step and one sequence, got {x.shape}")
+    if h0 is None:
+        h, c = np.zeros((B, H), dtype=dtype), np.zeros((B, H), dtype=dtype)
+    else:
+        if not isinstance(h0, (tuple, list)) or len(h0) != 2:
+            raise TypeError("h0 must be None or a tuple (h0, c0) of arrays of shape (B, H)")
+        h = _state("h0", h0[0], B, H, dtype)
+        c = _state("c0", h0[1], B, H, dtype)
+    Wx, Wh, b = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
+    # The input projection of all steps at once: one matrix product instead of T.
+    gates = (x.reshape(T * B, D) @ Wx.T).reshape(T, B, 4 * H)
+    gates += b
+    WhT = np.ascontiguousarray(Wh.T)
+    hs = np.empty((T, B, H), dtype=dtype)
+    cs = np.empty((T, B, H), dtype=dtype)
+    h0_, c0_ = h, c
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(T):
+            a = gates[t]  # a view: activations overwrite the pre-activations in place
+            a += h @ WhT
+            a[:, : 2 * H] = sigmoid(a[:, : 2 * H])  # i, f
+            np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])  # g
+            a[:, 3 * H :] = sigmoid(a[:, 3 * H :])  # o
+            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
+            c = f * c + i * g
+            h = o * np.tanh(c)
+            cs[t], hs[t] = c, h
+    return hs, Cache(params=p, xs=x, hs=hs, cs=cs, gates=gates, h0=h0_, c0=c0_)
+
+
+def _step_back(
+    gh: np.ndarray, gc: np.ndarray, s: int, cache: Cache, tanh_c: np.ndarray, cprev: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Back through step s: (∂L/∂h_s, ∂L/∂c_s via c_{s+1}) → (∂L/∂a_s (…, 4H), ∂L/∂c_s total).
+
+    Works on any leading shape (B, H) or (n, B, H) of ``gh``/``gc``.
+    """
+    H = cache.hs.shape[-1]
+    act = cache.gates[s]
+    i, f, g, o = act[:, :H], act[:, H : 2 * H], act[:, 2 * H : 3 * H], act[:, 3 * H :]
+    tc = tanh_c[s]
+    dc = gc + gh * o * (1.0 - tc * tc)
+    da = np.concatenate(
+        [
+            dc * g * i * (1.0 - i),  # input gate
+            dc * cprev[s] * f * (1.0 - f),  # forget gate
+            dc * i * (1.0 - g * g),  # candidate
+            gh * tc * o * (1.0 - o),  # output gate
+        ],
+        axis=-1,
+    )
+    return da, dc
+
+
+@overload
+def backward(
+    dhs: np.ndarray, cache: Cache, *, truncate: int | None = None, return_dxs: Literal[False] = False
+) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray]]: ...
+@overload
+def backward(
+    dhs: np.ndarray, cache: Cache, *, truncate: int | None = None, return_dxs: Literal[True]
+) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray], np.ndarray]: ...
+
+
+def backward(dhs, cache, *, truncate=None, return_dxs=False):
+    """Backpropagation through time for the LSTM.
+
+    ``dhs`` (T, B, H) is ∂L/∂h_t injected at every step (zeros where no loss is attached).
+    Returns ``(grads, (dh0, dc0))``: ``grads`` keyed like the params, ``dh0``/``dc0`` (B, H)
+    the gradient reaching the initial state; with ``return_dxs=True`` also ``dxs``
+    (T, B, D) = ∂L/∂x_t.
+
+    ``truncate=k``: for the loss injected at step t keep only the k most recent recurrent
+    factors ∂(h_s, c_s)/∂(h_{s-1}, c_{s-1}) (through both h and c); ``k=0`` means no gradient
+    through the recurrence, ``None`` or ``k >= T`` is full BPTT. Full BPTT costs O(T),
+    truncation O(T·k).
+    """
+    if not isinstance(cache, Cache):
+        raise TypeError("cache must be the Cache returned by helpers.lstm.forward")
+    hs, cs = cache.hs, cache.cs
+    T, B, H = hs.shape
+    gin = as_array("dhs", dhs, shape=(T, B, H), dtype=hs.dtype, finite=True)
+    k = None if truncate is None else as_int("truncate", truncate, min_value=0)
+    Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
+    tanh_c = np.tanh(cs)
+    cprev = np.concatenate([cache.c0[None], cs[:-1]], axis=0)
+    das = np.empty((T, B, 4 * H), dtype=hs.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):
+        if k is None or k >= T:
+            gh = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
+            gc = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂c_s through c_{s+1}
+            for s in range(T - 1, -1, -1):
+                gh = gh + gin[s]
+                das[s], dc = _step_back(gh, gc, s, cache, tanh_c, cprev)
+                gh = das[s] @ Wh
+                gc = dc * cache.gates[s, :, H : 2 * H]
+            dh0, dc0 = gh, gc
+        else:
+            n = k + 1
+            # Slot t % n holds the error signal (through h and through c) of the loss
+            # injected at step t while it has crossed at most k recurrent factors.
+            fh = np.zeros((n, B, H), dtype=hs.dtype)
+            fc = np.zeros((n, B, H), dtype=hs.dtype)
+            for s in range(T - 1, -1, -1):
+                fh[s % n] = gin[s]
+                fc[s % n] = 0.0
+                da, dc = _step_back(fh, fc, s, cache, tanh_c, cprev)
+                das[s] = da.sum(axis=0)
+                if k > 0:
+                    fh = da @ Wh
+                    fc = dc * cache.gates[s, :, H : 2 * H]
+            # Signals injected at t < k have crossed t + 1 <= k factors: they reach the start.
+            zero = np.zeros((B, H), dtype=hs.dtype)
+            dh0 = fh[: min(k, T)].sum(axis=0) if k > 0 else zero
+            dc0 = fc[: min(k, T)].sum(axis=0) if k > 0 else zero.copy()
+        hprev = np.concatenate([cache.h0[None], hs[:-1]], axis=0)
+        flat = das.reshape(T * B, 4 * H)
+        grads = {
+            "Wx": flat.T @ cache.xs.reshape(T * B, -1),
+            "Wh": flat.T @ hprev.reshape(T * B, H),
+            "b": flat.sum(axis=0),
+        }
+        if return_dxs:
+            dxs = das @ cache.params["Wx"].astype(hs.dtype, copy=False)
+            return grads, (dh0, dc0), dxs
+    return grads, (dh0, dc0)

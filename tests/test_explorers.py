@@ -1,0 +1,86 @@
+"""Every registered explorer, driven without a browser: it builds, answers each control at
+its minimum and maximum (every option of a dropdown) with no exception and no warning
+(pytest turns warnings into errors), redraws a different PNG when a control moves, rejects
+out-of-range values by name, and carries a PNG fallback in its mime bundle."""
+
+from __future__ import annotations
+
+import base64
+
+import ipywidgets as widgets
+import pytest
+
+from helpers.explorers import ALL, Explorer
+
+NUMERIC = (widgets.IntSlider, widgets.FloatSlider, widgets.BoundedIntText, widgets.BoundedFloatText)
+CHOICE = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.SelectionSlider)
+
+
+def _extremes(control):
+    if isinstance(control, widgets.FloatLogSlider):
+        return [10.0**control.min, 10.0**control.max]
+    if isinstance(control, NUMERIC):
+        return [control.min, control.max]
+    if isinstance(control, CHOICE):
+        return [o[1] if isinstance(o, tuple) else o for o in control.options]
+    if isinstance(control, widgets.Checkbox):
+        return [False, True]
+    raise AssertionError(f"no sweep defined for control type {type(control).__name__}")
+
+
+def test_registry_is_not_empty_and_names_are_qualified():
+    assert ALL, "no explorer registered"
+    for name in ALL:
+        module, _, short = name.partition(".")
+        assert module.startswith("nb") and short, name
+
+
+@pytest.fixture(scope="module", params=sorted(ALL))
+def explorer(request) -> Explorer:
+    return ALL[request.param]()
+
+
+def test_structure(explorer):
+    assert isinstance(explorer, Explorer)
+    assert explorer.controls, "an explorer needs at least one control"
+    assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
+    bundle = explorer._repr_mimebundle_()
+    assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"].startswith("Explorer: ")
+    assert explorer.image.layout.align_self == "flex-start"
+
+
+def test_every_control_at_its_extremes_redraws(explorer):
+    defaults = explorer.values
+    for name, control in explorer.controls.items():
+        pictures = {explorer.png(compress_level=1)}
+        for value in _extremes(control):
+            explorer.update(**{name: value})
+            assert explorer.values[name] == value
+            pictures.add(explorer.png(compress_level=1))
+        assert len(pictures) > 1, f"moving {name!r} does not change the figure"
+        explorer.update(**{name: defaults[name]})
+
+
+def test_figure_is_reused(explorer):
+    fig = explorer.figure
+    name, control = next(iter(explorer.controls.items()))
+    explorer.update(**{name: _extremes(control)[-1]})
+    assert explorer.figure is fig
+
+
+def test_out_of_range_values_are_named(explorer):
+    for name, control in explorer.controls.items():
+        if isinstance(control, widgets.FloatLogSlider):
+            bad = 10.0 ** (control.max + 1)
+        elif isinstance(control, NUMERIC):
+            bad = control.max + max(abs(control.max), 1)
+        elif isinstance(control, CHOICE):
+            bad = "no such option"
+        else:
+            continue
+        with pytest.raises(ValueError, match=name):
+            explorer.update(**{name: bad})
+    with pytest.raises(ValueError, match="not a control"):
+        explorer.update(no_such_control=1)
