@@ -50,6 +50,10 @@ browser: $(STAMP)
 notebooks: $(STAMP)
 	$(PRIVATE_DIRS) $(BIN)/python tools/nbbuild.py $(NB)
 
+## make student: student versions (solutions stubbed, outputs cleared) in dist/student/.
+student: $(STAMP)
+	$(BIN)/python tools/student.py
+
 bench: $(STAMP)
 	$(PRIVATE_DIRS) $(BIN)/python benchmarks/run.py
 

@@ -1,0 +1,215 @@
+"""The checking engine shared by every exercise: compare, diagnose, explain kindly."""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+Case = tuple[tuple[Any, ...], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """What is wrong with one output of one case.
+
+    ``kind`` is one of ``"shape"``, ``"nan"``, ``"sign"``, ``"factor"``, ``"transpose"``,
+    ``"zero"``, ``"other"``; ``factor`` is the best scale s with student ≈ s · expected.
+    """
+
+    leaf: str
+    kind: str
+    rel_error: float
+    factor: float
+    got_shape: tuple[int, ...]
+    want_shape: tuple[int, ...]
+    case: int
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint shown when ``when(diagnosis)`` is true (e.g. a factor close to T)."""
+
+    when: Callable[[Diagnosis], bool]
+    text: str
+
+
+def _leaves(value: Any, prefix: str = "output") -> dict[str, np.ndarray]:
+    if isinstance(value, Mapping):
+        out: dict[str, np.ndarray] = {}
+        for k in sorted(value):
+            out.update(_leaves(value[k], f"{prefix}[{k!r}]"))
+        return out
+    if isinstance(value, (tuple, list)) and not (value and np.isscalar(value[0])):
+        out = {}
+        for i, v in enumerate(value):
+            out.update(_leaves(v, f"{prefix}[{i}]"))
+        return out
+    return {prefix: np.asarray(value, dtype=float)}
+
+
+def _diagnose(leaf: str, got: np.ndarray, want: np.ndarray, case: int) -> Diagnosis | None:
+    def diag(kind: str, err: float = float("nan"), factor: float = float("nan")) -> Diagnosis:
+        return Diagnosis(leaf, kind, err, factor, tuple(got.shape), tuple(want.shape), case)
+
+    if got.shape != want.shape:
+        if got.ndim == 2 and got.T.shape == want.shape and _rel(got.T, want) < 1e-6:
+            return diag("transpose", 0.0)
+        return diag("shape")
+    if not np.all(np.isfinite(got)):
+        return diag("nan")
+    err = _rel(got, want)
+    if err < 1e-6:
+        return None
+    denom = float(np.vdot(want, want))
+    if denom == 0.0:
+        return diag("other", err)
+    if not np.any(got):
+        return diag("zero", err, 0.0)
+    factor = float(np.vdot(got, want) / denom)
+    if _rel(got, factor * want) < 1e-6:
+        return diag("sign" if abs(factor + 1) < 1e-6 else "factor", err, factor)
+    return diag("other", err, factor)
+
+
+def _rel(a: np.ndarray, b: np.ndarray) -> float:
+    num = float(np.linalg.norm(a - b))
+    den = float(np.linalg.norm(a) + np.linalg.norm(b))
+    return num / den if den else 0.0
+
+
+def _explain(d: Diagnosis) -> str:
+    where = f"{d.leaf} (case {d.case + 1})"
+    if d.kind == "shape":
+        return f"{where} has shape {d.got_shape}, but shape {d.want_shape} was expected."
+    if d.kind == "transpose":
+        return (
+            f"{where} is the transpose of the expected result: check the order of a matrix product."
+        )
+    if d.kind == "nan":
+        return f"{where} contains NaN or infinite values."
+    if d.kind == "zero":
+        return f"{where} is all zeros, but it should not be."
+    if d.kind == "sign":
+        return f"{where} has the opposite sign of the expected result."
+    if d.kind == "factor":
+        return f"{where} is off by a factor close to {d.factor:.4g}."
+    return f"{where} is off: relative error {d.rel_error:.2g}."
+
+
+def _same(a: Any, b: Any) -> bool:
+    try:
+        la, lb = _leaves(a), _leaves(b)
+    except (TypeError, ValueError):
+        return False
+    return set(la) == set(lb) and all(
+        la[k].shape == lb[k].shape and _rel(la[k], lb[k]) < 1e-6 for k in la
+    )
+
+
+def _describe(value: Any) -> str:
+    shape = getattr(value, "shape", None)
+    return f"array{tuple(shape)}" if shape is not None else type(value).__name__
+
+
+def check(
+    title: str,
+    student: Callable[..., Any],
+    reference: Callable[..., Any],
+    cases: Iterable[Case],
+    *,
+    hints: Sequence[Hint] = (),
+    mistakes: Sequence[tuple[Callable[..., Any], str]] = (),
+) -> Callable[..., Any]:
+    """Run ``student`` and ``reference`` on every case, print feedback, return the one to use.
+
+    Passing means every output of every case agrees to a relative error below 1e-6.
+    ``hints`` are shown beside a matching diagnosis; ``mistakes`` are implementations of
+    common errors: when the student's output equals one of them, its message is shown.
+    """
+    case_list = list(cases)
+    for i, (args, kwargs) in enumerate(case_list):
+        frozen_args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
+        try:
+            got = student(*args, **kwargs)
+        except NotImplementedError:
+            print(f"… {title}: not implemented yet. Later cells use the reference implementation.")
+            return reference
+        except Exception as exc:  # the student's bug, shown kindly
+            line = traceback.extract_tb(exc.__traceback__)[-1]
+            print(f"✘ {title}: your function raised {type(exc).__name__}: {exc}")
+            print(
+                f"  (on case {i + 1}, with arguments {', '.join(_describe(a) for a in args)}; "
+                f"at line {line.lineno}: {line.line})"
+            )
+            print("  Later cells use the reference implementation.")
+            return reference
+        for a, before in zip(args, frozen_args, strict=True):
+            if isinstance(a, np.ndarray) and not np.array_equal(a, before, equal_nan=True):
+                print(
+                    f"✘ {title}: your function changed one of its input arrays in place "
+                    f"(case {i + 1}); work on a copy. Later cells use the reference."
+                )
+                return reference
+        want = reference(*args, **kwargs)
+        got_leaves, want_leaves = _leaves(got), _leaves(want)
+        if set(got_leaves) != set(want_leaves):
+            print(f"✘ {title}: expected outputs {sorted(want_leaves)}, got {sorted(got_leaves)}.")
+            print("  Later cells use the reference implementation.")
+            return reference
+        problems = [
+            d
+            for k in want_leaves
+            if (d := _diagnose(k, got_leaves[k], want_leaves[k], i)) is not None
+        ]
+        if problems:
+            print(f"✘ {title}: not yet right.")
+            for wrong, message in mistakes:
+                if _same(got, wrong(*args, **kwargs)):
+                    print("  Hint: " + message)
+            for d in problems:
+                print("  - " + _explain(d))
+                for hint in hints:
+                    if hint.when(d):
+                        print("    Hint: " + hint.text)
+            print("  Later cells use the reference implementation.")
+            return reference
+    print(f"✔ {title}: correct on all {len(case_list)} test cases.")
+    return student
+
+
+def check_value(
+    title: str,
+    answer: Callable[[], Any],
+    truth: float,
+    *,
+    rtol: float = 0.05,
+    explanation: str = "",
+) -> bool:
+    """Check a predicted number, returned by ``answer()``, against ``truth`` (relative ``rtol``).
+
+    The prediction is wrapped in a function so that a student notebook, whose answer is
+    ``raise NotImplementedError()``, still runs to the end.
+    """
+    try:
+        value = answer()
+    except NotImplementedError:
+        print(f"… {title}: no answer yet — write your prediction in the function above.")
+        return False
+    except Exception as exc:
+        print(f"✘ {title}: computing your answer raised {type(exc).__name__}: {exc}")
+        return False
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        print(f"✘ {title}: the answer should be a number, got {value!r}.")
+        return False
+    if np.isclose(number, truth, rtol=rtol, atol=0.0):
+        print(f"✔ {title}: {number:.4g} is right (exact: {truth:.4g}). {explanation}".rstrip())
+        return True
+    direction = "too large" if number > truth else "too small"
+    print(f"✘ {title}: {number:.4g} is {direction} (exact: {truth:.4g}). {explanation}".rstrip())
+    return False
