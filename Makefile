@@ -5,10 +5,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 LOCAL := $(CURDIR)/.local
-# Jupyter, IPython and matplotlib keep their config and data inside the checkout.
+# Jupyter, IPython and matplotlib keep their config and data inside the checkout. One BLAS
+# thread: the course multiplies small matrices, where threads cost far more than they give.
 PRIVATE_DIRS := JUPYTER_CONFIG_DIR=$(LOCAL)/jupyter/config JUPYTER_DATA_DIR=$(LOCAL)/jupyter/data \
 	JUPYTER_RUNTIME_DIR=$(LOCAL)/jupyter/runtime IPYTHONDIR=$(LOCAL)/ipython \
-	MPLCONFIGDIR=$(LOCAL)/matplotlib JUPYTER_PLATFORM_DIRS=1 PYDEVD_DISABLE_FILE_VALIDATION=1
+	MPLCONFIGDIR=$(LOCAL)/matplotlib JUPYTER_PLATFORM_DIRS=1 PYDEVD_DISABLE_FILE_VALIDATION=1 \
+	OPENBLAS_NUM_THREADS=1
 _MKDIRS := $(shell mkdir -p $(LOCAL)/jupyter/config $(LOCAL)/jupyter/data $(LOCAL)/jupyter/runtime $(LOCAL)/ipython $(LOCAL)/matplotlib)
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg

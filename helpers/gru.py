@@ -96,7 +96,9 @@ class Cache:
 
 def _shapes(params: object) -> tuple[int, int]:
     if not isinstance(params, dict) or "Wx" not in params:
-        raise TypeError("params must be a dict with keys 'Wx', 'Wh', 'bx', 'bh' (see helpers.gru.init)")
+        raise TypeError(
+            "params must be a dict with keys 'Wx', 'Wh', 'bx', 'bh' (see helpers.gru.init)"
+        )
     Wx = np.asarray(params["Wx"])
     if Wx.ndim != 2 or Wx.shape[0] % 3 or Wx.shape[0] == 0:
         raise ValueError(f"params['Wx'] must have shape (3H, D), got {Wx.shape}")
@@ -129,48 +131,66 @@ def forward(
         elif h.shape != (B, H):
             raise ValueError(f"h0 must have shape (B, H) = {(B, H)} or (H,), got {h.shape}")
     Wx, Wh, bx, bh = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
+    # σ(a) = (1 + tanh(a/2)) / 2: the r and z rows are pre-scaled by 1/2 so that one tanh
+    # and one multiply-add give both gates.
+    half = np.ones(3 * H, dtype=dtype)
+    half[: 2 * H] = 0.5
     # The input projection of all steps at once: one matrix product instead of T.
-    gates = (x.reshape(T * B, D) @ Wx.T).reshape(T, B, 3 * H)
-    gates += bx
-    WhT = np.ascontiguousarray(Wh.T)
+    gates = (x.reshape(T * B, D) @ (Wx * half[:, None]).T).reshape(T, B, 3 * H)
+    gates += bx * half
+    WhT = np.ascontiguousarray((Wh * half[:, None]).T)
+    bhs = bh * half
     hs = np.empty((T, B, H), dtype=dtype)
     hn = np.empty((T, B, H), dtype=dtype)
     h_init = h
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
-            a = gates[t]  # a view: activations overwrite the input pre-activations
-            ah = h @ WhT + bh
-            hn[t] = ah[:, 2 * H :]
-            a[:, : 2 * H] = sigmoid(a[:, : 2 * H] + ah[:, : 2 * H])  # r, z
-            r, z = a[:, :H], a[:, H : 2 * H]
-            a[:, 2 * H :] = np.tanh(a[:, 2 * H :] + r * hn[t])  # n
-            h = (1.0 - z) * a[:, 2 * H :] + z * h
-            hs[t] = h
+            a = gates[t]  # a view: the activations overwrite the input pre-activations
+            ah = h @ WhT
+            ah += bhs
+            rz = a[:, : 2 * H]
+            rz += ah[:, : 2 * H]
+            np.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5  # r, z
+            hn[t] = ah[:, 2 * H :]  # W_hn h + b_hn
+            nn = a[:, 2 * H :]
+            nn += a[:, :H] * hn[t]
+            np.tanh(nn, out=nn)  # n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+            z = a[:, H : 2 * H]
+            h = np.multiply(z, h, out=hs[t])
+            h += (1.0 - z) * nn  # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
     return hs, Cache(params=p, xs=x, hs=hs, gates=gates, hn=hn, h0=h_init)
 
 
-def _step_back(
-    gh: np.ndarray, s: int, cache: Cache, hprev: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Back through step s for ∂L/∂h_s ``gh`` ((B, H) or (n, B, H)).
+def _local_factors(cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-step factors of the backward pass for all steps at once (vectorised over T).
 
-    Returns ∂L/∂(input pre-activations) (…, 3H), ∂L/∂(W_h h + b_h) (…, 3H), and the
-    direct part z ⊙ gh of ∂L/∂h_{s-1} (the rest is ``dah @ Wh``).
+    With gh = ∂L/∂h_s: da_n = gh ⊙ (1 − z)(1 − n²), da_r = da_n ⊙ hn ⊙ r(1 − r),
+    da_z = gh ⊙ (h_{s-1} − n) z(1 − z); the recurrent side W_h h + b_h gets (da_r, da_z,
+    r ⊙ da_n); and ∂L/∂h_{s-1} = gh ⊙ z + ∂L/∂(W_h h) W_h. So both blocks are gh times a
+    fixed factor: returns ``Kx``, ``Kh`` (T, B, 3, H) with ∂L/∂(W_x x + b_x) = gh ⊙ Kx[s]
+    and ∂L/∂(W_h h + b_h) = gh ⊙ Kh[s], and ``z`` (T, B, H).
     """
-    H = cache.hs.shape[-1]
-    act = cache.gates[s]
-    r, z, n = act[:, :H], act[:, H : 2 * H], act[:, 2 * H :]
-    dan = gh * (1.0 - z) * (1.0 - n * n)
-    dar = dan * cache.hn[s] * r * (1.0 - r)
-    daz = gh * (hprev[s] - n) * z * (1.0 - z)
-    dax = np.concatenate([dar, daz, dan], axis=-1)
-    dah = np.concatenate([dar, daz, dan * r], axis=-1)
-    return dax, dah, gh * z
+    T, B, H = cache.hs.shape
+    act = cache.gates.reshape(T, B, 3, H)
+    r, z, n = act[:, :, 0], act[:, :, 1], act[:, :, 2]
+    hprev = np.concatenate([cache.h0[None], cache.hs[:-1]], axis=0)
+    dn = (1.0 - z) * (1.0 - n * n)
+    dr = dn * cache.hn * r * (1.0 - r)
+    dz = (hprev - n) * z * (1.0 - z)
+    Kx = np.stack([dr, dz, dn], axis=2)
+    Kh = np.stack([dr, dz, dn * r], axis=2)
+    return Kx, Kh, np.ascontiguousarray(z)
 
 
 @overload
 def backward(
-    dhs: np.ndarray, cache: Cache, *, truncate: int | None = None, return_dxs: Literal[False] = False
+    dhs: np.ndarray,
+    cache: Cache,
+    *,
+    truncate: int | None = None,
+    return_dxs: Literal[False] = False,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]: ...
 @overload
 def backward(
@@ -197,15 +217,20 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     hprev = np.concatenate([cache.h0[None], hs[:-1]], axis=0)
-    daxs = np.empty((T, B, 3 * H), dtype=hs.dtype)
-    dahs = np.empty((T, B, 3 * H), dtype=hs.dtype)
+    daxs = np.empty((T, B, 3, H), dtype=hs.dtype)  # ∂L/∂(W_x x + b_x), blocks r, z, n
+    dahs = np.empty((T, B, 3, H), dtype=hs.dtype)  # ∂L/∂(W_h h + b_h), blocks r, z, n
     with np.errstate(over="ignore", invalid="ignore"):
+        Kx, Kh, z = _local_factors(cache)
         if k is None or k >= T:
             gh = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
             for s in range(T - 1, -1, -1):
-                gh = gh + gin[s]
-                daxs[s], dahs[s], direct = _step_back(gh, s, cache, hprev)
-                gh = direct + dahs[s] @ Wh
+                gh += gin[s]
+                g3 = gh[:, None, :]
+                np.multiply(Kx[s], g3, out=daxs[s])
+                np.multiply(Kh[s], g3, out=dahs[s])
+                nxt = dahs[s].reshape(B, 3 * H) @ Wh
+                nxt += gh * z[s]  # ∂L/∂h_{s-1}
+                gh = nxt
             dh0 = gh
         else:
             n = k + 1
@@ -214,12 +239,15 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
             inflight = np.zeros((n, B, H), dtype=hs.dtype)
             for s in range(T - 1, -1, -1):
                 inflight[s % n] = gin[s]
-                dax, dah, direct = _step_back(inflight, s, cache, hprev)
-                daxs[s], dahs[s] = dax.sum(axis=0), dah.sum(axis=0)
+                g3 = inflight[:, :, None, :]
+                dh = Kh[s] * g3
+                daxs[s], dahs[s] = (Kx[s] * g3).sum(axis=0), dh.sum(axis=0)
                 if k > 0:
-                    inflight = direct + dah @ Wh
+                    inflight = inflight * z[s] + dh.reshape(n, B, 3 * H) @ Wh
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach h0.
             dh0 = inflight[: min(k, T)].sum(axis=0) if k > 0 else np.zeros((B, H), hs.dtype)
+        daxs = daxs.reshape(T, B, 3 * H)
+        dahs = dahs.reshape(T, B, 3 * H)
         fx = daxs.reshape(T * B, 3 * H)
         fh = dahs.reshape(T * B, 3 * H)
         grads = {

@@ -64,7 +64,9 @@ def random_recurrent(hidden_size: int, radius: float, *, rng: np.random.Generato
 
 
 # -- forward pass and per-step Jacobians ---------------------------------------------------------
-def _check(params: object, xs: object, activation: str) -> tuple[dict[str, np.ndarray], np.ndarray, str]:
+def _check(
+    params: object, xs: object, activation: str
+) -> tuple[dict[str, np.ndarray], np.ndarray, str]:
     act = as_choice("activation", activation, ACTIVATIONS)
     if not isinstance(params, dict) or "Wx" not in params:
         raise TypeError("params must be a dict with keys 'Wx', 'Wh', 'b' (see helpers.rnn.init)")
@@ -122,7 +124,9 @@ def step_jacobians(
     *,
     activation: str = "tanh",
 ) -> tuple[np.ndarray, np.ndarray]:
-    """``(hs, J)``: states (T, B, H) and J (T, B, H, H), ``J[t-1]`` = ∂h_t/∂h_{t-1} = diag(φ'(a_t)) W_h.
+    """``(hs, J)``: states (T, B, H) and J (T, B, H, H), ``J[t-1]`` = ∂h_t/∂h_{t-1}.
+
+    ∂h_t/∂h_{t-1} = diag(φ'(a_t)) W_h (the column-vector convention of the course).
 
     Row i of ``J[t-1]`` is W_h's row i scaled by φ'(a_t)_i: how unit i of h_t responds to
     each unit of h_{t-1}.

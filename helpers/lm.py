@@ -52,8 +52,9 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def logits(cell: ModuleType, params: dict[str, np.ndarray], ids: np.ndarray,
-           **cell_kwargs: Any) -> np.ndarray:
+def logits(
+    cell: ModuleType, params: dict[str, np.ndarray], ids: np.ndarray, **cell_kwargs: Any
+) -> np.ndarray:
     """Scores of the next word after every prefix: ``ids`` (T, B) → (T, B, V)."""
     V = params["Wy"].shape[0]
     arr = _ids("ids", ids, V)
@@ -62,8 +63,9 @@ def logits(cell: ModuleType, params: dict[str, np.ndarray], ids: np.ndarray,
     return predict(cell, params, one_hot(arr, V), **cell_kwargs)
 
 
-def answer_probs(cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.Stories,
-                 **cell_kwargs: Any) -> np.ndarray:
+def answer_probs(
+    cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.Stories, **cell_kwargs: Any
+) -> np.ndarray:
     """The model's distribution of the answer word of each story: (B, V).
 
     It is the next-word distribution after reading the story up to "… A said hi to".
@@ -75,8 +77,9 @@ def answer_probs(cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.S
     return out[batch.answer_pos - 1, np.arange(len(batch))]
 
 
-def accuracy_by_distance(cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.Stories,
-                         **cell_kwargs: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def accuracy_by_distance(
+    cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.Stories, **cell_kwargs: Any
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Greedy answer accuracy grouped by distance: ``(distances, accuracy, counts)``, each (K,)."""
     probs = answer_probs(cell, params, batch, **cell_kwargs)
     correct = probs.argmax(axis=1) == batch.answer
@@ -86,11 +89,32 @@ def accuracy_by_distance(cell: ModuleType, params: dict[str, np.ndarray], batch:
     return dists, acc, counts
 
 
-def batch_source(batch_size: int, n_filler: Sequence[int], *, rng: np.random.Generator
-                 ) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
+def answer_targets(batch: tasks.Stories) -> np.ndarray:
+    """Next-word targets (T−1, B) that keep only the answer: −1 everywhere else.
+
+    With loss ``"xent_all"`` this is the cross-entropy of the blank, −log p(answer | story),
+    averaged over the batch: a cloze test instead of a full language-model loss.
+    """
+    if not isinstance(batch, tasks.Stories):
+        raise TypeError("batch must be a helpers.tasks.Stories (from tasks.stories)")
+    _, targets = batch.lm_pairs()
+    out = np.full_like(targets, -1)
+    cols = np.arange(len(batch))
+    out[batch.answer_pos - 1, cols] = targets[batch.answer_pos - 1, cols]
+    return out
+
+
+def batch_source(
+    batch_size: int,
+    n_filler: Sequence[int],
+    *,
+    rng: np.random.Generator,
+    answer_only: bool = False,
+) -> Callable[[int], tuple[np.ndarray, np.ndarray]]:
     """``data(step) -> (xs, ys)`` for ``helpers.train.fit``: each call draws ``batch_size``
     fresh stories with filler counts uniform over ``n_filler``; ``xs`` one-hot (T, B, V),
-    ``ys`` next-word ids (T, B) with −1 on padding. T is fixed by the longest allowed story."""
+    ``ys`` next-word ids (T, B) with −1 on padding (and, with ``answer_only=True``, −1
+    everywhere but the answer: see ``answer_targets``). T is fixed by the longest story."""
     bsz = as_int("batch_size", batch_size, min_value=1)
     choices = np.asarray(n_filler)
     if choices.ndim != 1 or choices.size == 0 or not np.issubdtype(choices.dtype, np.integer):
@@ -102,7 +126,10 @@ def batch_source(batch_size: int, n_filler: Sequence[int], *, rng: np.random.Gen
 
     def data(_step: int) -> tuple[np.ndarray, np.ndarray]:
         nf = rng.choice(choices, size=bsz)
-        inputs, targets = tasks.stories(bsz, nf, rng=rng, pad_to=longest).lm_pairs()
+        batch = tasks.stories(bsz, nf, rng=rng, pad_to=longest)
+        inputs, targets = batch.lm_pairs()
+        if answer_only:
+            targets = answer_targets(batch)
         return one_hot(inputs, V), targets
 
     return data

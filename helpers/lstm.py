@@ -67,7 +67,8 @@ class Cache:
 
     ``gates`` (T, B, 4H) holds the activations i, f, g, o (after σ / tanh) side by side;
     the properties ``i``, ``f``, ``g``, ``o`` give each as (T, B, H). ``cs`` (T, B, H) are
-    the cell states, ``hs`` the hidden states, ``h0``/``c0`` (B, H) the initial state.
+    the cell states, ``tanh_c`` their tanh, ``hs`` the hidden states, ``h0``/``c0``
+    (B, H) the initial state.
     """
 
     params: dict[str, np.ndarray]
@@ -77,6 +78,7 @@ class Cache:
     gates: np.ndarray
     h0: np.ndarray
     c0: np.ndarray
+    tanh_c: np.ndarray
 
     def _slice(self, k: int) -> np.ndarray:
         H = self.hs.shape[-1]
@@ -105,7 +107,7 @@ class Cache:
     @property
     def nbytes(self) -> int:
         """Bytes of stored activations (inputs, states, gates)."""
-        arrays = (self.xs, self.hs, self.cs, self.gates, self.h0, self.c0)
+        arrays = (self.xs, self.hs, self.cs, self.gates, self.h0, self.c0, self.tanh_c)
         return int(sum(a.nbytes for a in arrays))
 
 
@@ -152,54 +154,60 @@ def forward(
         h = _state("h0", h0[0], B, H, dtype)
         c = _state("c0", h0[1], B, H, dtype)
     Wx, Wh, b = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
+    # σ(a) = (1 + tanh(a/2)) / 2: with the i, f, o rows of the weights pre-scaled by 1/2,
+    # one tanh over all 4H pre-activations gives every gate, then one multiply-add.
+    half = np.ones(4 * H, dtype=dtype)
+    half[: 2 * H] = half[3 * H :] = 0.5
+    shift = np.where(half == 0.5, 0.5, 0.0).astype(dtype)
     # The input projection of all steps at once: one matrix product instead of T.
-    gates = (x.reshape(T * B, D) @ Wx.T).reshape(T, B, 4 * H)
-    gates += b
-    WhT = np.ascontiguousarray(Wh.T)
+    gates = (x.reshape(T * B, D) @ (Wx * half[:, None]).T).reshape(T, B, 4 * H)
+    gates += b * half
+    WhT = np.ascontiguousarray((Wh * half[:, None]).T)
     hs = np.empty((T, B, H), dtype=dtype)
     cs = np.empty((T, B, H), dtype=dtype)
+    tanh_c = np.empty((T, B, H), dtype=dtype)
     h0_, c0_ = h, c
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
-            a = gates[t]  # a view: activations overwrite the pre-activations in place
+            a = gates[t]  # a view: the activations overwrite the pre-activations in place
             a += h @ WhT
-            a[:, : 2 * H] = sigmoid(a[:, : 2 * H])  # i, f
-            np.tanh(a[:, 2 * H : 3 * H], out=a[:, 2 * H : 3 * H])  # g
-            a[:, 3 * H :] = sigmoid(a[:, 3 * H :])  # o
-            i, f, g, o = a[:, :H], a[:, H : 2 * H], a[:, 2 * H : 3 * H], a[:, 3 * H :]
-            c = f * c + i * g
-            h = o * np.tanh(c)
-            cs[t], hs[t] = c, h
-    return hs, Cache(params=p, xs=x, hs=hs, cs=cs, gates=gates, h0=h0_, c0=c0_)
+            np.tanh(a, out=a)
+            a *= half
+            a += shift  # now i, f, g, o side by side
+            c = np.multiply(a[:, H : 2 * H], c, out=cs[t])
+            c += a[:, :H] * a[:, 2 * H : 3 * H]  # c_t = f ⊙ c_{t-1} + i ⊙ g
+            np.tanh(c, out=tanh_c[t])
+            h = np.multiply(a[:, 3 * H :], tanh_c[t], out=hs[t])  # h_t = o ⊙ tanh(c_t)
+    cache = Cache(params=p, xs=x, hs=hs, cs=cs, gates=gates, h0=h0_, c0=c0_, tanh_c=tanh_c)
+    return hs, cache
 
 
-def _step_back(
-    gh: np.ndarray, gc: np.ndarray, s: int, cache: Cache, tanh_c: np.ndarray, cprev: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Back through step s: (∂L/∂h_s, ∂L/∂c_s via c_{s+1}) → (∂L/∂a_s (…, 4H), ∂L/∂c_s total).
+def _local_factors(cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per-step factors of the backward pass, for all steps at once (vectorised over T).
 
-    Works on any leading shape (B, H) or (n, B, H) of ``gh``/``gc``.
+    With gh = ∂L/∂h_s and dc = ∂L/∂c_s (total), step s's pre-activation gradients are
+    ``da_i, da_f, da_g = dc ⊙ P[s]`` (three blocks) and ``da_o = gh ⊙ Q[s]``, and
+    ``dc = gc + gh ⊙ R[s]`` where gc comes through c_{s+1}. Returns (P (T, B, 3, H),
+    Q (T, B, H), R (T, B, H), F (T, B, H) = the forget gates, ∂c_s/∂c_{s-1}).
     """
-    H = cache.hs.shape[-1]
-    act = cache.gates[s]
-    i, f, g, o = act[:, :H], act[:, H : 2 * H], act[:, 2 * H : 3 * H], act[:, 3 * H :]
-    tc = tanh_c[s]
-    dc = gc + gh * o * (1.0 - tc * tc)
-    da = np.concatenate(
-        [
-            dc * g * i * (1.0 - i),  # input gate
-            dc * cprev[s] * f * (1.0 - f),  # forget gate
-            dc * i * (1.0 - g * g),  # candidate
-            gh * tc * o * (1.0 - o),  # output gate
-        ],
-        axis=-1,
-    )
-    return da, dc
+    T, B, H = cache.hs.shape
+    act = cache.gates.reshape(T, B, 4, H)
+    i, f, g, o = act[:, :, 0], act[:, :, 1], act[:, :, 2], act[:, :, 3]
+    cprev = np.concatenate([cache.c0[None], cache.cs[:-1]], axis=0)
+    tc = cache.tanh_c
+    P = np.stack([g * i * (1.0 - i), cprev * f * (1.0 - f), i * (1.0 - g * g)], axis=2)
+    Q = tc * o * (1.0 - o)
+    R = o * (1.0 - tc * tc)
+    return P, Q, R, np.ascontiguousarray(f)
 
 
 @overload
 def backward(
-    dhs: np.ndarray, cache: Cache, *, truncate: int | None = None, return_dxs: Literal[False] = False
+    dhs: np.ndarray,
+    cache: Cache,
+    *,
+    truncate: int | None = None,
+    return_dxs: Literal[False] = False,
 ) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray]]: ...
 @overload
 def backward(
@@ -222,23 +230,24 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     """
     if not isinstance(cache, Cache):
         raise TypeError("cache must be the Cache returned by helpers.lstm.forward")
-    hs, cs = cache.hs, cache.cs
+    hs = cache.hs
     T, B, H = hs.shape
     gin = as_array("dhs", dhs, shape=(T, B, H), dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
-    tanh_c = np.tanh(cs)
-    cprev = np.concatenate([cache.c0[None], cs[:-1]], axis=0)
-    das = np.empty((T, B, 4 * H), dtype=hs.dtype)
+    das = np.empty((T, B, 4, H), dtype=hs.dtype)  # ∂L/∂a_s, the gate pre-activations
     with np.errstate(over="ignore", invalid="ignore"):
+        P, Q, R, F = _local_factors(cache)
         if k is None or k >= T:
             gh = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
             gc = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂c_s through c_{s+1}
             for s in range(T - 1, -1, -1):
-                gh = gh + gin[s]
-                das[s], dc = _step_back(gh, gc, s, cache, tanh_c, cprev)
-                gh = das[s] @ Wh
-                gc = dc * cache.gates[s, :, H : 2 * H]
+                gh += gin[s]
+                dc = gc + gh * R[s]  # total ∂L/∂c_s
+                np.multiply(P[s], dc[:, None, :], out=das[s, :, :3])
+                np.multiply(Q[s], gh, out=das[s, :, 3])
+                gh = das[s].reshape(B, 4 * H) @ Wh  # ∂L/∂h_{s-1}
+                gc = np.multiply(dc, F[s], out=gc)  # ∂L/∂c_{s-1} = f_s ⊙ ∂L/∂c_s
             dh0, dc0 = gh, gc
         else:
             n = k + 1
@@ -249,15 +258,19 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
             for s in range(T - 1, -1, -1):
                 fh[s % n] = gin[s]
                 fc[s % n] = 0.0
-                da, dc = _step_back(fh, fc, s, cache, tanh_c, cprev)
+                dc = fc + fh * R[s]
+                da = np.empty((n, B, 4, H), dtype=hs.dtype)
+                np.multiply(P[s], dc[:, :, None, :], out=da[:, :, :3])
+                np.multiply(Q[s], fh, out=da[:, :, 3])
                 das[s] = da.sum(axis=0)
                 if k > 0:
-                    fh = da @ Wh
-                    fc = dc * cache.gates[s, :, H : 2 * H]
+                    fh = da.reshape(n, B, 4 * H) @ Wh
+                    fc = dc * F[s]
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach the start.
             zero = np.zeros((B, H), dtype=hs.dtype)
             dh0 = fh[: min(k, T)].sum(axis=0) if k > 0 else zero
             dc0 = fc[: min(k, T)].sum(axis=0) if k > 0 else zero.copy()
+        das = das.reshape(T, B, 4 * H)
         hprev = np.concatenate([cache.h0[None], hs[:-1]], axis=0)
         flat = das.reshape(T * B, 4 * H)
         grads = {

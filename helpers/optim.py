@@ -15,11 +15,11 @@ a 0-d array (a scalar parameter, as in the toys of notebooks 02, 04 and 06).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from helpers._validate import as_array, as_float
+from helpers._validate import as_array, as_float, as_int
 
 Params = Mapping[str, np.ndarray]
 State = dict[str, np.ndarray]
@@ -176,3 +176,44 @@ OPTIMIZERS: dict[str, type[Optimizer]] = {
     "RMSProp": RMSProp,
     "Adam": Adam,
 }
+
+
+def descend(
+    optimizer: Optimizer,
+    grad_fn: Callable[[dict[str, np.ndarray]], Mapping[str, np.ndarray]],
+    params: Params,
+    *,
+    steps: int,
+) -> tuple[dict[str, np.ndarray], str]:
+    """Run ``steps`` updates of ``optimizer`` from ``params``; the path it takes.
+
+    Each update takes ``grads = grad_fn(optimizer.lookahead(θ))`` and then
+    ``θ = optimizer.step(θ, grads)``. Returns ``(path, stopped)``: ``path[k]`` has shape
+    (n + 1, *params[k].shape), the starting point and the n points visited, and ``stopped``
+    is ``""`` or says why the run ended early (n < ``steps``): a non-finite gradient or
+    parameter, which is never passed on.
+    """
+    n = as_int("steps", steps, min_value=0)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be a helpers.optim optimizer, got {type(optimizer).__name__}"
+        )
+    if not callable(grad_fn):
+        raise TypeError("grad_fn must be a function params -> grads (a dict with the same keys)")
+    current = {k: as_array(f"params[{k!r}]", v) for k, v in _as_mapping("params", params).items()}
+    visited = [current]
+    stopped = ""
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(n):
+            grads = _as_mapping("grad_fn(...)", grad_fn(optimizer.lookahead(current)))
+            if not all(np.all(np.isfinite(g)) for g in grads.values()):
+                stopped = f"gradient overflow (non-finite) at update {i + 1}"
+                break
+            new = optimizer.step(current, grads)
+            if not all(np.all(np.isfinite(p)) for p in new.values()):
+                stopped = f"parameters overflow (non-finite) at update {i + 1}"
+                break
+            current = new
+            visited.append(current)
+    path = {k: np.stack([v[k] for v in visited]) for k in current}
+    return path, stopped

@@ -117,23 +117,24 @@ def forward(
         elif h.shape != (B, H):
             raise ValueError(f"h0 must have shape (B, H) = {(B, H)} or (H,), got {h.shape}")
     Wx, Wh, b = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
+    # hs doubles as the buffer of pre-activations: one (T, B, H) allocation in all, and
+    # no temporaries inside the loop (large temporaries cost page faults on every call).
     hs = np.empty((T, B, H), dtype=dtype)
+    rec = np.empty((B, H), dtype=dtype)  # h_{t-1} @ Wh.T, reused every step
     with np.errstate(over="ignore", invalid="ignore"):
         # The input projection of all steps at once: one matrix product instead of T.
-        pre = (x.reshape(T * B, D) @ Wx.T).reshape(T, B, H)
-        pre += b
+        np.matmul(x.reshape(T * B, D), Wx.T, out=hs.reshape(T * B, H))
+        hs += b
         WhT = np.ascontiguousarray(Wh.T)
         prev = h
         for t in range(T):
-            a = pre[t]
-            a += prev @ WhT
+            a = hs[t]
+            a += np.matmul(prev, WhT, out=rec)
             if act == "tanh":
-                np.tanh(a, out=hs[t])
+                np.tanh(a, out=a)
             elif act == "relu":
-                np.maximum(a, 0.0, out=hs[t])
-            else:
-                hs[t] = a
-            prev = hs[t]
+                np.maximum(a, 0.0, out=a)
+            prev = a
     cache = Cache(params=p, xs=x, hs=hs, h0=h, activation=act)
     return hs, cache
 
@@ -146,6 +147,18 @@ def activation_derivative(hs: np.ndarray, activation: str) -> np.ndarray:
     if act == "relu":
         return (hs > 0).astype(hs.dtype)
     return np.ones_like(hs)
+
+
+def _activation_derivative_into(hs: np.ndarray, activation: str, out: np.ndarray) -> np.ndarray:
+    """``activation_derivative(hs, activation)`` written into ``out`` (no temporaries)."""
+    if activation == "tanh":
+        np.multiply(hs, hs, out=out)
+        np.subtract(1.0, out, out=out)
+    elif activation == "relu":
+        np.greater(hs, 0, out=out)
+    else:
+        out.fill(1.0)
+    return out
 
 
 @overload
@@ -182,33 +195,40 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     g = as_array("dhs", dhs, shape=(T, B, H), dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
-    dphi = activation_derivative(hs, cache.activation)
-    das = np.empty_like(hs)
+    # das holds φ'(a_s) first and becomes ∂L/∂a_s in place, one step at a time: the only
+    # (T, B, H) allocation of the backward pass (large temporaries cost page faults).
+    das = _activation_derivative_into(hs, cache.activation, np.empty_like(hs))
     with np.errstate(over="ignore", invalid="ignore"):
         if k is None or k >= T:
             carry = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
             for s in range(T - 1, -1, -1):
                 carry += g[s]
-                np.multiply(carry, dphi[s], out=das[s])
-                carry = das[s] @ Wh
+                das[s] *= carry
+                np.matmul(das[s], Wh, out=carry)
             dh0 = carry
         else:
             n = k + 1
             # Slot t % n holds the error signal of the loss injected at step t, while it
             # has crossed at most k recurrent factors; older signals are overwritten.
             inflight = np.zeros((n, B, H), dtype=hs.dtype)
+            scaled = np.empty_like(inflight)
+            total = np.empty((B, H), dtype=hs.dtype)
             for s in range(T - 1, -1, -1):
                 inflight[s % n] = g[s]
-                np.multiply(inflight.sum(axis=0), dphi[s], out=das[s])
+                np.sum(inflight, axis=0, out=total)
                 if k > 0:
-                    inflight = (inflight * dphi[s]) @ Wh
+                    np.multiply(inflight, das[s], out=scaled)  # das[s] still holds φ'(a_s)
+                    np.matmul(scaled, Wh, out=inflight)
+                das[s] *= total
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach h0.
             dh0 = inflight[: min(k, T)].sum(axis=0) if k > 0 else np.zeros((B, H), hs.dtype)
-        hprev = np.concatenate([h0[None], hs[:-1]], axis=0)
         flat = das.reshape(T * B, H)
+        # ∂L/∂Wh = Σ_s ∂L/∂a_s h_{s-1}ᵀ: h0 for s = 0, hs[s-1] after (no concatenated copy).
+        dWh = flat[B:].T @ hs[:-1].reshape((T - 1) * B, H)
+        dWh += das[0].T @ h0
         grads = {
             "Wx": flat.T @ xs.reshape(T * B, -1),
-            "Wh": flat.T @ hprev.reshape(T * B, H),
+            "Wh": dWh,
             "b": flat.sum(axis=0),
         }
         if return_dxs:

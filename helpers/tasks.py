@@ -17,7 +17,9 @@ import numpy as np
 from helpers._validate import as_int
 
 
-def adding_problem(n: int, length: int, *, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def adding_problem(
+    n: int, length: int, *, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` sequences of the adding problem, time-major.
 
     Returns ``xs`` (length, n, 2) — channel 0 values drawn from U[0, 1], channel 1 a marker
@@ -49,41 +51,44 @@ def adding_problem(n: int, length: int, *, rng: np.random.Generator) -> tuple[np
 #
 # A story is
 #
-#     A walked into the room . B walked in too . <filler> ... A said hi to B .
+#     A walked in . B walked in too . <filler> ... A said hi to B .
 #
-# with A ≠ B two names and each filler sentence drawn from ``FILLERS`` (no names in them).
-# The answer — the last name — is B, said once, in the introduction: the decisive word.
-# Everything after the introduction is the same whichever B was chosen, so a reader that
-# has forgotten the introduction can only guess among the names ≠ A (chance 1/(names − 1)).
+# with A = ``SPEAKER`` (Jane, as in the seed), B drawn uniformly from the other names, and
+# each filler sentence drawn from ``FILLERS`` (no names in them). The answer — the last
+# name — is B, said once, in the introduction: the decisive word. Everything after the
+# introduction is the same whichever B was chosen, so a reader that has forgotten the
+# introduction can only guess among the names ≠ A (chance 1/(names − 1) = 1/5).
 
 #: The names the stories use (a small cast; the first two are the seed's).
 NAMES: tuple[str, ...] = ("Jane", "John", "Mary", "Paul", "Anna", "Tom")
+#: Who walks in first and says hi, in every story (as in the seed).
+SPEAKER = "Jane"
 
-#: Filler sentences: four words and a full stop each (5 tokens), none with a name in it.
+#: Filler sentences: three words and a full stop each (4 tokens), none with a name in it.
 FILLERS: tuple[tuple[str, ...], ...] = tuple(
     tuple(s.split())
     for s in (
-        "it was getting late .",
-        "the sun went down .",
-        "the room was warm .",
-        "the tea was hot .",
-        "a dog barked outside .",
-        "the clock struck six .",
-        "the door was open .",
-        "nobody said a word .",
+        "it was late .",
+        "the sun set .",
+        "a dog barked .",
+        "the tea cooled .",
+        "the clock ticked .",
+        "nobody said anything .",
+        "it was warm .",
+        "the door creaked .",
     )
 )
-FILLER_LEN = 5
+FILLER_LEN = 4
 #: Tokens from the decisive name B to the answer when there is no filler:
 #: "B walked in too . A said hi to" is 9 tokens, so the answer sits 9 positions after B.
 BASE_DISTANCE = 9
-#: Index of the decisive name in every story ("A walked into the room ." is 6 tokens).
-DECISIVE_POS = 6
+#: Index of the decisive name in every story ("A walked in ." is 4 tokens).
+DECISIVE_POS = 4
 PAD = "<pad>"
 
 
 def _intro(first: str, second: str) -> list[str]:
-    return [first, "walked", "into", "the", "room", ".", second, "walked", "in", "too", "."]
+    return [first, "walked", "in", ".", second, "walked", "in", "too", "."]
 
 
 def _question(first: str, second: str) -> list[str]:
@@ -142,8 +147,12 @@ class Vocab:
 
 def _all_words() -> tuple[str, ...]:
     words = [PAD]
-    for w in [*NAMES, *_intro("Jane", "John"), *_question("Jane", "John"),
-              *(w for s in FILLERS for w in s)]:
+    for w in [
+        *NAMES,
+        *_intro("Jane", "John"),
+        *_question("Jane", "John"),
+        *(w for s in FILLERS for w in s),
+    ]:
         if w not in words:
             words.append(w)
     return tuple(words)
@@ -151,6 +160,9 @@ def _all_words() -> tuple[str, ...]:
 
 #: The one vocabulary of the story task (V = len(VOCAB)).
 VOCAB = Vocab(_all_words())
+_INTRO_IDS = VOCAB.ids(_intro("Jane", "John"))
+_QUESTION_IDS = VOCAB.ids(_question("Jane", "John"))
+_FILLER_IDS = np.stack([VOCAB.ids(f) for f in FILLERS])  # (F, FILLER_LEN)
 
 
 def story_words(first: str, second: str, fillers: list[int] | tuple[int, ...] = ()) -> list[str]:
@@ -175,9 +187,9 @@ class Stories:
     tokens        (T, B) int   word ids; T = the longest story (or ``pad_to``)
     lengths       (B,)   int   tokens in each story (the rest of its column is padding)
     n_filler      (B,)   int   filler sentences in each story
-    decisive_pos  (B,)   int   index of the decisive word (the second name, always 6)
+    decisive_pos  (B,)   int   index of the decisive word (the second name, always 4)
     answer_pos    (B,)   int   index of the answer (the last name)
-    distance      (B,)   int   answer_pos − decisive_pos = 9 + 5·n_filler tokens
+    distance      (B,)   int   answer_pos − decisive_pos = 9 + 4·n_filler tokens
     answer        (B,)   int   id of the answer (= id of the decisive word)
     speaker       (B,)   int   id of the first name (who says hi)
     """
@@ -225,8 +237,8 @@ def stories(
 ) -> Stories:
     """``n`` random stories; ``n_filler`` filler sentences in each (an int, or one per story).
 
-    Names: A uniform over ``NAMES``, B uniform over the others; fillers drawn uniformly with
-    replacement. The answer is ``distance = 9 + 5·n_filler`` tokens after the decisive word.
+    Names: A is ``SPEAKER`` (Jane), B uniform over the other names; fillers drawn uniformly
+    with replacement. The answer is ``distance = 9 + 4·n_filler`` tokens after the decisive word.
     ``pad_to`` fixes T (at least the longest story), so batches of different fillers line up.
     """
     count = as_int("n", n, min_value=1)
@@ -235,8 +247,10 @@ def stories(
     if isinstance(n_filler, (list, tuple, np.ndarray)):
         nf = np.asarray(n_filler)
         if nf.shape != (count,) or not np.issubdtype(nf.dtype, np.integer):
-            raise ValueError(f"n_filler must be an int or {count} ints (one per story), got "
-                             f"shape {nf.shape} dtype {nf.dtype}")
+            raise ValueError(
+                f"n_filler must be an int or {count} ints (one per story), got "
+                f"shape {nf.shape} dtype {nf.dtype}"
+            )
         if nf.min() < 0:
             raise ValueError(f"n_filler must be >= 0, got {nf.min()}")
         nf = nf.astype(np.int64)
@@ -246,14 +260,27 @@ def stories(
     T = int(lengths.max())
     if pad_to is not None:
         T = as_int("pad_to", pad_to, min_value=T)
-    k = len(NAMES)
-    first = rng.integers(0, k, size=count)
-    second = (first + rng.integers(1, k, size=count)) % k  # uniform over the other names
+    first = np.full(count, NAMES.index(SPEAKER))
+    second = 1 + rng.integers(0, len(NAMES) - 1, size=count)  # uniform over the others
+    # Vectorised assembly (the same words as ``story_words``, which the tests check).
+    intro, question = _INTRO_IDS, _QUESTION_IDS  # templates with slots for the names
     tokens = np.full((T, count), VOCAB.pad_id, dtype=np.int64)
-    for j in range(count):
-        fill = rng.integers(0, len(FILLERS), size=nf[j])
-        words = story_words(NAMES[first[j]], NAMES[second[j]], tuple(fill.tolist()))
-        tokens[: len(words), j] = VOCAB.ids(words)
+    a_ids, b_ids = VOCAB.name_ids[first], VOCAB.name_ids[second]
+    n_intro = intro.size
+    tokens[:n_intro] = intro[:, None]
+    tokens[0], tokens[DECISIVE_POS] = a_ids, b_ids
+    n_max = int(nf.max())
+    fill = rng.integers(0, len(FILLERS), size=(count, n_max))
+    pos = n_intro + FILLER_LEN * np.arange(n_max)[:, None] + np.arange(FILLER_LEN)  # (n_max, L)
+    for j_slot in range(n_max):
+        rows = np.flatnonzero(nf > j_slot)
+        tokens[pos[j_slot][:, None], rows] = _FILLER_IDS[fill[rows, j_slot]].T
+    cols = np.arange(count)
+    q_start = n_intro + FILLER_LEN * nf
+    for i, word_id in enumerate(question):
+        tokens[q_start + i, cols] = word_id
+    tokens[q_start, cols] = a_ids
+    tokens[q_start + 4, cols] = b_ids
     answer_pos = lengths - 2
     decisive = np.full(count, DECISIVE_POS, dtype=np.int64)
     return Stories(

@@ -53,7 +53,8 @@ def predict(
     cell: ModuleType, params: Mapping[str, np.ndarray], xs: np.ndarray, **cell_kwargs: Any
 ) -> np.ndarray:
     """Outputs W_y h_t + b_y at every step: (T, B, O)."""
-    hs, _ = cell.forward(_split(cell, params), xs, **cell_kwargs)
+    cell_params = _split(cell, params)
+    hs, _ = cell.forward(cell_params, xs, **cell_kwargs)
     return hs @ params["Wy"].T + params["by"]
 
 
@@ -75,14 +76,15 @@ def loss_and_grads(
     NaN or infinite (diverged parameters), rather than passing it on.
     """
     kind = as_choice("loss", loss, ("mse_last", "xent_all"))
-    hs, cache = cell.forward(_split(cell, params), xs, **cell_kwargs)
+    cell_params = _split(cell, params)
+    hs, cache = cell.forward(cell_params, xs, **cell_kwargs)
     T, B, H = hs.shape
     Wy, by = params["Wy"], params["by"]
     dhs = np.zeros_like(hs)
     with np.errstate(over="ignore", invalid="ignore"):
         if kind == "mse_last":
             y = as_array("ys", ys)
-            y = y.reshape(B, -1) if y.ndim == 1 else y
+            y = y.reshape(-1, 1) if y.ndim == 1 else y
             if y.shape != (B, Wy.shape[0]):
                 raise ValueError(
                     f"ys must have shape (B,) or (B, O) = {(B, Wy.shape[0])}, got {np.shape(ys)}"
@@ -190,7 +192,10 @@ def fit(
                 truncate=truncate,
                 **cell_kwargs,
             )
-            norm = clip_mod.global_norm(grads)
+            if limit is None:
+                norm = clip_mod.global_norm(grads)
+            else:  # one pass: the clipped arrays and the norm before clipping
+                grads, norm = clip_mod.clip_by_global_norm(grads, limit, error_if_nonfinite=False)
         except clip_mod.NonFiniteGradientError:
             value, norm = float("nan"), float("nan")
         hist.loss.append(value)
@@ -200,8 +205,6 @@ def fit(
             what = "loss" if not np.isfinite(value) else "gradient norm"
             hist.stopped = f"non-finite {what} at step {step}"
             break
-        if limit is not None:
-            grads, _ = clip_mod.clip_by_global_norm(grads, limit)
         hist.clipped.append(bool(limit is not None and clip_mod.clip_coefficient(norm, limit) < 1))
         current = optimizer.step(current, grads)
     return current, hist

@@ -24,7 +24,7 @@ def _bptt_correct(dhs, xs, hs, h0, Wx, Wh):
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
     carry = np.zeros((B, H))
     for t in range(T - 1, -1, -1):
-        delta = (1 - hs[t] ** 2) * (dhs[t] + carry)
+        delta = (hs[t] > 0) * (dhs[t] + carry)
         prev = hs[t - 1] if t else h0
         dWx += delta.T @ xs[t]
         dWh += delta.T @ prev
@@ -43,7 +43,7 @@ def _chunked_correct(params, xs, n):
 
 
 CORRECT = [
-    (nb01.check_bptt_tanh, _bptt_correct),
+    (nb01.check_bptt_relu, _bptt_correct),
     (nb01.check_chunked_states, _chunked_correct),
     (nb02.check_central_difference, lambda f, w, dw: (f(w + dw) - f(w - dw)) / (2 * dw)),
     (nb03.check_jacobian_product, nb03._reference_jacobian),
@@ -70,8 +70,9 @@ def test_unfinished_exercise_hands_back_the_reference(checker, solution, capsys)
 @pytest.mark.parametrize(
     ("checker", "wrong", "expected"),
     [
-        (nb01.check_bptt_tanh, _bptt_averaged, "did you average over time"),
-        (nb01.check_bptt_tanh, nb01._forgot_recurrence, "add W_hᵀ δ_{t+1}"),
+        (nb01.check_bptt_relu, _bptt_averaged, "did you average over time"),
+        (nb01.check_bptt_relu, nb01._forgot_recurrence, "add W_hᵀ δ_{t+1}"),
+        (nb01.check_bptt_relu, nb01._tanh_derivative, "tanh's derivative"),
         (nb01.check_chunked_states, nb01._never_reset, "reset"),
         (nb02.check_central_difference, nb02._forward_difference, "forward difference"),
         (nb02.check_central_difference, lambda f, w, dw: (f(w + dw) - f(w - dw)) / dw, "2·Δw"),
@@ -135,3 +136,23 @@ def test_predictions(capsys):
     assert nb04.check_value_clipping_angle(lambda: 17.1)
     assert nb05.check_forget_bias(lambda: 4.27)
     assert abs(nb04.value_clipping_angle() - 17.10) < 0.01
+
+
+def test_notebook_07_exercises(capsys):
+    from helpers.exercises import nb07
+
+    assert nb07.check_smallest_k(lambda: 20, 20) and not nb07.check_smallest_k(lambda: 21, 20)
+
+    def naive(z, t):
+        return np.exp(np.asarray(z) / t) / np.exp(np.asarray(z) / t).sum(-1, keepdims=True)
+
+    for fn, expected in [
+        (nb07.reference_softmax_temperature, "✔"),
+        (nb07._times_temperature, "divide the logits"),
+        (naive, "subtract the largest logit"),
+    ]:
+        capsys.readouterr()
+        nb07.check_softmax_temperature(fn)
+        assert expected in capsys.readouterr().out
+    p = nb07.reference_softmax_temperature(np.array([np.log(3.0), 0.0]), 1.0)
+    np.testing.assert_allclose(p, [0.75, 0.25])

@@ -98,3 +98,27 @@ def test_every_registered_explorer_is_used_in_a_notebook():
     )
     unused = [name for name in ALL if f'"{name}"' not in sources and f"'{name}'" not in sources]
     assert not unused, f"explorers registered but shown in no notebook: {unused}"
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.stem[:2] != "00"], ids=lambda p: p.stem)
+def test_exercises_have_solutions_that_pass_their_checkers(path):
+    nb = _load(path)
+    markdown = "\n".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+    headings = re.findall(r"^### Exercise (\d+): \S", markdown, flags=re.M)
+    assert len(headings) >= 2, "at least two exercises, under '### Exercise N: …' headings"
+    assert headings == [str(i) for i in range(1, len(headings) + 1)], "exercises numbered 1, 2, …"
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    solutions = sum("### BEGIN SOLUTION" in "".join(c["source"]) for c in code)
+    assert solutions >= 2, "solutions between ### BEGIN SOLUTION / ### END SOLUTION"
+    verdicts = [
+        line
+        for c in code
+        for o in c["outputs"]
+        for line in "".join(o.get("text", "")).splitlines()
+        if line.startswith(("✔", "✘", "…"))
+    ]
+    assert len([v for v in verdicts if v.startswith("✔")]) >= 2, (
+        "the checkers' verdicts are missing"
+    )
+    failing = [v for v in verdicts if not v.startswith("✔")]
+    assert not failing, f"a solution does not pass its checker: {failing}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import traceback
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -134,7 +135,10 @@ def check(
     for i, (args, kwargs) in enumerate(case_list):
         frozen_args = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
         try:
-            got = student(*args, **kwargs)
+            # Overflow in the student's code is diagnosed from the result (NaN/inf), not warned.
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                got = student(*args, **kwargs)
         except NotImplementedError:
             print(f"… {title}: not implemented yet. Later cells use the reference implementation.")
             return reference

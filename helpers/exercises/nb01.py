@@ -1,4 +1,4 @@
-"""Exercises of notebook 01: the BPTT loop, and "cut after n steps, set h = 0"."""
+"""Exercises of notebook 01: the BPTT loop of a ReLU RNN, and "cut after n steps, set h = 0"."""
 
 from __future__ import annotations
 
@@ -20,22 +20,27 @@ def _cases(seed: int, count: int = 4):
         yield T, params, xs, h0, rng
 
 
+def _cache(xs, hs, h0, Wx, Wh, activation="relu"):
+    return rnn.Cache({"Wx": Wx, "Wh": Wh, "b": np.zeros(Wh.shape[0])}, xs, hs, h0, activation)
+
+
 def _reference_bptt(dhs, xs, hs, h0, Wx, Wh):
-    cache = rnn.Cache({"Wx": Wx, "Wh": Wh, "b": np.zeros(Wh.shape[0])}, xs, hs, h0, "tanh")
-    grads, _ = rnn.backward(dhs, cache)
-    return grads
+    return rnn.backward(dhs, _cache(xs, hs, h0, Wx, Wh))[0]
 
 
 def _forgot_recurrence(dhs, xs, hs, h0, Wx, Wh):
-    cache = rnn.Cache({"Wx": Wx, "Wh": Wh, "b": np.zeros(Wh.shape[0])}, xs, hs, h0, "tanh")
-    return rnn.backward(dhs, cache, truncate=0)[0]
+    return rnn.backward(dhs, _cache(xs, hs, h0, Wx, Wh), truncate=0)[0]
 
 
-def check_bptt_tanh(student: Callable) -> Callable:
-    """Exercise 1: ``bptt_tanh(dhs, xs, hs, h0, Wx, Wh) -> {"Wx", "Wh", "b"}`` for a tanh RNN."""
+def _tanh_derivative(dhs, xs, hs, h0, Wx, Wh):
+    return rnn.backward(dhs, _cache(xs, hs, h0, Wx, Wh, "tanh"))[0]
+
+
+def check_bptt_relu(student: Callable) -> Callable:
+    """Exercise 1: ``bptt_relu(dhs, xs, hs, h0, Wx, Wh) -> {"Wx", "Wh", "b"}`` for a ReLU RNN."""
     cases = []
     for _T, params, xs, h0, rng in _cases(1):
-        hs, _ = rnn.forward(params, xs, h0)
+        hs, _ = rnn.forward(params, xs, h0, activation="relu")
         dhs = rng.normal(size=hs.shape)
         cases.append(((dhs, xs, hs, h0, params["Wx"], params["Wh"]), {}))
     hints = [
@@ -55,13 +60,17 @@ def check_bptt_tanh(student: Callable) -> Callable:
     ]
     mistakes = [
         (
+            _tanh_derivative,
+            "you used tanh's derivative 1 − h². For ReLU, φ'(a) is 1 where h > 0 and 0 elsewhere.",
+        ),
+        (
             _forgot_recurrence,
             "your gradient equals the one with no error signal carried "
             "back: add W_hᵀ δ_{t+1} to ∂L/∂h_t before multiplying by φ'(a_t).",
-        )
+        ),
     ]
     return check(
-        "Exercise 1 (the BPTT loop)",
+        "Exercise 1 (BPTT for a ReLU RNN)",
         student,
         _reference_bptt,
         cases,

@@ -38,7 +38,9 @@ def main() -> None:
     lstm = torch.nn.LSTM(D, H, dtype=torch.float64)
     with torch.no_grad():
         for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
-            getattr(lstm, name).copy_(torch.from_numpy(rng.normal(scale=0.6, size=getattr(lstm, name).shape)))
+            getattr(lstm, name).copy_(
+                torch.from_numpy(rng.normal(scale=0.6, size=getattr(lstm, name).shape))
+            )
     x = torch.from_numpy(xs).requires_grad_(True)
     h0 = torch.from_numpy(rng.normal(scale=0.5, size=(1, B, H))).requires_grad_(True)
     c0 = torch.from_numpy(rng.normal(scale=0.5, size=(1, B, H))).requires_grad_(True)
@@ -66,7 +68,9 @@ def main() -> None:
     gru = torch.nn.GRU(D, H, dtype=torch.float64)
     with torch.no_grad():
         for name in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"):
-            getattr(gru, name).copy_(torch.from_numpy(rng.normal(scale=0.6, size=getattr(gru, name).shape)))
+            getattr(gru, name).copy_(
+                torch.from_numpy(rng.normal(scale=0.6, size=getattr(gru, name).shape))
+            )
     x = torch.from_numpy(xs).requires_grad_(True)
     h0 = torch.from_numpy(rng.normal(scale=0.5, size=(1, B, H))).requires_grad_(True)
     hs, hT = gru(x, h0)

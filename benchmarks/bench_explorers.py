@@ -1,0 +1,173 @@
+"""Explorer latency without a browser: one ``update`` = compute + draw + PNG, per explorer.
+
+Every explorer in ``helpers.explorers.ALL`` is built by its builder and driven through a
+sweep of every control (``STEPS`` evenly spaced values from its minimum to its maximum,
+or every option of a dropdown), one control moved per update, as a student moves them.
+Each update is timed with the figure encoded exactly as the widget gets it.
+
+The reference, timed interleaved with the updates (one after each), is the *naive
+redraw*: a new 6 × 3.5 in figure with two 1000-point lines, saved to PNG (what a
+``clear_output`` + ``plt.show()`` explorer does, without ``bbox_inches="tight"``, which
+makes it slower still; that variant is measured too). The goal: every explorer's p95
+at or below the naive redraw's median. The route the explorers used before
+(``Figure.savefig``, layout solved at every update, RGBA) is timed alongside for comparison.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import ipywidgets as widgets
+import matplotlib
+import numpy as np
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from bench_common import machine, summary
+
+STEPS = 6
+PASSES = 2
+_X = np.linspace(0.0, 10.0, 1000)
+
+
+def naive_redraw(tight: bool = False) -> int:
+    """New 6 × 3.5 in pyplot figure, two 1000-point lines, PNG; returns the PNG's size."""
+    fig = plt.figure(figsize=(6, 3.5), dpi=100)
+    ax = fig.add_subplot()
+    ax.plot(_X, np.sin(_X))
+    ax.plot(_X, np.cos(_X))
+    ax.set_xlabel("x")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", bbox_inches="tight" if tight else None)
+    plt.close(fig)
+    return buf.tell()
+
+
+def savefig_route(explorer) -> int:
+    """The route before the optimisation, for comparison: draw + ``savefig`` (which solves
+    the constrained layout again and encodes RGBA); returns the PNG's size."""
+    explorer._draw(**explorer.values)
+    buf = io.BytesIO()
+    explorer.figure.savefig(
+        buf, format="png", pil_kwargs={"compress_level": 1}, metadata={"Software": None}
+    )
+    return buf.tell()
+
+
+def sweep_values(control: widgets.ValueWidget, steps: int = STEPS) -> list[Any]:
+    """The values a sweep visits: ``steps`` from min to max, or every option."""
+    if isinstance(control, widgets.FloatLogSlider):
+        return [float(10.0**e) for e in np.linspace(control.min, control.max, steps)]
+    if isinstance(control, (widgets.IntSlider, widgets.BoundedIntText)):
+        return sorted({round(float(v)) for v in np.linspace(control.min, control.max, steps)})
+    if isinstance(control, (widgets.FloatSlider, widgets.BoundedFloatText)):
+        return [float(v) for v in np.linspace(control.min, control.max, steps)]
+    if isinstance(control, widgets.Checkbox):
+        return [not control.value, control.value]
+    if hasattr(control, "options"):
+        return [o[1] if isinstance(o, tuple) else o for o in control.options]
+    raise TypeError(f"no sweep defined for {type(control).__name__}")
+
+
+def bench_one(builder, *, steps: int = STEPS, passes: int = PASSES) -> dict[str, Any]:
+    """Build one explorer, sweep it ``passes`` times, time each update and a naive redraw
+    after each; then split one more sweep into compute, render and PNG encoding."""
+    start = time.perf_counter()
+    explorer = builder()
+    build_s = time.perf_counter() - start
+    moves = [
+        (name, value)
+        for name, control in explorer.controls.items()
+        for value in [*sweep_values(control, steps), control.value]
+    ]
+    updates: list[float] = []
+    naive: list[float] = []
+    savefig: list[float] = []
+    old_bytes = 0
+    for _ in range(passes):
+        for name, value in moves:
+            start = time.perf_counter()
+            explorer.update(**{name: value})
+            updates.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            naive_redraw()
+            naive.append(time.perf_counter() - start)
+    parts: dict[str, list[float]] = {"compute": [], "render": [], "encode": []}
+    for name, value in moves:
+        explorer.update(**{name: value})
+        t0 = time.perf_counter()
+        explorer._draw(**explorer.values)  # the builder's draw(): compute + set_data
+        t1 = time.perf_counter()
+        explorer._render_rgba()  # Agg rendering on the frozen layout
+        t2 = time.perf_counter()
+        explorer.png(compress_level=1)  # render again + encode
+        t3 = time.perf_counter()
+        parts["compute"].append(t1 - t0)
+        parts["render"].append(t2 - t1)
+        parts["encode"].append(max(0.0, (t3 - t2) - (t2 - t1)))
+        start = time.perf_counter()
+        old_bytes = savefig_route(explorer)
+        savefig.append(time.perf_counter() - start)
+    width, height = explorer.figure.canvas.get_width_height()
+    return {
+        "build_ms": 1e3 * build_s,
+        "update": summary(updates),
+        "naive": summary(naive),
+        "breakdown_median_ms": {k: float(np.median(v)) * 1e3 for k, v in parts.items()},
+        "savefig_route": summary(savefig),
+        "png_bytes": len(explorer.image.value),
+        "savefig_png_bytes": old_bytes,
+        "figure_px": [width, height],
+        "controls": list(explorer.controls),
+    }
+
+
+def run(out_path: Path | None = None, *, steps: int = STEPS) -> dict[str, Any]:
+    """Sweep every explorer of the course; ratios are p95(update) / median(naive redraw)."""
+    import json
+
+    from helpers.explorers import ALL
+
+    result: dict[str, Any] = {"machine": machine(), "steps_per_control": steps, "explorers": {}}
+    tight: list[float] = []
+    for _ in range(3):
+        naive_redraw(), naive_redraw(tight=True)  # warm up fonts and caches
+    for key in sorted(ALL):
+        row = bench_one(ALL[key], steps=steps)
+        row["ratio_p95_over_naive_median"] = row["update"]["p95_ms"] / row["naive"]["median_ms"]
+        row["meets_goal"] = row["ratio_p95_over_naive_median"] <= 1.0
+        result["explorers"][key] = row
+        start = time.perf_counter()
+        naive_redraw(tight=True)
+        tight.append(time.perf_counter() - start)
+    naive_all = [r["naive"]["median_ms"] for r in result["explorers"].values()]
+    result["naive_median_ms_overall"] = float(np.median(naive_all)) if naive_all else None
+    result["naive_tight"] = summary(tight) if tight else None
+    if out_path is not None:
+        Path(out_path).write_text(json.dumps(result, indent=1, sort_keys=True) + "\n")
+    return result
+
+
+def report(result: dict[str, Any]) -> str:
+    """One line per explorer for the console."""
+    lines = []
+    for key, row in result["explorers"].items():
+        u, n = row["update"], row["naive"]
+        lines.append(
+            f"  {key:32s} update median {u['median_ms']:6.1f} ms, p95 {u['p95_ms']:6.1f} ms;"
+            f" naive median {n['median_ms']:6.1f} ms;"
+            f" p95/naive {row['ratio_p95_over_naive_median']:.2f}"
+            f" {'ok' if row['meets_goal'] else 'SLOW'}; PNG {row['png_bytes'] / 1024:.0f} KiB"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    res = run(Path(sys.argv[1]) if len(sys.argv) > 1 else None)
+    print(report(res))

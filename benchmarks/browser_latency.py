@@ -1,0 +1,339 @@
+"""End-to-end slider latency of the course's explorers, in JupyterLab + Debian's Chromium.
+
+What a student feels: the time from pressing an arrow key on a slider to the moment the
+page holds the new figure (the ``src`` of its ``<img>`` changes). Both ends are taken *in
+the page* with ``performance.now()``: a capture-phase ``keydown`` listener starts the clock,
+a ``MutationObserver`` on the explorer's output stops it, so Playwright's round trips do
+not count.
+
+One notebook is generated on the fly, with, for every explorer in
+``helpers.explorers.ALL``:
+
+- **image route** (the course's pattern): the explorer itself, a reused figure whose PNG
+  goes into an ``ipywidgets.Image``;
+- **output route** (the reference): a second copy of the same explorer whose controls drive
+  ``ipywidgets.interactive_output`` instead, drawing the same data with the same ``draw``
+  and showing the figure through the inline backend (``display(fig)``, PNG with
+  ``bbox_inches="tight"``, in an ``Output`` widget cleared on each move);
+
+and, for notebook 00's explorer, the classic **``interactive_output`` + ``plt.show()``**
+version that builds a new figure on every move (same data, same labels).
+
+Presses alternate between the routes, so both see the same machine load. Warm-up presses
+are discarded. Results (n, median, p95 in ms) go to ``benchmarks/results/browser_latency.json``.
+Measured, never asserted.
+
+Usage: ``python benchmarks/browser_latency.py [--n 30] [--out PATH]``; or from Python,
+``run(output_json_path) -> dict`` (what ``benchmarks/run.py`` calls).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests" / "browser"))
+import jupyter_harness as harness  # noqa: E402  (shared with the browser tests)
+
+DEFAULT_OUT = ROOT / "benchmarks" / "results" / "browser_latency.json"
+N_PRESSES = 30
+WARMUP = 3
+TIMEOUT_MS = 20_000
+
+SETUP = """\
+%matplotlib inline
+import matplotlib.pyplot as plt
+import numpy as np
+import ipywidgets as widgets
+from IPython.display import display
+from helpers import style
+from helpers.explorers import ALL
+from helpers.toys import linear_gain
+
+style.use()
+
+
+def output_route(name):
+    \"\"\"The same explorer driven by interactive_output: its draw, then display(fig).\"\"\"
+    ex = ALL[name]()
+    for control in ex.controls.values():
+        control.unobserve(ex._on_change, names="value")  # no Image redraw behind our back
+
+    def show(**values):
+        ex._draw(**values)
+        display(ex.figure)
+
+    out = widgets.interactive_output(show, ex.controls)
+    return widgets.VBox([widgets.HBox(list(ex.controls.values())), out])
+"""
+
+#: Notebook 00's explorer as it would be written without the explorer pattern: a new
+#: figure on every move, shown with plt.show() inside interactive_output.
+PLT_SHOW_NB00 = """\
+STEPS = 60
+
+
+def plot_factor(factor):
+    fig, ax = plt.subplots(figsize=(8.0, 3.6), layout="constrained")
+    t = np.arange(STEPS + 1)
+    gain = linear_gain(factor, STEPS)
+    ax.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
+    ax.semilogy(t, np.where(gain > 0, gain, np.nan), marker="o", ms=3,
+                color=style.EXPLODE if factor > 1 else style.VANISH)
+    ax.set_xlim(0, STEPS)
+    ax.set_ylim(1e-12, 1e12)
+    ax.set_xlabel("number of multiplications t")
+    ax.set_ylabel("factor$^t$ (log scale)")
+    ax.set_title("Multiply a number by itself again and again")
+    ax.text(0.02, 0.93, f"factor = {factor:.2f}:  factor$^{{{STEPS}}}$ = {gain[-1]:.3g}",
+            transform=ax.transAxes, va="top", fontsize=12)
+    plt.show()
+
+
+factor = widgets.FloatSlider(value=0.9, min=0.0, max=1.5, step=0.01, description="factor")
+widgets.VBox([factor, widgets.interactive_output(plot_factor, {"factor": factor})])
+"""
+
+#: Arms one measurement: the next keydown starts the clock; the first change of the set of
+#: <img> sources under ``root`` (the explorer's output) stops it. Resolves to milliseconds.
+ARM_JS = """([root, timeoutMs]) => {
+    const srcs = () => [...root.querySelectorAll('img')].map(i => i.src).join('|');
+    const before = srcs();
+    let t0 = null;
+    window.__unrolledLatency = new Promise((resolve, reject) => {
+        document.addEventListener('keydown', () => { t0 = performance.now(); },
+                                  {capture: true, once: true});
+        const obs = new MutationObserver(() => {
+            const now = srcs();
+            if (t0 !== null && now && now !== before) {
+                const t1 = performance.now();
+                obs.disconnect();
+                resolve(t1 - t0);
+            }
+        });
+        obs.observe(root, {subtree: true, childList: true, attributes: true,
+                           attributeFilter: ['src']});
+        setTimeout(() => { obs.disconnect(); reject(new Error('no new figure')); }, timeoutMs);
+    });
+}"""
+
+
+def build_notebook(names: list[str]) -> tuple[nbformat.NotebookNode, list[dict[str, Any]]]:
+    """The generated notebook and its targets: ``{"route", "explorer", "cell"}`` each, where
+    ``cell`` is the index of the code cell whose output holds the sliders."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata = {
+        "kernelspec": {
+            "display_name": "Python 3 (ipykernel)",
+            "language": "python",
+            "name": "python3",
+        }
+    }
+    cells = [SETUP]
+    targets = []
+    for name in names:
+        targets.append({"route": "image", "explorer": name, "cell": len(cells)})
+        cells.append(f"ALL[{name!r}]()")
+        targets.append({"route": "output", "explorer": name, "cell": len(cells)})
+        cells.append(f"output_route({name!r})")
+    if "nb00.repeated_multiplication" in names:
+        targets.append(
+            {"route": "plt_show", "explorer": "nb00.repeated_multiplication", "cell": len(cells)}
+        )
+        cells.append(PLT_SHOW_NB00)
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    return nb, targets
+
+
+def _progress(message: str) -> None:
+    print(f"[browser_latency] {message}", file=sys.stderr, flush=True)
+
+
+def _stats(samples: list[float]) -> dict[str, Any]:
+    a = np.asarray(samples, dtype=float)
+    return {
+        "n": int(a.size),
+        "median_ms": round(float(np.median(a)), 1),
+        "p95_ms": round(float(np.percentile(a, 95)), 1),
+        "min_ms": round(float(a.min()), 1),
+        "max_ms": round(float(a.max()), 1),
+    }
+
+
+def _measure_once(page: Any, target: dict[str, Any], key: str) -> float:
+    page.evaluate(ARM_JS, [target["root"], TIMEOUT_MS])
+    target["handle"].press(key)
+    return float(page.evaluate("() => window.__unrolledLatency"))
+
+
+def _locate(page: Any, target: dict[str, Any]) -> None:
+    cell = page.locator(".jp-NotebookPanel .jp-CodeCell").nth(target["cell"])
+    slider = cell.locator(".widget-slider").first
+    slider.wait_for(state="attached", timeout=60_000)
+    target["control"] = slider.locator(".widget-label").first.text_content() or "?"
+    target["handle"] = slider.locator(".noUi-handle").first
+    target["root"] = cell.locator(".jp-OutputArea-output").first.element_handle()
+    page.wait_for_function(
+        "r => r.querySelector('img') !== null", arg=target["root"], timeout=60_000
+    )
+    frac = target["handle"].evaluate(
+        """h => { const t = h.closest('.noUi-base').getBoundingClientRect();
+                  const m = h.getBoundingClientRect();
+                  return (m.left + m.width / 2 - t.left) / t.width; }"""
+    )
+    # alternate Right/Left around the start value; start leftwards at the right end
+    target["keys"] = ("ArrowLeft", "ArrowRight") if frac > 0.99 else ("ArrowRight", "ArrowLeft")
+
+
+def _versions(chromium: str) -> dict[str, Any]:
+    import ipywidgets
+    import jupyterlab
+    import matplotlib
+
+    try:
+        browser = subprocess.run(
+            [chromium, "--version"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        browser = "unknown"
+    return {
+        "chromium": browser,
+        "jupyterlab": jupyterlab.__version__,
+        "ipywidgets": ipywidgets.__version__,
+        "matplotlib": matplotlib.__version__,
+        "python": platform.python_version(),
+        "cpu_count": os.cpu_count(),
+        "load_average_1min_at_start": round(os.getloadavg()[0], 2),
+    }
+
+
+def measure(n: int = N_PRESSES, names: list[str] | None = None) -> dict[str, Any]:
+    """Run the measurement; returns the result dict (see the module docstring)."""
+    from playwright.sync_api import sync_playwright
+
+    from helpers.explorers import ALL
+
+    chromium = harness.find_chromium()
+    if chromium is None:
+        raise RuntimeError(harness.INSTALL_HINT)
+    names = sorted(ALL) if names is None else names
+    nb, targets = build_notebook(names)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="unrolled-latency-") as tmp:
+        root = Path(tmp) / "serve"
+        root.mkdir()
+        nbformat.write(nb, root / "latency.ipynb")
+        server = harness.JupyterServer(root, state_dir=Path(tmp) / "state")
+        (Path(tmp) / "state").mkdir()
+        with server, sync_playwright() as p:
+            browser = harness.launch_chromium(p, chromium)
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(server.url("lab/tree/latency.ipynb", reset=""))
+            harness.wait_notebook_rendered(page, len(nb.cells))
+            harness.wait_kernel_idle(page)
+            harness.run_all(page, len(nb.cells))
+            harness.wait_kernel_idle(page)
+            errors = harness.error_outputs(page)
+            if errors:
+                raise RuntimeError("the latency notebook failed:\n" + "\n".join(errors))
+            usable = []
+            for t in targets:
+                try:
+                    _locate(page, t)
+                    usable.append(t)
+                except Exception as exc:  # an explorer without a slider: reported, not measured
+                    t["skipped"] = f"no slider to press ({exc.__class__.__name__})"
+            samples: dict[int, list[float]] = {id(t): [] for t in usable}
+            _progress(f"notebook ran; {len(usable)} sliders, {WARMUP} + {n} presses each")
+            for i in range(WARMUP + n):
+                if i % 10 == 0:
+                    _progress(f"round {i + 1}/{WARMUP + n}")
+                for t in usable:
+                    t["handle"].scroll_into_view_if_needed()
+                    ms = _measure_once(page, t, t["keys"][i % 2])
+                    if i >= WARMUP:
+                        samples[id(t)].append(ms)
+            browser.close()
+    results: dict[str, dict[str, Any]] = {"image": {}, "output": {}, "plt_show": {}}
+    for t in targets:
+        entry = {"control": t.get("control")}
+        if "skipped" in t:
+            entry["skipped"] = t["skipped"]
+        else:
+            entry.update(_stats(samples[id(t)]))
+        results[t["route"]][t["explorer"]] = entry
+
+    def pooled(route: str) -> dict[str, Any]:
+        allv = [v for t in usable if t["route"] == route for v in samples[id(t)]]
+        return _stats(allv) if allv else {}
+
+    return {
+        "what": "slider key press -> new figure src, in the page (performance.now), ms",
+        "routes": {
+            "image": "explorer pattern: reused figure, PNG into ipywidgets.Image",
+            "output": "same explorer, interactive_output + display(fig) in an Output widget",
+            "plt_show": "nb00 data, interactive_output + new figure + plt.show() per move",
+        },
+        "n_per_explorer": n,
+        "warmup_presses": WARMUP,
+        "environment": _versions(chromium),
+        "seconds": round(time.perf_counter() - started, 1),
+        "pooled": {route: pooled(route) for route in results},
+        "explorers": results,
+    }
+
+
+def run(output_json_path: str | os.PathLike[str] = DEFAULT_OUT, *, n: int = N_PRESSES) -> dict:
+    """Measure and write the results as JSON to ``output_json_path``; return them."""
+    result = measure(n=n)
+    out = Path(output_json_path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    return result
+
+
+def _print_table(result: dict[str, Any]) -> None:
+    print(f"{'explorer':34s} {'route':9s} {'control':18s} {'n':>4s} {'median':>8s} {'p95':>8s}")
+    for route, per in result["explorers"].items():
+        for name, r in per.items():
+            if "median_ms" in r:
+                print(
+                    f"{name:34s} {route:9s} {r['control'] or '':18s} {r['n']:4d} "
+                    f"{r['median_ms']:6.1f}ms {r['p95_ms']:6.1f}ms"
+                )
+            else:
+                print(f"{name:34s} {route:9s} skipped: {r.get('skipped')}")
+    for route, r in result["pooled"].items():
+        if r:
+            print(
+                f"pooled {route:9s}: n={r['n']}, median {r['median_ms']} ms, p95 {r['p95_ms']} ms"
+            )
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=N_PRESSES, help="presses per explorer and route")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="where to write the JSON")
+    args = parser.parse_args(argv)
+    if args.n < 1:
+        parser.error("--n must be at least 1")
+    result = run(args.out, n=args.n)
+    _print_table(result)
+    print(f"written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,358 @@
+"""Notebook 01: the unrolled graph (a static drawing) and the horizon/truncation explorer.
+
+``unrolled_graph`` draws the RNN folded (one cell with a loop) and unrolled over a few
+steps: boxes for h_0 … h_T, arrows W_x, W_h, W_y, the outputs and the loss terms.
+
+``horizon_truncation`` (sliders T, k and the loss placement): for a fixed, seeded tanh RNN
+it shows what each time step s contributes to ∂L/∂W_h, for full BPTT and for BPTT
+truncated after k steps, and the relative error of the truncated gradient against k.
+Everything is precomputed for the longest horizon (error signals of every loss term at
+every step, ``helpers.unroll.error_signals``); a slider move only sums and draws.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
+from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
+
+from helpers import rnn, style, unroll
+from helpers._validate import as_int
+from helpers.explorers.base import Explorer, new_figure
+
+T_MAX = 200
+HIDDEN = 8
+SEED = 1
+WH_SCALE = 1.5
+MODES = ("loss at the last step only", "loss at every step")
+
+
+# -- the unrolled graph -------------------------------------------------------------------
+def _box(
+    ax: Axes,
+    x: float,
+    y: float,
+    text: str,
+    color: str,
+    *,
+    w: float = 0.7,
+    h: float = 0.5,
+    filled: bool = True,
+    alpha: float = 1.0,
+) -> None:
+    ax.add_patch(
+        FancyBboxPatch(
+            (x - w / 2, y - h / 2),
+            w,
+            h,
+            boxstyle="round,pad=0.04",
+            fc=color if filled else "white",
+            ec=color,
+            lw=2,
+            alpha=alpha,
+        )
+    )
+    ax.text(
+        x,
+        y,
+        text,
+        ha="center",
+        va="center",
+        fontsize=13,
+        alpha=alpha,
+        color="white" if filled else "black",
+    )
+
+
+def _arrow(
+    ax: Axes,
+    start: tuple[float, float],
+    end: tuple[float, float],
+    label: str = "",
+    *,
+    color: str = "0.25",
+    alpha: float = 1.0,
+    offset: tuple[float, float] = (0.0, 0.12),
+    rad: float = 0.0,
+) -> None:
+    ax.add_patch(
+        FancyArrowPatch(
+            start,
+            end,
+            arrowstyle="-|>",
+            mutation_scale=14,
+            lw=1.6,
+            color=color,
+            alpha=alpha,
+            shrinkA=0,
+            shrinkB=0,
+            connectionstyle=f"arc3,rad={rad}",
+        )
+    )
+    if label:
+        mx, my = (start[0] + end[0]) / 2 + offset[0], (start[1] + end[1]) / 2 + offset[1]
+        ax.text(mx, my, label, ha="center", va="bottom", fontsize=11, color=color, alpha=alpha)
+
+
+def unrolled_graph(steps: int = 4, losses: Sequence[int] | None = None) -> Figure:
+    """The RNN folded (left) and unrolled over ``steps`` steps (right), as a figure.
+
+    ``losses``: the steps t (1-based, as in the math) whose output y_t enters the loss;
+    default all. Outputs without a loss are drawn faded. Returns a 10 × 3.8 in figure.
+    """
+    T = as_int("steps", steps, min_value=1, max_value=6)
+    chosen = (
+        list(range(1, T + 1))
+        if losses is None
+        else [as_int("losses", t, min_value=1, max_value=T) for t in losses]
+    )
+    if not chosen:
+        raise ValueError("losses must name at least one step")
+    fig, (left, right) = new_figure(10.0, 3.8, ncols=2, gridspec_kw={"width_ratios": [1, 3.4]})
+    blue, orange, green, grey = (
+        style.COLORS["blue"],
+        style.COLORS["orange"],
+        style.COLORS["green"],
+        "0.45",
+    )
+    for ax in (left, right):
+        ax.set_axis_off()
+        ax.set_aspect("equal")
+    # folded
+    left.set_xlim(-1.0, 1.1)
+    left.set_ylim(-1.45, 2.75)
+    _box(left, 0, -1.0, "$x_t$", green, filled=False)
+    _box(left, 0, 0.5, "$h_t$", blue)
+    _box(left, 0, 2.0, "$y_t$", orange, filled=False)
+    _arrow(left, (0, -0.75), (0, 0.25), "$W_x$", offset=(0.3, -0.15))
+    _arrow(left, (0, 0.75), (0, 1.75), "$W_y$", offset=(0.3, -0.15))
+    _arrow(left, (0.35, 0.62), (0.35, 0.38), color=style.COLORS["vermillion"], rad=-2.6)
+    left.text(0.95, 0.5, "$W_h$", color=style.COLORS["vermillion"], fontsize=12, va="center")
+    left.set_title("folded: a loop", fontsize=13)
+    # unrolled
+    dx = 1.55
+    right.set_xlim(-0.6, dx * T + 0.8)
+    right.set_ylim(-1.45, 3.95)
+    _box(right, 0, 0.5, "$h_0$", blue, filled=False)
+    for t in range(1, T + 1):
+        x = dx * t
+        on = t in chosen
+        fade = 1.0 if on else 0.3
+        _box(right, x, -1.0, f"$x_{t}$", green, filled=False)
+        _box(right, x, 0.5, f"$h_{t}$", blue)
+        _box(right, x, 2.0, f"$y_{t}$", orange, filled=False, alpha=fade)
+        _arrow(right, (x, -0.75), (x, 0.25), "$W_x$", offset=(0.28, -0.15))
+        _arrow(
+            right, (x - dx + 0.35, 0.5), (x - 0.35, 0.5), "$W_h$", color=style.COLORS["vermillion"]
+        )
+        _arrow(right, (x, 0.75), (x, 1.75), "$W_y$", offset=(0.28, -0.15), alpha=fade)
+        if on:
+            _box(right, x, 3.2, rf"$\ell_{t}$", style.COLORS["purple"], w=0.6, h=0.42)
+            _arrow(right, (x, 2.25), (x, 2.99), color=grey)
+    names = ", ".join(f"y_{t}" for t in chosen)
+    total = "L" if losses is None else f"J({names})"
+    right.text(
+        dx * T + 0.45,
+        3.2,
+        rf"$\rightarrow\ {total}$" if losses is not None else r"$\rightarrow\ L = \sum_t \ell_t$",
+        va="center",
+        ha="left",
+        fontsize=13,
+    )
+    right.set_title(
+        f"unrolled over T = {T} steps: a {T}-layer network, the same $W_x, W_h, b$ in every layer",
+        fontsize=13,
+    )
+    return fig
+
+
+# -- the explorer -------------------------------------------------------------------------
+def explorer_rnn() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """The explorer's fixed RNN: ``(params, xs (200, 1, 2), h0 (1, 8), dhs (200, 1, 8))``.
+
+    A seeded tanh RNN with H = 8 and ``Wh`` scaled by 1.5, so that its gradient fades by
+    about a decade every 10 steps; h0 is a random state (a window cut from a longer stream),
+    so that step 1 contributes too; ``dhs[t]`` is the error ∂ℓ_t/∂h_t injected at step t,
+    random of size about 1.
+    """
+    rng = np.random.default_rng(SEED)
+    params = rnn.init(2, HIDDEN, rng=rng, scale=WH_SCALE)
+    xs = rng.normal(size=(T_MAX, 1, 2))
+    dhs = rng.normal(size=(T_MAX, 1, HIDDEN)) / np.sqrt(HIDDEN)
+    h0 = np.tanh(rng.normal(size=(1, HIDDEN)))
+    return params, xs, h0, dhs
+
+
+def precompute() -> dict[str, np.ndarray]:
+    """Error signals of every loss term at every step for one long seeded sequence."""
+    params, xs, h0, dhs = explorer_rnn()
+    hs, cache = rnn.forward(params, xs, h0)
+    sig = unroll.error_signals(dhs, cache)[:, :, 0]  # (t, s, H)
+    hprev = np.concatenate([h0, hs[:-1, 0]], axis=0)  # h_{s-1}, (T, H)
+    # offsets: P[s, j] = Σ_{t=s}^{s+j} δ_{t→s}, the error at step s from the j+1 nearest losses
+    s_idx, j_idx = np.indices((T_MAX, T_MAX))
+    t_idx = s_idx + j_idx
+    valid = t_idx < T_MAX
+    off = np.where(valid[..., None], sig[np.minimum(t_idx, T_MAX - 1), s_idx], 0.0)
+    return {
+        "sig": sig,
+        "hprev": hprev,
+        "hnorm": np.linalg.norm(hprev, axis=1),
+        "P": np.cumsum(off, axis=1),
+    }
+
+
+def contributions(T: int, k: int, mode: str, pre: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """For horizon T and truncation k: (per-step ‖contribution‖ full, truncated; relative
+    error ‖g_k − g‖/‖g‖ of the truncated ∂L/∂W_h for every k' = 0..T). Shapes (T,), (T,), (T+1,)."""
+    hprev, hnorm = pre["hprev"][:T], pre["hnorm"][:T]
+    s = np.arange(T)
+    if mode == MODES[0]:
+        u = pre["sig"][T - 1, :T]  # (T, H): the last loss's error at each step
+        full = np.linalg.norm(u, axis=1) * hnorm
+        trunc = np.where(T - 1 - s <= k, full, 0.0)
+        G = u[:, :, None] * hprev[:, None, :]  # contribution matrices (T, H, H)
+        dropped = np.cumsum(G, axis=0)  # dropped[j] = Σ_{s<=j} G_s, summed from the faint end
+        gnorm = np.linalg.norm(dropped[-1])
+        ks = np.arange(T + 1)
+        j = T - 2 - ks  # with k' kept factors, steps s <= T-2-k' are dropped
+        err = np.zeros(T + 1)
+        keep = j >= 0
+        err[keep] = np.linalg.norm(dropped[j[keep]], axis=(1, 2)) / gnorm
+        return full, trunc, err
+    P = pre["P"]
+    last = T - 1 - s  # the largest offset that still names a loss inside the horizon
+    u_full = P[s, last]
+    full = np.linalg.norm(u_full, axis=1) * hnorm
+    u_k = P[s, np.minimum(k, last)]
+    trunc = np.linalg.norm(u_k, axis=1) * hnorm
+    ks = np.arange(T + 1)
+    J = np.minimum(ks[:, None], last[None, :])  # (T+1, T)
+    diff = P[s[None, :], J] - u_full[None]  # (T+1, T, H)
+    err_mats = np.einsum("ksh,sj->khj", diff, hprev)
+    g = np.einsum("sh,sj->hj", u_full, hprev)
+    err = np.linalg.norm(err_mats, axis=(1, 2)) / np.linalg.norm(g)
+    return full, trunc, err
+
+
+def horizon_truncation() -> Explorer:
+    """Sliders T (1–200) and k (0–200, k ≥ T − 1 is full BPTT) and the loss placement:
+    per-step contributions to ∂L/∂W_h (log scale), full vs truncated, and the relative
+    error of the truncated gradient against k, the current k marked."""
+    pre = precompute()
+    fig, (ax, ax_err) = new_figure(11.0, 4.4, ncols=2, gridspec_kw={"width_ratios": [1.5, 1]})
+    full_c, trunc_c = style.NEUTRAL, style.COLORS["orange"]
+    (l_full,) = ax.semilogy([1], [1], color=full_c, lw=2.2, marker="o", ms=3, label="full BPTT")
+    (l_trunc,) = ax.semilogy(
+        [1],
+        [1],
+        color=trunc_c,
+        lw=0,
+        marker="s",
+        ms=5,
+        mfc="none",
+        mew=1.5,
+        label="truncated after k steps",
+    )
+    cut = ax.axvspan(0.5, 1.5, color="0.85", zorder=0, lw=0)
+    cut_text = ax.text(
+        0.98,
+        0.04,
+        "",
+        transform=ax.transAxes,
+        fontsize=11,
+        color="0.25",
+        ha="right",
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8},
+    )
+    ax.set_xlabel("time step s")
+    ax.set_ylabel(r"$\|$contribution of step s to $\partial L/\partial W_h\|$" + "\n(log scale)")
+    ax.legend(loc="upper left")
+    (l_err,) = ax_err.semilogy([0], [1], color=style.COLORS["blue"], lw=2, marker=".", ms=4)
+    vline = ax_err.axvline(0, color=style.COLORS["orange"], lw=1.5, ls="--")
+    (dot,) = ax_err.semilogy([0], [1], "o", color=style.COLORS["orange"], ms=9)
+    readout = ax_err.text(
+        0.97,
+        0.95,
+        "",
+        transform=ax_err.transAxes,
+        ha="right",
+        va="top",
+        fontsize=11,
+        bbox={"facecolor": "white", "edgecolor": "0.7"},
+    )
+    ax_err.set_xlabel("truncation k (recurrent factors kept)")
+    ax_err.set_ylabel(r"relative error $\|g_k - g\| / \|g\|$" + "\n(log scale)")
+    ax_err.set_title("error of the truncated gradient", fontsize=13)
+    floor = 1e-18
+    for a in (ax, ax_err):  # few ticks on the log axes: cheaper to draw, easier to read
+        a.yaxis.set_major_locator(LogLocator(numticks=8))
+        a.yaxis.set_minor_locator(NullLocator())
+        a.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10], min_n_ticks=1))
+
+    def draw(T: int, k: int, loss: str) -> None:
+        full, trunc, err = contributions(T, k, loss, pre)
+        steps = np.arange(1, T + 1)
+        l_full.set_data(steps, np.where(full > 0, full, np.nan))
+        l_trunc.set_data(steps, np.where(trunc > 0, trunc, np.nan))
+        both = np.concatenate([full, trunc])
+        positive = both[both > 0]
+        top = positive.max() * 4
+        bottom = max(min(positive.min() / 4, top * 1e-2), 1e-30)
+        ax.set_ylim(bottom, top)
+        ax.set_xlim(0.5, T + 0.5)
+        kk = min(k, T)
+        if loss == MODES[0] and k < T - 1:
+            cut.set_visible(True)
+            cut.set_x(0.5)
+            cut.set_width(T - 1 - k)
+            cut_text.set_text(f"grey: steps 1–{T - 1 - k} are cut off (contribute 0)")
+        else:
+            cut.set_visible(False)
+            cut_text.set_text("" if k < T - 1 else "k ≥ T − 1: truncated = full")
+        ax.set_title(
+            f"what each step adds to $\\partial L/\\partial W_h$: T = {T}, k = {k}", fontsize=13
+        )
+        ks = np.arange(T + 1)
+        shown = np.where(err > floor, err, np.nan)
+        l_err.set_data(ks, shown)
+        ax_err.set_xlim(-0.5, max(T, 1) + 0.5)
+        finite = err[err > floor]
+        ax_err.set_ylim(
+            max(finite.min() / 4, floor) if finite.size else 1e-17,
+            max(finite.max() * 4, 2.0) if finite.size else 2.0,
+        )
+        e = float(err[kk])
+        vline.set_xdata([kk, kk])
+        dot.set_data([kk], [e if e > floor else np.nan])
+        if e == 0.0:
+            readout.set_text(f"k = {k} ≥ T − 1 = {T - 1}:\nexact, error 0")
+        elif e <= floor:
+            readout.set_text(f"k = {k}: error < {floor:.0e}\n(below rounding)")
+        else:
+            readout.set_text(f"k = {k}: error {e:.3g}")
+
+    controls = {
+        "T": widgets.IntSlider(value=60, min=1, max=T_MAX, step=1, description="horizon T"),
+        "k": widgets.IntSlider(value=10, min=0, max=T_MAX, step=1, description="truncation k"),
+        "loss": widgets.Dropdown(
+            options=list(MODES),
+            value=MODES[0],
+            description="loss",
+            layout=widgets.Layout(width="330px"),
+        ),
+    }
+    # Lay the figure out once, for the widest tick labels (T = 200, k = 0: many decades),
+    # then freeze it: a slider move only redraws, it does not re-run the layout.
+    draw(T=T_MAX, k=0, loss=MODES[0])
+    fig.canvas.draw()
+    fig.set_layout_engine("none")
+    return Explorer("horizon T and truncation k", fig, controls, draw)
+
+
+EXPLORERS = {"horizon_truncation": horizon_truncation}

@@ -1,0 +1,269 @@
+"""Notebook 02's explorers: the linear RNN's gain α^t, and the toy y = w^n."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
+from matplotlib.transforms import blended_transform_factory
+
+from helpers import style
+from helpers.explorers.base import Explorer, new_figure
+from helpers.toys import linear_gain, power
+
+MAX_HORIZON = 1000
+TINY = 5e-324  # the smallest positive float64 (a subnormal): below it, exactly 0
+HUGE = 1.8e308  # about the largest float64: above it, inf
+_LABEL = {"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5}
+_BOX = {"facecolor": "white", "edgecolor": "0.6", "alpha": 0.95, "boxstyle": "round,pad=0.3"}
+
+
+def _log_limits(values: np.ndarray, *, pad_decades: float = 0.6) -> tuple[float, float]:
+    """y-limits on a log axis covering the finite positive ``values`` and 1e-3 … 1e3."""
+    shown = values[np.isfinite(values) & (values > 0)]
+    lo = min(float(shown.min()) if shown.size else 1.0, 1e-3)
+    hi = max(float(shown.max()) if shown.size else 1.0, 1e3)
+    lo_exp = max(np.log10(lo) - pad_decades, -323.0)
+    hi_exp = min(np.log10(hi) + pad_decades, 308.0)
+    # keep at least a fifth of the axis on each side of 1, so both regimes stay visible
+    lo_exp = max(min(lo_exp, -hi_exp / 4), -323.0)
+    hi_exp = min(max(hi_exp, -lo_exp / 4), 308.0)
+    return 10.0**lo_exp, 10.0**hi_exp
+
+
+def fixed_layout(fig: Figure, **margins: float) -> None:
+    """Fixed margins (figure fractions, as ``Figure.subplots_adjust``) instead of a layout pass.
+
+    The axes then stay put while a slider moves (the figure does not jump when tick labels
+    change width), and a redraw costs one rendering instead of a layout pass plus one.
+    Margins are chosen wide enough for the widest tick labels (10$^{-300}$).
+    """
+    fig.set_layout_engine("none")
+    fig.subplotpars.update(**margins)
+    for ax in fig.axes:
+        spec = ax.get_subplotspec()
+        if spec is not None:
+            ax.set_position(spec.get_position(fig))
+
+
+def _nice_log_ticks(ax: Axes, lo: float, hi: float) -> None:
+    """Major ticks at 10^(k·step) with a round step (1, 2, 5, 10, 20, 50, 100 decades)."""
+    lo_exp, hi_exp = np.log10(lo), np.log10(hi)
+    step = next(s for s in (1, 2, 5, 10, 20, 50, 100, 200) if (hi_exp - lo_exp) / s <= 8)
+    exps = np.arange(np.ceil(lo_exp / step) * step, hi_exp + 1e-9, step)
+    ax.yaxis.set_major_locator(FixedLocator(10.0**exps))
+
+
+def _steps_per_decade(alpha: float) -> str:
+    if alpha == 0.0:
+        return "gain is exactly 0 after one step"
+    if alpha == 1.0:
+        return "gain stays exactly 1"
+    k = 1.0 / abs(np.log10(alpha))
+    verb = "grows" if alpha > 1 else "shrinks"
+    return f"{verb} 10× every {k:.3g} steps"
+
+
+def alpha_horizon() -> Explorer:
+    """Sliders α (0–1.5) and horizon T (1–1000): |∂h_t/∂x_0| = |α^t| against t, log axis."""
+    fig, ax = new_figure(9.0, 4.4)
+    fixed_layout(fig, left=0.115, right=0.97, bottom=0.12, top=0.925)
+    t_all = np.arange(MAX_HORIZON + 1)
+    ax.set_yscale("log")
+    ax.set_ylim(1e-3, 1e3)
+    ax.set_autoscale_on(False)  # limits are set by draw; spans reach 1e308
+    ax.yaxis.set_minor_locator(NullLocator())  # fewer artists: a faster redraw
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=10, integer=True))  # steps are whole numbers
+    ax.axhspan(1.0, 1e308, color=style.EXPLODE, alpha=0.07, lw=0)
+    ax.axhspan(TINY, 1.0, color=style.VANISH, alpha=0.07, lw=0)
+    ax.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
+    (line,) = ax.plot(t_all, np.ones(t_all.size), lw=2.2)
+    mark = ax.axvline(0.0, color="0.35", lw=1.2, ls="--", visible=False)
+    mixed = blended_transform_factory(ax.transAxes, ax.transData)
+    up = ax.text(
+        0.015,
+        1.0,
+        "exploding regime: α > 1",
+        transform=mixed,
+        color=style.EXPLODE,
+        fontsize=12,
+        fontweight="bold",
+        va="center",
+        bbox=_LABEL,
+    )
+    down = ax.text(
+        0.015,
+        1.0,
+        "vanishing regime: α < 1",
+        transform=mixed,
+        color=style.VANISH,
+        fontsize=12,
+        fontweight="bold",
+        va="center",
+        bbox=_LABEL,
+    )
+    status = ax.text(
+        0.985, 0.97, "", transform=ax.transAxes, ha="right", va="top", fontsize=11, bbox=_BOX
+    )
+    note = ax.text(
+        0.985,
+        0.03,
+        "",
+        transform=ax.transAxes,
+        ha="right",
+        va="bottom",
+        fontsize=10.5,
+        color="0.15",
+        bbox=_BOX,
+    )
+    ax.set_xlabel("time steps t between the input x$_0$ and the state h$_t$")
+    ax.set_ylabel(r"$|\partial h_t / \partial x_0| = |\alpha^t|$ (log scale)")
+    ax.set_title(r"Linear RNN $h_t = \alpha h_{t-1} + x_t$: how much of $x_0$ reaches $h_t$")
+
+    def draw(alpha: float, horizon: int) -> None:
+        gain = linear_gain(alpha, horizon)
+        t = t_all[: horizon + 1]
+        positive = gain > 0
+        line.set_data(t, np.where(positive & np.isfinite(gain), gain, np.nan))
+        line.set_color(style.EXPLODE if alpha > 1 else style.VANISH if alpha < 1 else style.NEUTRAL)
+        line.set_linestyle("-" if alpha >= 1 else "--")
+        line.set_marker("o" if horizon <= 60 or alpha == 0.0 else "")
+        line.set_markersize(4)
+        ax.set_xlim(-0.02 * max(horizon, 15), horizon + 0.02 * max(horizon, 15))
+        lo, hi = _log_limits(gain)
+        ax.set_ylim(lo, hi)
+        _nice_log_ticks(ax, lo, hi)
+        up.set_y(np.sqrt(hi))  # geometric middle of [1, hi]: inside the red band
+        down.set_y(np.sqrt(lo))
+        last = f"{gain[-1]:.4g}" + (" (underflow)" if gain[-1] == 0 and alpha > 0 else "")
+        status.set_text(
+            f"α = {alpha:.2f},  T = {horizon}:  α$^T$ = {last}\n{_steps_per_decade(alpha)}"
+        )
+        messages = []
+        mark.set_visible(False)
+        if alpha == 0.0 and horizon >= 1:
+            messages.append(
+                "α = 0: ∂h$_t$/∂x$_0$ = 0 exactly for t ≥ 1.\n"
+                "Zero cannot sit on a log axis: only t = 0 is drawn."
+            )
+        elif alpha > 0.0 and not np.all(positive):
+            first = int(np.argmax(~positive))
+            mark.set_xdata([first, first])
+            mark.set_visible(True)
+            messages.append(
+                f"underflow: from t = {first}, α$^t$ < 4.9e-324 (the smallest\n"
+                "float64) and is stored as exactly 0: not drawn."
+            )
+        if np.any(np.isinf(gain)):
+            first = int(np.argmax(np.isinf(gain)))
+            messages.append(f"overflow: from t = {first}, α$^t$ > 1.8e308 = inf: not drawn.")
+        note.set_text("\n".join(messages))
+        note.set_visible(bool(messages))
+
+    controls = {
+        "alpha": widgets.FloatSlider(
+            value=0.95,
+            min=0.0,
+            max=1.5,
+            step=0.01,
+            description="α",
+            readout_format=".2f",
+            continuous_update=True,
+        ),
+        "horizon": widgets.IntSlider(
+            value=100, min=1, max=MAX_HORIZON, step=1, description="horizon T"
+        ),
+    }
+    return Explorer("α and horizon: the gain α^t of a linear RNN", fig, controls, draw)
+
+
+W_GRID = np.round(np.linspace(0.0, 1.1, 1101), 6)
+
+
+def power_toy() -> Explorer:
+    """Sliders w (0–1.1) and n (1–1000): y = w^n and dy/dw = n w^(n−1) on log axes."""
+    fig, (ax_y, ax_d) = new_figure(11.0, 4.6, ncols=2)
+    fixed_layout(fig, left=0.09, right=0.985, bottom=0.22, top=0.92, wspace=0.3)
+    lines, dots, spans = [], [], []
+    for ax, label in ((ax_y, r"$y = w^n$"), (ax_d, r"$dy/dw = n\,w^{n-1}$")):
+        ax.set_yscale("log")
+        ax.set_ylim(1e-3, 1e3)
+        ax.set_autoscale_on(False)
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
+        spans.append(ax.axvspan(0.0, 0.0, color="0.8", alpha=0.6, lw=0))
+        (ln,) = ax.plot(W_GRID, np.ones_like(W_GRID), color=style.COLORS["blue"])
+        (dot,) = ax.plot(
+            [1.0], [1.0], "o", color=style.EXPLODE, ms=10, mec="black", zorder=5, clip_on=False
+        )
+        ax.set_xlim(0.0, 1.1)
+        ax.set_xlabel("weight w")
+        ax.set_ylabel(f"{label} (log scale)")
+        lines.append(ln)
+        dots.append(dot)
+    under_labels = [
+        ax.text(
+            0.01,
+            0.5,
+            "",
+            transform=ax.transAxes,
+            rotation=90,
+            va="center",
+            fontsize=10.5,
+            color="0.25",
+        )
+        for ax in (ax_y, ax_d)
+    ]
+    status = fig.text(0.5, 0.025, "", ha="center", va="bottom", fontsize=11.5, bbox=_BOX)
+
+    def draw(w: float, n: int) -> None:
+        y, dy = power(W_GRID, n)
+        y0, dy0 = (float(v) for v in power(w, n))
+        edges = []
+        for ax, ln, dot, span, vals, v in (
+            (ax_y, lines[0], dots[0], spans[0], y, y0),
+            (ax_d, lines[1], dots[1], spans[1], dy, dy0),
+        ):
+            ln.set_ydata(np.where(vals > 0, vals, np.nan))
+            lo, hi = _log_limits(vals, pad_decades=1.0)
+            ax.set_ylim(lo, hi)
+            _nice_log_ticks(ax, lo, hi)
+            zero = W_GRID[vals == 0.0]
+            edge = float(zero.max()) if zero.size and zero.max() > 0 else 0.0
+            edges.append(edge)
+            span.set_x(0.0)
+            span.set_width(edge)
+            if v > 0:  # on the axis
+                dot.set_data([w], [v])
+                dot.set_marker("o")
+            else:  # exactly 0: drawn as a triangle on the bottom edge
+                dot.set_data([w], [lo * 1.5])
+                dot.set_marker("v")
+        ax_y.set_title(f"y = w$^{{{n}}}$")
+        ax_d.set_title(f"its derivative {n}·w$^{{{n - 1}}}$")
+        for label, edge, what in zip(under_labels, edges, ("w$^n$", "n w$^{n-1}$"), strict=True):
+            label.set_text(f"underflow: {what} = 0 in float64" if edge > 0.05 else "")
+        if y0 == 0.0 and w > 0:
+            exp10 = n * np.log10(w)
+            text = (
+                f"w = {w:.2f}, n = {n}:  y = 10$^{{{exp10:.0f}}}$ is below 4.9e-324, so float64 "
+                f"stores exactly 0 (▼);  dy/dw = {dy0:.4g}"
+            )
+        elif w == 0.0:
+            text = f"w = 0, n = {n}:  y = 0 exactly, dy/dw = {dy0:.4g}  (▼ marks a value of 0)"
+        else:
+            text = f"w = {w:.2f}, n = {n}:  y = {y0:.4g},  dy/dw = {dy0:.4g}"
+        status.set_text(text)
+
+    controls = {
+        "w": widgets.FloatSlider(
+            value=1.01, min=0.0, max=1.1, step=0.01, description="w", readout_format=".2f"
+        ),
+        "n": widgets.IntSlider(value=1000, min=1, max=1000, step=1, description="n"),
+    }
+    return Explorer("w and n: the toy y = w^n", fig, controls, draw)
+
+
+EXPLORERS = {"alpha_horizon": alpha_horizon, "power_toy": power_toy}

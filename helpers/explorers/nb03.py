@@ -1,0 +1,207 @@
+"""Notebook 03's explorer: how the spectrum of W_h and the activation decide ‖∂h_t/∂h_0‖."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.patches import Circle
+from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+from helpers import jacobians as jac
+from helpers import style
+from helpers.explorers.base import Explorer, new_figure
+
+HIDDEN = 16
+INPUTS = 4
+MAX_HORIZON = 1000
+SHORT = 250  # curves up to this horizon are computed only that far
+SEED = 3
+LOG_HUGE = np.log10(np.finfo(np.float64).max)  # 308.25: float64 overflows above
+LOG_TINY = np.log10(5e-324)  # −323.3: float64 underflows to 0 below
+_BOX = {"facecolor": "white", "edgecolor": "0.6", "alpha": 0.95, "boxstyle": "round,pad=0.3"}
+
+
+def _power_of_ten(value: float, _pos: int) -> str:
+    return f"$10^{{{value:.0f}}}$"
+
+
+def network(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The explorer's RNN: ``W0`` (16, 16) with spectral radius 1, ``Wx`` (16, 4), and the
+    input noise (1000, 1, 4) that the input-scale slider multiplies."""
+    rng = np.random.default_rng(seed)
+    W0 = jac.random_recurrent(HIDDEN, 1.0, rng=rng)
+    Wx = rng.normal(0.0, 1.0 / np.sqrt(INPUTS), size=(HIDDEN, INPUTS))
+    noise = rng.normal(size=(MAX_HORIZON, 1, INPUTS))
+    return W0, Wx, noise
+
+
+def spectral() -> Explorer:
+    """Spectral radius ρ, horizon, activation and input scale → ‖∂h_t/∂h_0‖₂ and eig(W_h).
+
+    The network: H = 16 tanh/sigmoid/relu/linear units, W_h = ρ · W_0 with W_0 a fixed
+    Gaussian matrix of spectral radius 1, inputs x_t = scale · (fixed Gaussian noise),
+    h_0 = 0. The norm is drawn as log10 (ticks 10^k), so it stays honest far beyond
+    float64's range; the float64 limits are marked.
+    """
+    W0, Wx, noise = network()
+    eig0 = np.linalg.eigvals(W0)
+    lam0 = jac.largest_singular_value(W0)
+    t = np.arange(MAX_HORIZON + 1)
+
+    @lru_cache(maxsize=64)
+    def curve_to(
+        radius: float, activation: str, scale: float, steps: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """log10 ‖∂h_t/∂h_0‖ for t = 0..steps, and the running mean of φ'(a_t) over units."""
+        params = {"Wx": Wx, "Wh": radius * W0, "b": np.zeros(HIDDEN)}
+        _, dphi = jac.forward(params, scale * noise[:steps], activation=activation)
+        J = dphi[..., :, None] * params["Wh"]  # diag(φ'(a_t)) W_h, as jac.step_jacobians
+        logs = np.concatenate([[0.0], jac.log10_norms(J)[:, 0]])  # ‖∂h_0/∂h_0‖ = 1
+        mean_dphi = np.cumsum(dphi[:, 0].mean(axis=1)) / np.arange(1, steps + 1)
+        return logs, mean_dphi
+
+    long_keys: set[tuple[float, str, float, int]] = set()
+
+    def curve(
+        radius: float, activation: str, scale: float, horizon: int
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The curve up to at least ``horizon``: only 250 steps when that suffices (4× faster)."""
+        long_key = (radius, activation, scale, MAX_HORIZON)
+        if horizon > SHORT or long_key in long_keys:
+            long_keys.add(long_key)
+            return curve_to(*long_key)
+        return curve_to(radius, activation, scale, SHORT)
+
+    fig, (ax, ax_e) = new_figure(12.0, 5.2, ncols=2)
+    fig.set_layout_engine("none")  # fixed positions: nothing jumps while a slider moves
+    ax.set_position((0.075, 0.11, 0.54, 0.8))
+    ax_e.set_position((0.68, 0.39, 0.3, 0.53))
+    ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
+    ax.axhline(0.0, color=style.NEUTRAL, lw=1, ls=":")
+    over = ax.axhline(LOG_HUGE, color=style.EXPLODE, lw=1, ls="-.")
+    under = ax.axhline(LOG_TINY, color=style.VANISH, lw=1, ls="-.")
+    over_txt = ax.text(
+        0.01,
+        LOG_HUGE,
+        " float64 overflow: > 1.8e308",
+        va="bottom",
+        fontsize=10,
+        color=style.EXPLODE,
+        transform=ax.get_yaxis_transform(),
+    )
+    under_txt = ax.text(
+        0.01,
+        LOG_TINY,
+        " float64 underflow: < 4.9e-324",
+        va="top",
+        fontsize=10,
+        color=style.VANISH,
+        transform=ax.get_yaxis_transform(),
+    )
+    (rho_line,) = ax.plot(
+        t, t * 0.0, color="0.45", lw=1.5, ls="--", label=r"$\rho^t$ (linear rate)"
+    )
+    (bound_line,) = ax.plot(
+        t,
+        t * 0.0,
+        color=style.COLORS["green"],
+        lw=1.8,
+        ls=":",
+        label=r"bound $(\gamma\lambda_1)^t$",
+    )
+    (norm_line,) = ax.plot(t, t * 0.0, lw=2.4, label=r"$\|\partial h_t/\partial h_0\|_2$")
+    legend = ax.legend(loc="lower left", framealpha=0.95)
+    ax.set_xlabel("time steps t")
+    ax.set_ylabel(r"$\|\partial h_t/\partial h_0\|_2$ (log scale)")
+    status = fig.text(0.83, 0.03, "", ha="center", va="bottom", fontsize=10.5, bbox=_BOX)
+
+    ax_e.add_patch(Circle((0, 0), 1.0, fill=False, ls="--", lw=1.5, color=style.NEUTRAL))
+    ax_e.text(0.0, 1.0, "unit circle", ha="center", va="bottom", fontsize=10)
+    rho_circle = Circle((0, 0), 1.0, fill=False, lw=1.2, color="0.55")
+    ax_e.add_patch(rho_circle)
+    (dots,) = ax_e.plot(eig0.real, eig0.imag, "o", ms=6, mec="black", mew=0.6)
+    ax_e.set_aspect("equal", adjustable="box")
+    ax_e.set_xlabel("real part")
+    ax_e.set_ylabel("imaginary part")
+    ax_e.set_title("eigenvalues of $W_h$ (complex plane)")
+
+    def draw(radius: float, horizon: int, activation: str, scale: float) -> None:
+        logs, mean_dphi = curve(float(radius), activation, float(scale), horizon)
+        logs = logs[: horizon + 1]
+        tt = t[: horizon + 1]
+        gamma_lam = jac.GAMMA[activation] * lam0 * radius
+        with np.errstate(divide="ignore"):
+            rho_log = tt * np.log10(radius)
+            bound_log = tt * np.log10(gamma_lam)
+        finite = np.isfinite(logs)
+        norm_line.set_data(tt, np.where(finite, logs, np.nan))
+        rho_line.set_data(tt, rho_log)
+        bound_line.set_data(tt, bound_log)
+        grows = logs[finite][-1] > 0 if finite[-1] else False
+        colour = style.EXPLODE if grows else style.VANISH
+        norm_line.set_color(colour)
+        legend.legend_handles[2].set_color(colour)
+        # y-range: the measured curve and ρ^t (the bound may run far off; it is clipped)
+        shown = np.concatenate([logs[finite], rho_log])
+        lo, hi = min(float(shown.min()), -3.0), max(float(shown.max()), 3.0)
+        pad = 0.06 * (hi - lo)
+        ax.set_ylim(lo - pad, hi + pad)
+        ax.set_xlim(0, max(horizon, 1))
+        for artist in (over, over_txt):
+            artist.set_visible(hi + pad > LOG_HUGE)
+        for artist in (under, under_txt):
+            artist.set_visible(lo - pad < LOG_TINY)
+        ax.set_title(f"{activation} RNN, H = {HIDDEN}: gradient size over {horizon} steps")
+        verdict = (
+            r"$\gamma\lambda_1$ < 1: vanishing guaranteed"
+            if gamma_lam < 1
+            else r"$\gamma\lambda_1$ ≥ 1: the bound allows growth"
+        )
+        lines = [
+            f"ρ = {radius:.2f},  λ$_1$ = {lam0 * radius:.2f},  γ = {jac.GAMMA[activation]:g}",
+            verdict,
+        ]
+        if finite[-1]:
+            lines.append(f"‖∂h$_T$/∂h$_0$‖ = 10$^{{{logs[-1]:.1f}}}$ at T = {horizon}")
+        else:
+            first = int(np.argmax(~finite))
+            why = (
+                "no ReLU unit is active (a ≤ 0)"
+                if activation == "relu"
+                else "φ' rounded to 0 in float64 (saturation)"
+            )
+            lines.append(f"‖∂h$_t$/∂h$_0$‖ = 0 exactly from t = {first}:\n{why}; not drawn")
+        lines.append(f"input scale {scale:.1f}: mean φ'(a$_t$) = {mean_dphi[horizon - 1]:.3f}")
+        status.set_text("\n".join(lines))
+        dots.set_data(radius * eig0.real, radius * eig0.imag)
+        dots.set_color(style.EXPLODE if radius > 1 else style.VANISH)
+        rho_circle.set_radius(radius)
+        lim = max(1.25, 1.12 * radius)
+        ax_e.set_xlim(-lim, lim)
+        ax_e.set_ylim(-lim, lim)
+
+    controls = {
+        "radius": widgets.FloatSlider(
+            value=1.0,
+            min=0.1,
+            max=4.5,
+            step=0.05,
+            description="spectral radius ρ",
+            readout_format=".2f",
+            style={"description_width": "initial"},
+        ),
+        "horizon": widgets.IntSlider(value=200, min=1, max=MAX_HORIZON, description="horizon T"),
+        "activation": widgets.Dropdown(
+            options=list(jac.ACTIVATIONS), value="tanh", description="activation"
+        ),
+        "scale": widgets.FloatSlider(
+            value=0.5, min=0.0, max=5.0, step=0.1, description="input scale", readout_format=".1f"
+        ),
+    }
+    return Explorer("spectral radius, horizon, activation, input scale", fig, controls, draw)
+
+
+EXPLORERS = {"spectral": spectral}

@@ -1,0 +1,320 @@
+"""Notebook 06's explorers: optimizers on Pascanu's rough surface, scheduled-sampling schedules."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.colors import ListedColormap
+from matplotlib.patches import Patch
+
+from helpers import optim, schedules, style
+from helpers.explorers.base import Explorer, new_figure
+from helpers.toys import pascanu_loss
+
+#: The window of (w, b) shown, and the default start (on the low plateau, below the cliff).
+W_RANGE = (-2.0, 14.0)
+B_RANGE = (-10.0, 4.0)
+START = (8.0, -6.0)
+#: Updates per run: enough to cross the window at a step of about 0.1.
+N_UPDATES = 100
+#: Losses below this are drawn at the floor of the log axis.
+E_FLOOR = 1e-12
+
+
+@lru_cache(maxsize=2)
+def _grid(n_w: int, n_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    W, B = np.meshgrid(np.linspace(*W_RANGE, n_w), np.linspace(*B_RANGE, n_b))
+    E, _, _ = pascanu_loss(W, B)
+    for arr in (W, B, E):
+        arr.flags.writeable = False  # shared by every caller: read-only
+    return W, B, E
+
+
+def loss_grid(n_w: int = 241, n_b: int = 211) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``(W, B, E)`` on a (n_b, n_w) grid over the window, E from ``pascanu_loss``
+    (computed once, then shared read-only)."""
+    return _grid(int(n_w), int(n_b))
+
+
+def _grad(at: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    _, gw, gb = pascanu_loss(at["w"], at["b"])
+    return {"w": gw, "b": gb}
+
+
+def pascanu_path(
+    name: str, lr: float, start: tuple[float, float] = START, n_updates: int = N_UPDATES
+) -> tuple[np.ndarray, np.ndarray, str]:
+    """Optimizer ``name`` (a key of ``optim.OPTIMIZERS``, default hyper-parameters) on
+    ``pascanu_loss`` from ``start``.
+
+    Returns ``path`` (n + 1, 2) of the points (w, b) visited, ``E`` (n + 1,) the loss at
+    each of them, and ``stopped`` ("" or why the run ended early).
+    """
+    opt = optim.OPTIMIZERS[name](lr=lr)
+    w0, b0 = start
+    path, stopped = optim.descend(
+        opt, _grad, {"w": np.array(float(w0)), "b": np.array(float(b0))}, steps=n_updates
+    )
+    E, _, _ = pascanu_loss(path["w"], path["b"])  # one call for the whole path
+    return np.column_stack([path["w"], path["b"]]), E, stopped
+
+
+_cached_path = lru_cache(maxsize=256)(pascanu_path)
+
+
+def draw_surface(ax, W: np.ndarray, B: np.ndarray, E: np.ndarray):
+    """The loss surface as an image of log10 E (a raster: fast to redraw); returns it."""
+    logE = np.log10(np.maximum(E, E_FLOOR))
+    cs = ax.imshow(
+        logE,
+        origin="lower",
+        extent=(*W_RANGE, *B_RANGE),
+        aspect="auto",
+        cmap=style.CMAP,
+        vmin=-8,
+        vmax=0,
+        interpolation="nearest",
+    )
+    ax.set_xlim(*W_RANGE)
+    ax.set_ylim(*B_RANGE)
+    ax.set_xlabel("recurrent weight $w$")
+    ax.set_ylabel("bias $b$")
+    ax.grid(False)
+    return cs
+
+
+def optimizers() -> Explorer:
+    """Optimizer (dropdown), learning rate (log slider) and start point (w0, b0) → the path
+    on the contour plot of log10 E, and the loss along it (log scale)."""
+    fig, (ax, ax_loss) = new_figure(11.0, 4.6, ncols=2, gridspec_kw={"width_ratios": [1.25, 1]})
+    W, B, E = loss_grid()
+    cs = draw_surface(ax, W, B, E)
+    fig.colorbar(cs, ax=ax, label="$\\log_{10} E$", pad=0.01, extend="min")
+    line_color = style.COLORS["vermillion"]
+    (path_line,) = ax.plot(
+        [], [], "-", color=line_color, lw=2, marker="o", ms=3.5, mec="white", mew=0.6
+    )
+    (start_pt,) = ax.plot([], [], "o", ms=11, mfc="white", mec="black", mew=1.5, label="start")
+    (end_pt,) = ax.plot(
+        [], [], "*", ms=17, mfc=style.COLORS["sky"], mec="black", mew=1.2, label="end"
+    )
+    ax.legend(handles=[start_pt, end_pt], loc="upper right", fontsize=10.5, framealpha=0.9)
+    note = ax.text(
+        0.02,
+        0.02,
+        "",
+        transform=ax.transAxes,
+        fontsize=10.5,
+        va="bottom",
+        bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9},
+    )
+    (loss_line,) = ax_loss.semilogy([], [], color=line_color, marker="o", ms=3)
+    ax_loss.set_xlim(0, N_UPDATES)
+    ax_loss.set_ylim(E_FLOOR, 10.0)
+    ax_loss.set_xlabel("update number")
+    ax_loss.set_ylabel("loss $E$ (log scale)")
+    ax_loss.axhline(0.09, color=style.NEUTRAL, ls=":", lw=1)
+    ax_loss.axhline(0.49, color=style.NEUTRAL, ls=":", lw=1)
+    ax_loss.text(N_UPDATES, 0.085, "upper plateau E = 0.09 ", ha="right", va="top", fontsize=10)
+    ax_loss.text(N_UPDATES, 0.52, "lower plateau E = 0.49 ", ha="right", va="bottom", fontsize=10)
+    summary = ax_loss.text(
+        0.03,
+        0.04,
+        "",
+        transform=ax_loss.transAxes,
+        fontsize=11,
+        bbox={"facecolor": "white", "edgecolor": "0.6"},
+    )
+
+    def draw(optimizer: str, lr: float, w0: float, b0: float) -> None:
+        path, loss, stopped = _cached_path(optimizer, float(lr), (float(w0), float(b0)))
+        path_line.set_data(path[:, 0], path[:, 1])
+        start_pt.set_data([path[0, 0]], [path[0, 1]])
+        end_pt.set_data([path[-1, 0]], [path[-1, 1]])
+        inside = (W_RANGE[0] <= path[-1, 0] <= W_RANGE[1]) and (
+            B_RANGE[0] <= path[-1, 1] <= B_RANGE[1]
+        )
+        end_pt.set_visible(bool(inside))
+        notes = []
+        if not inside:
+            notes.append(
+                f"ends outside the window, at w = {path[-1, 0]:.5g}, b = {path[-1, 1]:.5g}"
+            )
+        if stopped:
+            notes.append(stopped)
+        note.set_text("\n".join(notes))
+        note.set_visible(bool(notes))
+        shown = np.where(loss > 0, loss, np.nan)
+        loss_line.set_data(np.arange(len(loss)), np.maximum(shown, E_FLOOR))
+        final = loss[-1]
+        floor = f"< {E_FLOOR:.0e}" if final < E_FLOOR else f"= {final:.3g}"
+        summary.set_text(f"{optimizer}, η = {lr:.3g}: final E {floor}")
+        ax.set_title(f"{optimizer} on Pascanu's surface, {len(loss) - 1} updates")
+        ax_loss.set_title("loss along the path")
+
+    controls = {
+        "optimizer": widgets.Dropdown(
+            options=list(optim.OPTIMIZERS), value="SGD", description="optimizer"
+        ),
+        "lr": widgets.FloatLogSlider(
+            value=1.0, base=10, min=-3, max=2, step=0.25, description="η", readout_format=".3g"
+        ),
+        "w0": widgets.FloatSlider(
+            value=START[0],
+            min=W_RANGE[0],
+            max=W_RANGE[1],
+            step=0.5,
+            description="start w",
+            readout_format=".1f",
+        ),
+        "b0": widgets.FloatSlider(
+            value=START[1],
+            min=B_RANGE[0],
+            max=B_RANGE[1],
+            step=0.5,
+            description="start b",
+            readout_format=".1f",
+        ),
+    }
+    return Explorer("optimizers on a rough surface", fig, controls, draw)
+
+
+#: Training iterations shown by the schedule explorer, and the sampled sequences drawn.
+SS_ITERATIONS = 10_000
+SS_COLUMNS = 100
+SS_LENGTH = 20
+
+
+def sampling_schedule() -> Explorer:
+    """Schedule kind (dropdown) and the parameters of the three schedules → ε_i over training
+    (all three drawn, the chosen one bold) and a sampled mask of which inputs are the truth."""
+    fig, (ax, ax_mask) = new_figure(
+        10.0, 6.0, nrows=2, sharex=True, gridspec_kw={"height_ratios": [1.3, 1]}
+    )
+    i = np.linspace(0, SS_ITERATIONS, 1001)
+    styles = {"linear": "-", "exponential": "--", "inverse sigmoid": "-."}
+    colors = {
+        "linear": style.CYCLE[0],
+        "exponential": style.CYCLE[1],
+        "inverse sigmoid": style.CYCLE[2],
+    }
+    lines = {}
+    for kind in schedules.KINDS:
+        (lines[kind],) = ax.plot(i, np.zeros_like(i), styles[kind], color=colors[kind], label=kind)
+    ax.set_ylim(-0.03, 1.03)
+    ax.set_xlim(0, SS_ITERATIONS)
+    ax.set_ylabel("$\\epsilon_i$ = P(feed the truth)")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), title="schedule")
+    half = ax.axvline(0, color=style.NEUTRAL, ls=":", lw=1.2)
+    half_text = ax.text(
+        0,
+        0.5,
+        "",
+        fontsize=10.5,
+        va="bottom",
+        bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.9},
+    )
+    # One fixed table of uniform numbers: moving a slider re-thresholds the same coins.
+    coins = np.random.default_rng(2015).random((SS_LENGTH, SS_COLUMNS))
+    cols = (np.arange(SS_COLUMNS) + 0.5) * SS_ITERATIONS / SS_COLUMNS
+    cmap = ListedColormap([style.COLORS["orange"], style.COLORS["blue"]])
+    image = ax_mask.imshow(
+        np.zeros((SS_LENGTH, SS_COLUMNS)),
+        cmap=cmap,
+        vmin=0,
+        vmax=1,
+        aspect="auto",
+        origin="lower",
+        interpolation="nearest",
+        extent=(0, SS_ITERATIONS, 0.5, SS_LENGTH + 0.5),
+    )
+    ax_mask.grid(False)
+    ax_mask.set_xlabel("training iteration $i$")
+    ax_mask.set_ylabel("input position $t$")
+    ax_mask.legend(
+        handles=[
+            Patch(color=style.COLORS["blue"], label="ground truth"),
+            Patch(color=style.COLORS["orange"], label="model's own sample"),
+        ],
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+    )
+    ax_mask.set_title(
+        f"one sampled sequence of {SS_LENGTH} inputs every "
+        f"{SS_ITERATIONS // SS_COLUMNS} iterations",
+        fontsize=12,
+    )
+
+    def params_of(kind: str, c: float, eps_min: float, k_exp: float, k_sig: float) -> dict:
+        return {
+            "linear": {"c": c, "eps": eps_min},
+            "exponential": {"k": k_exp},
+            "inverse sigmoid": {"k": k_sig},
+        }[kind]
+
+    def draw(kind: str, c: float, eps_min: float, k_exp: float, k_sig: float) -> None:
+        for name, line in lines.items():
+            line.set_ydata(schedules.epsilon(name, i, **params_of(name, c, eps_min, k_exp, k_sig)))
+            chosen = name == kind
+            line.set_linewidth(3.2 if chosen else 1.4)
+            line.set_alpha(1.0 if chosen else 0.45)
+            line.set_zorder(3 if chosen else 2)
+        p = params_of(kind, c, eps_min, k_exp, k_sig)
+        eps_cols = schedules.epsilon(kind, cols, **p)
+        image.set_data((coins < eps_cols[None, :]).astype(float))
+        at = schedules.crossing(kind, 0.5, **p)
+        if at <= SS_ITERATIONS:
+            half.set_xdata([at, at])
+            half.set_visible(True)
+            half_text.set_position((min(at, 0.72 * SS_ITERATIONS) + 80, 0.52))
+            half_text.set_text(f"$\\epsilon_i$ = 0.5 at i = {at:,.0f}")
+        else:
+            half.set_visible(False)
+            half_text.set_position((0.55 * SS_ITERATIONS, 0.52))
+            msg = "never falls to 0.5" if at == np.inf else f"falls to 0.5 only at i = {at:,.0f}"
+            half_text.set_text(f"$\\epsilon_i$ {msg}")
+        pretty = ", ".join(f"{'ε' if k == 'eps' else k} = {v:g}" for k, v in p.items())
+        truth = float((coins < eps_cols[None, :]).mean())
+        ax.set_title(
+            f"{kind} schedule ({pretty}): {truth:.0%} of the sampled inputs are ground truth"
+        )
+
+    controls = {
+        "kind": widgets.Dropdown(
+            options=list(schedules.KINDS), value="inverse sigmoid", description="schedule"
+        ),
+        "c": widgets.FloatLogSlider(
+            value=1e-4,
+            base=10,
+            min=-5,
+            max=-2,
+            step=0.25,
+            description="linear c",
+            readout_format=".2g",
+        ),
+        "eps_min": widgets.FloatSlider(
+            value=0.1, min=0.0, max=0.5, step=0.05, description="linear ε", readout_format=".2f"
+        ),
+        "k_exp": widgets.FloatSlider(
+            value=0.9995,
+            min=0.99,
+            max=0.9999,
+            step=0.0001,
+            description="exp. k",
+            readout_format=".4f",
+        ),
+        "k_sig": widgets.FloatSlider(
+            value=500.0,
+            min=1.0,
+            max=1200.0,
+            step=1.0,
+            description="inv. sig. k",
+            readout_format=".0f",
+        ),
+    }
+    return Explorer("scheduled-sampling schedules", fig, controls, draw)
+
+
+EXPLORERS = {"optimizers": optimizers, "sampling_schedule": sampling_schedule}

@@ -1,0 +1,183 @@
+"""A small generative task for teacher forcing, free running and scheduled sampling.
+
+The data is a short sentence repeated forever (``TEXT``), read one character at a time:
+deterministic, but several characters are ambiguous on their own (``t`` begins "the" and
+ends "cat", "sat", "mat"), so the model must carry context in its hidden state. A
+character-level RNN (``helpers.rnn`` + a softmax read-out, ``helpers.train``'s
+``"xent_all"`` loss) learns to predict the next character.
+
+Shapes (time-major)::
+
+    ids     (T + 1, B)  int character ids of B windows of the text
+    xs      (T, B, V)   one-hot inputs (V = vocabulary size)
+    ys      (T, B)      int targets, ids[1:]
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import numpy as np
+
+from helpers import rnn, train
+from helpers._validate import as_float, as_int
+from helpers.optim import Optimizer
+
+TEXT = "the cat sat on the mat. "
+#: The vocabulary: the distinct characters of TEXT, sorted.
+VOCAB = "".join(sorted(set(TEXT)))
+V = len(VOCAB)
+_INDEX = {ch: i for i, ch in enumerate(VOCAB)}
+
+
+def encode(text: str) -> np.ndarray:
+    """Character ids of ``text`` (every character must be in ``VOCAB``): int array (len,)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
+    bad = sorted(set(text) - set(VOCAB))
+    if bad:
+        raise ValueError(f"text has characters outside the vocabulary {VOCAB!r}: {bad}")
+    return np.array([_INDEX[ch] for ch in text], dtype=np.int64)
+
+
+def decode(ids: np.ndarray) -> str:
+    """The string of a 1-d array of character ids."""
+    arr = np.asarray(ids)
+    if arr.ndim != 1 or not np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"ids must be a 1-d integer array, got shape {arr.shape} {arr.dtype}")
+    if arr.size and (arr.min() < 0 or arr.max() >= V):
+        raise ValueError(f"ids must lie in [0, {V}), got range [{arr.min()}, {arr.max()}]")
+    return "".join(VOCAB[i] for i in arr)
+
+
+def windows(n: int, length: int, *, rng: np.random.Generator) -> np.ndarray:
+    """``n`` windows of ``length`` consecutive characters of the endless text, each at a
+    random offset: int ids of shape (length, n)."""
+    count = as_int("n", n, min_value=1)
+    T = as_int("length", length, min_value=2)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+    base = encode(TEXT)
+    starts = rng.integers(0, len(base), size=count)
+    return base[(starts[None, :] + np.arange(T)[:, None]) % len(base)]
+
+
+def one_hot(ids: np.ndarray) -> np.ndarray:
+    """One-hot vectors of integer ids: shape (*ids.shape, V), float64."""
+    arr = np.asarray(ids)
+    if not np.issubdtype(arr.dtype, np.integer) or (arr.size and (arr.min() < 0 or arr.max() >= V)):
+        raise ValueError(f"ids must be integers in [0, {V})")
+    return np.eye(V)[arr]
+
+
+def init_model(hidden_size: int, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
+    """A character-level RNN: ``helpers.rnn`` params (D = V) plus read-out ``Wy`` (V, H), ``by``."""
+    H = as_int("hidden_size", hidden_size, min_value=1)
+    params = rnn.init(V, H, rng=rng)
+    params.update(train.readout_init(H, V, rng=rng))
+    return params
+
+
+def _step(params: Mapping[str, np.ndarray], x: np.ndarray, h: np.ndarray):
+    """One step of the tanh RNN and its logits: x (B, V), h (B, H) → (h, logits (B, V))."""
+    h = np.tanh(x @ params["Wx"].T + h @ params["Wh"].T + params["b"])
+    return h, h @ params["Wy"].T + params["by"]
+
+
+def scheduled_inputs(
+    params: Mapping[str, np.ndarray],
+    ids: np.ndarray,
+    eps: float,
+    *,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The inputs fed in one pass of scheduled sampling (Bengio et al. 2015).
+
+    The first input is always the true ids[0]; at every later step t the input is the
+    true ids[t] with probability ``eps``, otherwise a sample from the model's own softmax
+    at step t − 1 (computed on the inputs actually fed so far). ``eps = 1`` is teacher
+    forcing, ``eps = 0`` is free running. Returns ``(xs, truth)``: one-hot inputs (T, B, V)
+    for ``ids`` of shape (T + 1, B), and the bool mask (T, B) of where the truth was fed.
+    No gradient flows through the choice or the sample (the paper's approximation).
+    """
+    ids = np.asarray(ids)
+    p = float(as_float("eps", eps, min_value=0.0, max_value=1.0))
+    T, B = ids.shape[0] - 1, ids.shape[1]
+    if p == 1.0:  # teacher forcing: no need to run the model
+        return one_hot(ids[:-1]), np.ones((T, B), dtype=bool)
+    h = np.zeros((B, params["Wh"].shape[0]))
+    fed = np.empty((T, B), dtype=np.int64)
+    truth = np.ones((T, B), dtype=bool)
+    fed[0] = ids[0]
+    own = ids[0]  # the model's sample for the next step (set at the end of each step)
+    for t in range(T):
+        if t > 0:
+            truth[t] = rng.random(B) < p
+            fed[t] = np.where(truth[t], ids[t], own)
+        h, logits = _step(params, one_hot(fed[t]), h)
+        if t + 1 < T:
+            prob = np.exp(logits - logits.max(axis=1, keepdims=True))
+            prob /= prob.sum(axis=1, keepdims=True)
+            # one categorical sample per sequence, by inverting the cumulative distribution
+            own = np.minimum((prob.cumsum(axis=1) < rng.random((B, 1))).sum(axis=1), V - 1)
+    return one_hot(fed), truth
+
+
+def fit(
+    params: Mapping[str, np.ndarray],
+    *,
+    steps: int,
+    optimizer: Optimizer,
+    rng: np.random.Generator,
+    epsilon: Callable[[int], float] | None = None,
+    batch: int = 32,
+    length: int = 24,
+    clip_norm: float | None = 5.0,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Train the character RNN; ``epsilon(i)`` gives the probability of feeding the truth at
+    iteration i (``None``: teacher forcing, ε = 1 always).
+
+    Each iteration: ``batch`` random windows of ``length + 1`` characters; inputs from
+    ``scheduled_inputs``; the loss and gradient of ``helpers.train.loss_and_grads`` with
+    ``loss="xent_all"`` (cross-entropy on every next character, BPTT); global-norm
+    clipping; one optimizer step. Returns the final params and the loss per iteration.
+    """
+    n = as_int("steps", steps, min_value=0)
+    current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    losses = np.empty(n)
+    for i in range(n):
+        ids = windows(batch, length + 1, rng=rng)
+        eps = 1.0 if epsilon is None else float(epsilon(i))
+        xs, _ = scheduled_inputs(optimizer.lookahead(current), ids, eps, rng=rng)
+        losses[i], grads = train.loss_and_grads(
+            rnn, optimizer.lookahead(current), xs, ids[1:], loss="xent_all"
+        )
+        if clip_norm is not None:
+            grads, _ = train.clip_mod.clip_by_global_norm(grads, clip_norm)
+        current = optimizer.step(current, grads)
+    return current, losses
+
+
+def generate(params: Mapping[str, np.ndarray], prompt: np.ndarray, n: int) -> np.ndarray:
+    """Free running: read ``prompt`` (P, B) ids, then feed back the model's most likely next
+    character ``n`` times. Returns the generated ids (n, B)."""
+    prompt = np.asarray(prompt)
+    if prompt.ndim == 1:
+        prompt = prompt[:, None]
+    count = as_int("n", n, min_value=1)
+    h = np.zeros((prompt.shape[1], params["Wh"].shape[0]))
+    for t in range(prompt.shape[0]):
+        h, logits = _step(params, one_hot(prompt[t]), h)
+    out = np.empty((count, prompt.shape[1]), dtype=np.int64)
+    for t in range(count):
+        out[t] = logits.argmax(axis=1)
+        if t + 1 < count:
+            h, logits = _step(params, one_hot(out[t]), h)
+    return out
+
+
+def teacher_forced_predictions(params: Mapping[str, np.ndarray], ids: np.ndarray) -> np.ndarray:
+    """The model's most likely next character at every step when fed the true text:
+    (T, B) for ``ids`` (T + 1, B)."""
+    logits = train.predict(rnn, params, one_hot(np.asarray(ids)[:-1]))
+    return logits.argmax(axis=-1)

@@ -1,0 +1,767 @@
+# %% [markdown]
+# # 01 · Unrolling and backpropagation through time
+#
+# A recurrent network has a loop: the hidden state computed at one step is fed back in at
+# the next. Backpropagation, as taught for feed-forward networks, needs a graph without
+# cycles — so how do we train a network whose graph is a cycle? The answer is to **unroll**
+# it: write out one copy of the cell per time step. The loop becomes a long chain, a very
+# deep feed-forward network whose layers all share the same weights, and ordinary
+# backpropagation runs on it. That is *backpropagation through time* (BPTT). This notebook
+# builds BPTT from scratch, checks every step of it numerically, measures what it costs,
+# and then looks at the standard way to make it cheaper — truncation — and what truncation
+# gives up.
+#
+# **You will learn**
+# - to see an RNN unrolled over $T$ steps as a $T$-layer feed-forward network with shared
+#   parameters, and why a shared weight receives the **sum** of the gradients of its copies;
+# - to write BPTT yourself — a dozen lines that carry the error signal $\delta_t$ backward
+#   through time — and to check it against finite differences;
+# - how the gradient reaches early steps even when the loss only looks at the last outputs;
+# - how time and memory grow with $T$, and the forms of truncated BPTT: "cut after $n$ steps",
+#   $k$-step truncation, Sutskever's $k_1/k_2$ and Williams & Peng's BPTT($h$; $h'$);
+# - what a truncated gradient gets wrong, and why truncated BPTT cannot learn a dependency
+#   longer than its window.
+
+# %%
+import inspect
+import time
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import optim, rnn, style, train, unroll
+from helpers.explorers import ALL
+from helpers.explorers.nb01 import unrolled_graph
+from helpers.gradcheck import numerical_gradient, rel_error
+
+style.use()
+np.set_printoptions(precision=4, suppress=True)
+plt.close(plt.figure())  # start matplotlib's inline backend now, so that every Figure displays
+
+
+def check(label, err, tol):
+    """Assert that a relative error is below ``tol`` and say so.
+
+    Only the bound is printed: errors at the level of rounding (1e-10 for finite
+    differences, 1e-16 between exact methods) differ in their digits from CPU to CPU.
+    """
+    assert err < tol, f"{label}: relative error {err:.2e} is not below {tol:.0e}"
+    print(f"{label}: relative error < {tol:.0e}  ✓")
+
+
+# %% [markdown]
+# ## 1 · The recurrence
+#
+# A vanilla RNN reads inputs $x_1, \dots, x_T$ and keeps a hidden state $h_t$. With the
+# notation of the whole course,
+# $$a_t = W_x x_t + W_h h_{t-1} + b, \qquad h_t = \varphi(a_t), \qquad y_t = W_y h_t + b_y ,$$
+# starting from a given $h_0$ (usually zeros). $\varphi$ is applied element-wise (here
+# $\tanh$); $a_t$ is the *pre-activation*. The same $W_x$, $W_h$, $b$ are used at every
+# step. In code a batch is time-major, `xs[t]` of shape `(B, D)`, and code index `t = 0`
+# is the math's step 1. The loop below is the whole forward pass; `helpers.rnn.forward`
+# does the same, faster.
+
+# %%
+rng = np.random.default_rng(0)
+T, B, D, H, O = 6, 3, 2, 4, 2  # steps, batch, input size, hidden size, output size
+params = rnn.init(D, H, rng=rng, scale=1.2)
+params["b"] = rng.normal(0, 0.2, size=H)
+xs = rng.normal(size=(T, B, D))
+
+h = np.zeros((B, H))  # h_0
+states = []
+for t in range(T):
+    h = np.tanh(xs[t] @ params["Wx"].T + h @ params["Wh"].T + params["b"])
+    states.append(h)
+
+hs, cache = rnn.forward(params, xs)
+assert np.allclose(np.stack(states), hs, rtol=0, atol=1e-14)
+print("hs:", hs.shape, "| first sequence, h_1 =", np.round(hs[0, 0], 4))
+
+# %% [markdown]
+# ## 2 · Unrolling: a deep feed-forward network with shared parameters
+#
+# Draw one box per time step and the cycle disappears. Each step is a *layer*: it takes
+# the previous layer's output $h_{t-1}$ and an extra input $x_t$, and computes $h_t$. The
+# unrolled RNN is a feed-forward network $T$ layers deep — "a very deep neural network", as
+# Hung-yi Lee's slides put it — with one twist: **every layer uses the same weights**.
+
+# %%
+unrolled_graph(4)  # drawn by helpers/explorers/nb01.py
+
+# %% [markdown]
+# **Why share the same parameters?** (Suh's question.) Because the task is the same at
+# every position of a sequence:
+# - a pattern learned at step 3 is recognised at step 30 — the network need not learn it
+#   again for every position;
+# - the number of parameters does not grow with $T$, so one model handles sequences of any
+#   length, including lengths it never saw in training;
+# - every step of every sequence trains the same weights, so each weight sees far more
+#   data than a per-position weight would.
+#
+# Untied, a 1000-step network would need 1000 copies of every matrix. The next cell counts,
+# and then builds the untied network for our small example: `unroll.untie` gives layer $t$
+# its own copy $W_x^{(t)}, W_h^{(t)}, b^{(t)}$, all starting equal to the shared values,
+# and `unroll.forward_untied` runs it. With equal copies it is the same function.
+
+# %%
+n_tied = sum(v.size for v in params.values())
+print(f"tied: {n_tied} parameters for any T; untied over T = 1000 steps: {1000 * n_tied}")
+
+untied = unroll.untie(params, T)
+hs_untied, cache_untied = unroll.forward_untied(untied, xs)
+print({k: v.shape for k, v in untied.items()})
+assert np.allclose(hs_untied, hs, rtol=0, atol=1e-14)
+
+# %% [markdown]
+# ## 3 · A shared weight gets the sum of its copies' gradients
+#
+# Backpropagation with a weight constraint (Hinton's lectures, via Leibe's slides): to keep
+# two weights equal, $w_1 = w_2$, start them equal and give both the same update — the sum
+# of their gradients,
+# $$\frac{\partial E}{\partial w_1} + \frac{\partial E}{\partial w_2} .$$
+# This is just the chain rule: if $w_1 = w_2 = w$, then
+# $\frac{dE}{dw} = \frac{\partial E}{\partial w_1}\frac{dw_1}{dw} + \frac{\partial E}{\partial w_2}\frac{dw_2}{dw}$
+# with both $\frac{dw_i}{dw} = 1$. Lee writes the update as
+# $w_2 \leftarrow w_2 - \eta\,\frac{\partial C}{\partial w_2} - \eta\,\frac{\partial C}{\partial w_1}$
+# (and the same for $w_1$). For the unrolled RNN every step holds a copy, so
+# $$\frac{\partial L}{\partial W_h} = \sum_{t=1}^{T} \frac{\partial L}{\partial W_h^{(t)}},$$
+# and the same for $W_x$ and $b$.
+#
+# To check it we need a loss. We use Lee's squared error on every output,
+# $C = \tfrac12 \sum_t \lVert y_t - \hat y_t \rVert^2$ (summed over the batch), with a
+# read-out $y_t = W_y h_t + b_y$. Its gradient with respect to the states is
+# $\partial C/\partial h_t = W_y^\top (y_t - \hat y_t)$: that is `dhs`, what the loss
+# *injects* at each step. Below: the gradient of each copy in the untied network
+# (`unroll.backward_untied`, plain layer-by-layer backprop), checked entry by entry
+# against finite differences, and then their sum against the tied gradient.
+
+# %%
+readout = train.readout_init(H, O, rng=rng)
+targets = rng.normal(size=(T, B, O))
+
+
+def loss_and_dhs(hs, readout=readout, targets=targets):
+    """C = ½ Σ_t ‖W_y h_t + b_y − ŷ_t‖² and ∂C/∂h_t for every t, shape (T, B, H)."""
+    err = hs @ readout["Wy"].T + readout["by"] - targets
+    return 0.5 * float(np.sum(err**2)), err @ readout["Wy"]
+
+
+C, dhs = loss_and_dhs(hs)
+grads_copies, _ = unroll.backward_untied(dhs, cache_untied)
+
+# each copy's gradient by finite differences of the untied network
+numeric_copies = numerical_gradient(
+    lambda u: loss_and_dhs(unroll.forward_untied(u, xs)[0])[0], untied
+)
+print(f"loss C = {C:.4f}")
+check("each copy's gradient vs finite differences", rel_error(grads_copies, numeric_copies), 1e-8)
+print(" step t | ‖∂C/∂W_x^(t)‖ | ‖∂C/∂W_h^(t)‖")
+for t in range(T):
+    print(
+        f"   {t + 1}    |   {np.linalg.norm(grads_copies['Wx'][t]):8.4f}   |   "
+        f"{np.linalg.norm(grads_copies['Wh'][t]):8.4f}"
+    )
+
+# %% [markdown]
+# The copies get *different* gradients: each layer sees a different input and state, and a
+# different part of the loss lies downstream of it (all six terms after copy 1, one after
+# copy 6). The first copy of $W_h$ gets exactly zero: it multiplies $h_0 = 0$, so its
+# gradient $\partial C/\partial W_h^{(1)}$ — we will see in section 4 that it is
+# $\delta_1 h_0^\top$ — vanishes. Now the identity: the sum of the copies' gradients is
+# the gradient of the tied network, here computed by finite differences of the ordinary
+# RNN and by `helpers.rnn.backward`.
+
+# %%
+summed = unroll.tie(grads_copies)  # Σ_t over the copies
+numeric_tied = numerical_gradient(lambda p: loss_and_dhs(rnn.forward(p, xs)[0])[0], params)
+tied, _ = rnn.backward(dhs, cache)
+check("Σ_t copies vs finite differences of the tied RNN", rel_error(summed, numeric_tied), 1e-8)
+check("Σ_t copies vs helpers.rnn.backward", rel_error(summed, tied), 1e-12)
+
+# Updating every copy with the summed gradient keeps them equal (the constraint holds);
+# updating each copy with its own gradient breaks the weight sharing.
+lr = 0.1
+shared_update = untied["Wh"] - lr * summed["Wh"]
+own_update = untied["Wh"] - lr * grads_copies["Wh"]
+assert np.ptp(shared_update, axis=0).max() == 0.0
+print("after one update with the summed gradient, the copies are still identical")
+print(
+    f"after one update with their own gradients, they differ by up to "
+    f"{np.ptp(own_update, axis=0).max():.3f}"
+)
+
+# %% [markdown]
+# ## 4 · Backpropagation through time: the error signal carried back
+#
+# Lee's recap of backpropagation for a feed-forward network defines the *error signal*
+# of layer $l$, $\delta^l = \partial C/\partial z^l$ (the gradient with respect to the
+# pre-activation $z^l$), and computes it from the layer above:
+# $$\delta^{l} = \sigma'(z^{l}) \odot (W^{l+1})^\top \delta^{l+1} .$$
+# In the unrolled RNN, layer $l$ is step $t$, $z^l$ is $a_t$, and $W^{l+1}$ is $W_h$ — the
+# same matrix for every layer. One thing is new: every layer also feeds a loss term
+# directly, so $h_t$ receives gradient from two places, its own output and the next step.
+# With $\delta_t = \partial L/\partial a_t$:
+# $$\boxed{\;\delta_t = \varphi'(a_t) \odot \Big(\frac{\partial \ell_t}{\partial h_t} + W_h^\top \delta_{t+1}\Big),
+# \qquad \delta_{T+1} = 0\;}$$
+# and then each parameter collects one term per step — exactly the per-copy gradients of
+# section 3:
+# $$\frac{\partial L}{\partial W_h} = \sum_{t=1}^T \delta_t\, h_{t-1}^\top, \qquad
+# \frac{\partial L}{\partial W_x} = \sum_{t=1}^T \delta_t\, x_t^\top, \qquad
+# \frac{\partial L}{\partial b} = \sum_{t=1}^T \delta_t, \qquad
+# \frac{\partial L}{\partial h_0} = W_h^\top \delta_1 .$$
+# For $\tanh$, $\varphi'(a_t) = 1 - h_t^2$, so the forward pass only has to keep the
+# states. BPTT is therefore two sweeps: **forward** $t = 1, \dots, T$ computing and storing
+# $h_1, \dots, h_T$; **backward** $t = T, \dots, 1$ computing $\delta_t$ and adding up the
+# gradient terms. Here it is, for a batch (rows are sequences, so $W_h^\top \delta$ becomes
+# `delta @ Wh`):
+
+
+# %%
+def bptt(params, xs, hs, h0, dhs):
+    """Full BPTT for a tanh RNN. xs (T,B,D), hs (T,B,H), h0 (B,H), dhs = ∂L/∂h_t (T,B,H)."""
+    grads = {name: np.zeros_like(value) for name, value in params.items()}
+    carry = np.zeros_like(h0)  # W_hᵀ δ_{t+1}: what the future sends back to h_t
+    for t in reversed(range(len(xs))):
+        delta = (1 - hs[t] ** 2) * (dhs[t] + carry)  # δ_t = φ'(a_t) ⊙ (∂ℓ_t/∂h_t + W_hᵀ δ_{t+1})
+        h_prev = hs[t - 1] if t > 0 else h0
+        grads["Wh"] += delta.T @ h_prev  # δ_t h_{t-1}ᵀ, summed over the batch
+        grads["Wx"] += delta.T @ xs[t]  # δ_t x_tᵀ
+        grads["b"] += delta.sum(axis=0)  # δ_t
+        carry = delta @ params["Wh"]  # W_hᵀ δ_t, for step t − 1
+    return grads, carry  # carry is now ∂L/∂h_0
+
+
+mine, dh0 = bptt(params, xs, hs, np.zeros((B, H)), dhs)
+check("my BPTT vs finite differences", rel_error(mine, numeric_tied), 1e-8)
+check("my BPTT vs helpers.rnn.backward", rel_error(mine, tied), 1e-12)
+
+# ∂L/∂h_0 by finite differences too, starting the RNN from a perturbed h_0
+num_h0 = numerical_gradient(
+    lambda p: loss_and_dhs(rnn.forward(params, xs, p["h0"])[0])[0], {"h0": np.zeros((B, H))}
+)["h0"]
+check("∂L/∂h_0 vs finite differences", rel_error(dh0, num_h0), 1e-8)
+
+# %% [markdown]
+# Against finite differences a correct float64 gradient agrees to a relative error of
+# about $10^{-10}$ (the finite differences themselves are only that accurate), and two
+# exact methods agree to about $10^{-16}$, the rounding of float64; a bug shows up as
+# $10^{-2}$ or worse. The exact digits at that level change from CPU to CPU, so the cells
+# print the bound they assert. The *gradient check* above is the test to run on any
+# hand-written backward pass.
+#
+# **One sweep or one per loss term?** Lee's slides draw the backward pass once for each
+# loss term — "for $C^4$", then "for $C^3$", and so on — each starting at its own output
+# and running back to step 1. Because differentiation is linear, the error signals of
+# those separate sweeps simply add up, and their sum at step $t$ is the $\delta_t$ that the
+# single sweep above carries. `unroll.error_signals` runs the separate sweeps
+# ($\delta_{t \to s} = \partial \ell_t / \partial a_s$ for every pair $s \le t$); adding
+# them reproduces the gradient:
+
+# %%
+per_loss = unroll.error_signals(dhs, cache)  # (t, s, B, H): what loss t sends back to step s
+h_prev = np.concatenate([np.zeros((1, B, H)), hs[:-1]])  # h_{s-1} for every s
+one_sweep_per_loss = [np.einsum("sbh,sbj->hj", per_loss[t], h_prev) for t in range(T)]
+for t, g in enumerate(one_sweep_per_loss):  # ℓ_1 reaches only step 1, where W_h meets h_0 = 0
+    print(f"sweep for ℓ_{t + 1}: ‖∂ℓ_{t + 1}/∂W_h‖ = {np.linalg.norm(g):.4f}")
+check(
+    "Σ over the per-loss sweeps vs one BPTT sweep",
+    rel_error(sum(one_sweep_per_loss), mine["Wh"]),
+    1e-12,
+)
+
+# %% [markdown]
+# ## 5 · Loss on every output, or only on the last few
+#
+# Nothing forces a loss on every output. A sequence classifier scores only $y_T$; Suh's
+# lecture picks "a few last outputs" and a cost $J(y_2, y_3)$. Outputs without a loss
+# simply inject nothing: $\partial J/\partial h_t = 0$ there. But the recurrence still
+# carries the error back — $\delta_t$ is non-zero for every step **up to** the last one
+# with a loss, because each such $h_t$ influenced the later, scored outputs.
+
+# %%
+unrolled_graph(4, losses=[2, 3])
+
+# %%
+T4 = 4
+xs4 = xs[:T4]
+hs4, cache4 = rnn.forward(params, xs4)
+mask = np.zeros((T4, 1, 1))
+mask[[1, 2]] = 1.0  # steps 2 and 3 (code indices 1, 2) enter J
+
+
+def J(p):
+    """J(y_2, y_3) = ½ Σ_{t in {2, 3}} ‖y_t − ŷ_t‖²."""
+    err = (rnn.forward(p, xs4)[0] @ readout["Wy"].T + readout["by"] - targets[:T4]) * mask
+    return 0.5 * float(np.sum(err**2))
+
+
+dhs_J = loss_and_dhs(hs4, targets=targets[:T4])[1] * mask
+grads_J, _ = bptt(params, xs4, hs4, np.zeros((B, H)), dhs_J)
+delta_J = unroll.error_signals(dhs_J, cache4).sum(axis=0)  # δ_t for each step, (T, B, H)
+share_J = unroll.step_contributions(dhs_J, cache4)["Wx"]  # δ_t x_tᵀ: step t's share of ∂J/∂W_x
+print(" t | ‖∂J/∂h_t‖ injected | ‖δ_t‖  | ‖δ_t x_tᵀ‖ (step t's share of ∂J/∂W_x)")
+for t in range(T4):
+    print(
+        f" {t + 1} | {np.linalg.norm(dhs_J[t]):18.4f} | {np.linalg.norm(delta_J[t]):6.4f} | "
+        f"{np.linalg.norm(share_J[t]):.4f}"
+    )
+check("gradient check of ∂J/∂θ", rel_error(grads_J, numerical_gradient(J, params)), 1e-8)
+assert np.all(delta_J[3] == 0) and np.linalg.norm(delta_J[0]) > 0.01
+
+# %% [markdown]
+# Step 1 has no loss of its own, yet its error signal $\delta_1$ is far from zero and it
+# contributes to the gradient: its state $h_1$ fed $h_2$ and $h_3$, which are scored.
+# Step 4 gets exactly zero — its output is not in the cost and nothing after it is.
+# (Step 1's share of $\partial J/\partial W_h$, $\delta_1 h_0^\top$, is zero only because
+# $h_0 = 0$; its shares of $W_x$ and $b$ are not.) This is the case that matters most in
+# practice: when the loss sits only at the end, *every* gradient signal about early steps
+# must travel back through the chain of $W_h$ multiplications. Notebooks 02 and 03 show
+# what that long product does.
+#
+# ## 6 · The cost of unrolling grows with $T$
+#
+# The backward pass needs every $h_t$ (for $\varphi'(a_t)$ and for $\delta_t h_{t-1}^\top$),
+# so the forward pass must **store all $T$ states**: memory grows linearly with $T$. Time
+# grows linearly too, and the two sweeps are sequential — step $t$ cannot start before step
+# $t-1$ is done, and no gradient is available until the whole sequence has been read.
+# `rnn.Cache.nbytes` counts what is stored: inputs, initial state and states,
+# $8\,(TBD + TBH + BH)$ bytes in float64.
+
+# %%
+B_cost, D_cost, H_cost = 16, 32, 64
+p_cost = rnn.init(D_cost, H_cost, rng=np.random.default_rng(0))
+
+
+def stored_bytes(T, B, D, H):
+    """Inputs, initial state and states in float64: 8 (TBD + TBH + BH) bytes."""
+    return 8 * (T * B * D + T * B * H + B * H)
+
+
+for T_cost in (10, 100, 1000):
+    _, c = rnn.forward(p_cost, np.zeros((T_cost, B_cost, D_cost)))
+    assert c.nbytes == stored_bytes(T_cost, B_cost, D_cost, H_cost)
+print("the formula matches cache.nbytes; for a batch of 32, D = 256, H = 1024:")
+print("      T | stored activations")
+for T_cost in (10, 100, 1000, 10000):
+    print(f"{T_cost:7d} | {stored_bytes(T_cost, 32, 256, 1024) / 2**20:9.1f} MiB")
+
+# %% [markdown]
+# A real model stores more per step (several layers, gates, a larger batch), so a few
+# thousand steps of full BPTT can fill a GPU. Time, measured on this machine:
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# (wall-clock times differ from machine to machine and from run to run)
+lengths = np.array([25, 50, 100, 200])
+seconds, mebibytes = [], []
+for T_cost in lengths:
+    x_cost = np.random.default_rng(1).normal(size=(T_cost, B_cost, D_cost))
+    best = np.inf
+    for _ in range(2):
+        start = time.perf_counter()
+        h_cost, c = rnn.forward(p_cost, x_cost)
+        rnn.backward(np.ones_like(h_cost), c)
+        best = min(best, time.perf_counter() - start)
+    seconds.append(best)
+    mebibytes.append(c.nbytes / 2**20)
+fig, (ax_t, ax_m) = plt.subplots(1, 2, figsize=(10, 3.6))
+ax_t.plot(lengths, 1000 * np.array(seconds), "o-", color=style.COLORS["blue"])
+ax_t.set(
+    xlabel="sequence length T (steps)",
+    ylabel="forward + backward time (ms)",
+    title="time grows linearly with T",
+)
+ax_m.plot(lengths, mebibytes, "s-", color=style.COLORS["vermillion"])
+ax_m.set(
+    xlabel="sequence length T (steps)", ylabel="stored activations (MiB)", title="so does memory"
+)
+for ax in (ax_t, ax_m):
+    ax.set_xlim(0, lengths[-1] * 1.05)
+    ax.set_ylim(0, None)
+plt.show()
+print(f"time per step: about {1e6 * seconds[-1] / lengths[-1]:.0f} µs (B = {B_cost}, H = {H_cost})")
+
+# %% [markdown]
+# ## 7 · Truncated BPTT
+#
+# Krähenbühl & Wu's slide calls it a hack that "works well in practice": **cut the RNN
+# after $n$ steps and set $h = 0$**. Suh's lecture comes to it from the other problem of a
+# large $T$, vanishing gradients (notebooks 02 and 03): "the simplest and most common
+# solution: reduce $T$!" — truncated BPTT. There are several ways to do it, and they are
+# not the same.
+#
+# ### 7.1 Cut after $n$ steps, set $h = 0$
+#
+# Split the sequence into chunks of $n$ steps and run each chunk from $h = 0$, forward and
+# backward. Each chunk is short, so memory is $O(n)$ and chunks can even run in parallel.
+# But look at what is computed: the **exact gradient of a different model** — one that
+# forgets everything every $n$ steps. Its states differ from the real RNN's after the
+# first cut. Keeping the state across the cut (`reset=False`) makes the forward pass
+# exact again, and only the gradient is cut.
+
+# %%
+n = 2
+hs_cut, caches_cut = unroll.chunked_forward(params, xs, n)  # h = 0 at steps 1, 3, 5
+C_value, dhs_cut = loss_and_dhs(hs_cut)  # the same loss C, on the chunked model's states
+grads_cut = unroll.chunked_backward(dhs_cut, caches_cut)
+
+
+def C_cut(p):
+    return loss_and_dhs(unroll.chunked_forward(p, xs, n)[0])[0]
+
+
+check(
+    "h = 0 every n steps: gradient vs finite differences of that model",
+    rel_error(grads_cut, numerical_gradient(C_cut, params)),
+    1e-8,
+)
+print(
+    f"   ... but its states differ from the real RNN's: relative error {rel_error(hs_cut, hs):.3f}"
+)
+print(f"   ... and so does its gradient: relative error {rel_error(grads_cut, tied):.3f}")
+hs_keep, caches_keep = unroll.chunked_forward(params, xs, n, reset=False)
+grads_keep = unroll.chunked_backward(dhs, caches_keep)
+check("state kept across the cuts: states vs the real RNN's", rel_error(hs_keep, hs), 1e-12)
+print(
+    f"   ... the gradient, cut every {n} steps, vs full BPTT: relative error "
+    f"{rel_error(grads_keep, tied):.3f}"
+)
+
+# %% [markdown]
+# ### 7.2 $k$-step truncation, Sutskever's $k_1/k_2$, Williams & Peng's BPTT($h$; $h'$)
+#
+# Write the full gradient as Leibe's slide does — a sum over loss terms $t$ and over the
+# steps $s \le t$ where $W_h$ acted:
+# $$\frac{\partial L}{\partial W_h} = \sum_{t=1}^{T}\sum_{s=1}^{t}
+# \frac{\partial \ell_t}{\partial h_t}\,\frac{\partial h_t}{\partial h_s}\,
+# \frac{\partial^+ h_s}{\partial W_h},\qquad
+# \frac{\partial h_t}{\partial h_s} = \prod_{i=s+1}^{t}\frac{\partial h_i}{\partial h_{i-1}}
+# = \prod_{i=s+1}^{t} \operatorname{diag}(\varphi'(a_i))\,W_h$$
+# (the factor for $i = t$ on the left), where $\partial^+ h_s/\partial W_h$ is the
+# "immediate" derivative with $h_{s-1}$ held fixed. **Truncation to $k$ steps** keeps only the terms with $t - s \le k$: each loss term
+# is carried back through at most $k$ recurrent factors. That is `rnn.backward(..., truncate=k)`
+# ($k = 0$: no gradient through the recurrence at all; $k \ge T-1$: full BPTT for the
+# parameters).
+#
+# Sutskever (2013, §2.8.6) describes the scheme used in practice: read the sequence
+# forward; **every $k_1$ steps, run BPTT for $k_2$ steps** back, and update. Williams &
+# Peng (1990) had called it BPTT($h$; $h'$), with $h = k_2$ and $h' = k_1$. In a window the
+# newest loss gets $k_2 - 1$ recurrent factors and the oldest $k_2 - k_1$, so:
+# - $k_1 = 1,\ k_2 = k + 1$ is exactly `truncate=k` (every loss gets $k$ factors; costs
+#   $O(Tk)$ if done this way);
+# - $k_1 = k_2 = n$ is "keep the state, cut the gradient every $n$ steps" (cheap, $O(T)$,
+#   but the loss just after a cut gets no recurrent gradient at all);
+# - $k_2 = 2k_1$ is a common compromise: every loss gets at least $k_1$ factors.
+#
+# Here the windows' gradients are summed, not applied one by one, so they can be compared
+# with the full gradient. The algorithm is short:
+
+# %%
+print(inspect.getsource(unroll.tbptt_grads))
+
+# %%
+for k in (0, 1, 3):
+    ref, _ = rnn.backward(dhs, cache, truncate=k)
+    check(
+        f"k1 = 1, k2 = {k + 1} vs truncate={k}",
+        rel_error(unroll.tbptt_grads(dhs, cache, k1=1, k2=k + 1), ref),
+        1e-12,
+    )
+check(
+    f"k1 = k2 = {n} vs chunks of {n} with the state kept",
+    rel_error(unroll.tbptt_grads(dhs, cache, k1=n, k2=n), grads_keep),
+    1e-12,
+)
+
+# %% [markdown]
+# ### 7.3 The price: a biased gradient
+#
+# A truncated gradient is not a noisy estimate of the true one — it is systematically
+# missing the long-range terms. How much is missing depends on how fast those terms decay.
+# Below, a tanh RNN with $H = 8$ over $T = 100$ steps (the one of the explorer further down,
+# started from a random state $h_0$) and two placements of the loss; for
+# each $k$ the relative error $\lVert g_k - g\rVert / \lVert g\rVert$ of the truncated
+# $\partial L/\partial W_h$.
+
+# %%
+from helpers.explorers.nb01 import explorer_rnn  # the RNN of the explorer below
+
+p_b, x_b, h0_b, d_b = explorer_rnn()  # H = 8, W_h scaled by 1.5, a random h_0
+T_b = 100
+_, c_b = rnn.forward(p_b, x_b[:T_b], h0_b)
+dhs_every = d_b[:T_b]  # each ℓ_t injects an error of size about 1
+dhs_last = np.zeros_like(dhs_every)
+dhs_last[-1] = dhs_every[-1]
+ks = np.arange(0, T_b, 2)
+bias = {}
+for name, d in (("loss at the last step only", dhs_last), ("loss at every step", dhs_every)):
+    g_full = rnn.backward(d, c_b)[0]["Wh"]
+    g_ks = [rnn.backward(d, c_b, truncate=int(k))[0]["Wh"] for k in ks]
+    bias[name] = np.array([np.linalg.norm(g_k - g_full) for g_k in g_ks]) / np.linalg.norm(g_full)
+fig, ax = plt.subplots(figsize=(8, 3.8))
+for (name, err), marker in zip(bias.items(), ("o", "s"), strict=True):
+    ax.semilogy(ks, err, marker=marker, ms=3, label=name)
+ax.set(
+    xlabel="truncation k (recurrent factors kept)",
+    ylabel=r"$\|g_k - g\| / \|g\|$ (log scale)",
+    title=f"error of the truncated gradient $\\partial L/\\partial W_h$ (T = {T_b})",
+)
+ax.legend()
+plt.show()
+for name, err in bias.items():
+    print(
+        f"{name:28s} k = 0: {err[0]:.3g}   k = 10: {err[5]:.3g}   k = 30: {err[15]:.3g}   "
+        f"k = 60: {err[30]:.3g}"
+    )
+
+
+# %% [markdown]
+# The error falls roughly geometrically with $k$ — four decades or more between $k = 0$
+# and $k = 60$ here — at the rate at which this network's gradient vanishes backward in
+# time (notebooks 02 and 03 explain that rate). That is why truncation "works well in
+# practice" for many tasks: the terms it drops were tiny. But read it the other way
+# round: the dropped terms are *exactly* the ones that would
+# teach the network a long-range dependency. Section 8 shows what that costs.
+#
+# ### The explorer: horizon and truncation
+#
+# The same RNN, over up to 200 steps. Left: the size of each step's contribution
+# $\delta_s h_{s-1}^\top$ to $\partial L/\partial W_h$ (log scale), full BPTT in black,
+# truncated after $k$ steps in orange. Right: the relative error of the truncated gradient
+# for every $k$, your $k$ marked.
+#
+# **Predict, then slide:**
+# 1. Loss at the last step only, $T = 60$, $k = 10$. Which steps contribute to the
+#    truncated gradient, and which are cut? How many decades separate the contribution of
+#    step 60 from that of step 1?
+# 2. Keep $k = 10$ and slide $T$ from 60 to 200. Does the error of the truncated gradient
+#    grow with $T$, shrink, or stay about the same? (Hint: what does the loss at step $T$
+#    see of the steps more than 10 back?)
+# 3. Switch to "loss at every step". Now no step is cut off entirely — why? Is the error at
+#    $k = 10$ larger or smaller than with the loss at the end?
+# 4. Set $k = 0$, then $k \ge T - 1$. What is left of the gradient at $k = 0$?
+
+# %%
+ex = ALL["nb01.horizon_truncation"]()
+ex
+
+# %% [markdown]
+# The cell below checks the explorer's numbers against `rnn.backward(truncate=k)` on the
+# same RNN and prints what the questions ask for. Answers: (1) with the loss at step $T$
+# and $k = 10$, only steps $T-10, \dots, T$ contribute; at $T = 60$ step 1 adds about
+# $10^{-7}$ of what step 60 adds — seven decades, about one per ten steps. (2) The error
+# at $k = 10$ moves up and down with $T$ but does not grow steadily: what is cut is the
+# part of the gradient more than ten steps behind the loss, and its size depends on how
+# fast the gradient fades in the ten steps before $T$ — which varies along the sequence —
+# not on how many steps came before. (3) With a loss at every step, each step $s$ still
+# receives the errors of the $k + 1$ losses nearest after it, so no step is cut off; but
+# the relative error at the same $k$ is larger in this network. (4) At $k = 0$ each loss
+# keeps only its direct term $\varphi'(a_t) \odot \partial \ell_t/\partial h_t$ and most
+# of the gradient is gone; at $k \ge T - 1$ the error is exactly 0.
+
+# %%
+from helpers.explorers.nb01 import MODES, contributions, precompute
+
+pre = precompute()
+p_e, x_e, h0_e, d_e = explorer_rnn()
+for T_e, k_e in ((60, 0), (60, 10), (150, 10), (200, 10)):
+    _, c_e = rnn.forward(p_e, x_e[:T_e], h0_e)
+    for mode in MODES:
+        d = d_e[:T_e].copy()
+        if mode == MODES[0]:
+            d[:-1] = 0.0  # only the last step's loss
+        g = rnn.backward(d, c_e)[0]["Wh"]
+        g_k = rnn.backward(d, c_e, truncate=k_e)[0]["Wh"]
+        direct = np.linalg.norm(g_k - g) / np.linalg.norm(g)
+        shown = contributions(T_e, k_e, mode, pre)[2][k_e]  # what the explorer draws
+        assert abs(shown - direct) <= 1e-9 * direct
+        print(f"T = {T_e:3d}, k = {k_e:2d}, {mode:27s}: relative error {direct:.3g}")
+full_c = contributions(60, 10, MODES[0], pre)[0]
+print(f"loss at step 60 only: step 1 contributes {full_c[0] / full_c[-1]:.1e} of what step 60 does")
+
+# %% [markdown]
+# ## 8 · What truncated BPTT cannot learn
+#
+# Suh's warning: with truncated BPTT "the model cannot learn long-term patterns", and if
+# the network does not keep its memory well, "the states fade away quickly". Here is the
+# smallest experiment that shows it. Each sequence has $T = 10$ steps and two input
+# channels: channel 1 holds a value $v \sim U[-1, 1]$ at step 1 and zeros after; channel 2
+# is noise $U[-1, 1]$ at every step. The target, read at step 10, is $v$: the network must
+# carry $v$ across 9 recurrent steps through the noise. Predicting 0 (knowing nothing of
+# $v$) scores the variance of $v$, $\text{MSE} = 1/3$.
+#
+# To make the effect exact, the weights that read channel 1 (the first column of $W_x$)
+# start at **zero**: at the start the network knows nothing of $v$, so everything it
+# learns about $v$ must come through the gradient of those weights. With truncation
+# $k$, the loss at step 10 sends its error back to steps $10-k, \dots, 10$ only; for
+# $k < 9$ it never reaches step 1, where $v$ enters. Then that gradient is exactly zero,
+# at every update — not small, zero. We train the same network with `helpers.train.fit`
+# (Adam, 200 updates of 32 fresh sequences) for several $k$.
+
+# %%
+T_task, H_task = 10, 8
+
+
+def remember_first(rng, batch=32):
+    """xs (10, batch, 2): channel 0 = v at step 1 only, channel 1 = noise; ys = v, (batch,)."""
+    xs = np.zeros((T_task, batch, 2))
+    xs[0, :, 0] = rng.uniform(-1, 1, size=batch)
+    xs[:, :, 1] = rng.uniform(-1, 1, size=(T_task, batch))
+    return xs, xs[0, :, 0].copy()
+
+
+def start_params():
+    rng = np.random.default_rng(0)
+    p = rnn.init(2, H_task, rng=rng)
+    p["Wx"][:, 0] = 0.0  # nothing is known about v at the start
+    p.update(train.readout_init(H_task, 1, rng=rng))
+    return p
+
+
+# the gradient of the weights that read v, at the start, for several truncations
+xs_t, ys_t = remember_first(np.random.default_rng(5))
+for k in (0, 4, 8, 9, None):
+    _, g = train.loss_and_grads(rnn, start_params(), xs_t, ys_t, truncate=k)
+    print(f"truncate={k!s:4s}: ‖∂L/∂W_x[:, 0]‖ = {np.linalg.norm(g['Wx'][:, 0]):.3g}")
+
+# %%
+runs = {}
+for k in (0, 8, None):
+    data_rng = np.random.default_rng(100)
+    final, hist = train.fit(
+        rnn,
+        start_params(),
+        lambda step, r=data_rng: remember_first(r),
+        steps=200,
+        optimizer=optim.Adam(lr=0.02),
+        truncate=k,
+    )
+    runs[k] = (np.array(hist.loss), final)
+
+fig, ax = plt.subplots(figsize=(8, 3.8))
+for (k, (loss, _)), color, ls in zip(runs.items(), style.CYCLE, ("-", "--", "-"), strict=False):
+    label = "full BPTT" if k is None else f"truncate k = {k}"
+    ax.semilogy(np.convolve(loss, np.ones(10) / 10, mode="valid"), color=color, ls=ls, label=label)
+ax.axhline(1 / 3, color=style.NEUTRAL, ls="-.", lw=1.2, label="predict 0: MSE = 1/3")
+ax.set(
+    xlabel="update",
+    ylabel="training MSE\n(mean of 10 updates, log scale)",
+    title="remember the value from step 1 until step 10",
+)
+ax.legend(loc="lower left")
+plt.show()
+for k, (loss, final) in runs.items():
+    name = "full BPTT" if k is None else f"truncate k = {k}"
+    print(
+        f"{name:16s}: final MSE {loss[-20:].mean():.2g}, "
+        f"largest |W_x[:, 0]| = {np.abs(final['Wx'][:, 0]).max():.2g}"
+    )
+assert np.all(runs[8][1]["Wx"][:, 0] == 0.0) and runs[None][0][-20:].mean() < 0.1
+
+# %% [markdown]
+# Truncated to 0 or even 8 steps — one short of the lag — training never moves the
+# weights that read $v$ (the two truncated curves lie on top of each other): they stay
+# exactly zero, and the loss stays at $1/3$, the score of
+# knowing nothing about $v$. Full BPTT (here $k = 9$ would do the same: it reaches step 1)
+# learns to carry $v$ across the noise and drives the error far below $1/3$.
+#
+# Starting $W_x[:, 0]$ at zero made the failure exact. From an ordinary random start a
+# truncated run can pick up *some* of $v$ — whatever a random network happens to keep for
+# 10 steps — but nothing in its gradient asks the network to keep it longer; information
+# fades and truncated training does not resist. Learning to remember requires a gradient
+# that reaches back as far as the memory must; that is why the real fixes for long
+# dependencies (notebook 05) change the network so that the full gradient survives the
+# trip, rather than shortening the trip.
+#
+# ## Exercises
+#
+# ### Exercise 1: BPTT for a ReLU RNN
+#
+# Adapt the `bptt` loop of section 4 to an RNN with $\varphi = \mathrm{ReLU}$, where
+# $\varphi'(a_t) = 1$ where $h_t > 0$ and $0$ elsewhere. Return the gradients of
+# $W_x, W_h, b$ as a dict. The checker compares with `helpers.rnn.backward` on four random
+# RNNs and recognises the usual mistakes.
+
+# %%
+from helpers.exercises import nb01 as ex01
+
+
+def bptt_relu(dhs, xs, hs, h0, Wx, Wh):
+    """Gradients {"Wx", "Wh", "b"} of a ReLU RNN. dhs, hs (T,B,H); xs (T,B,D); h0 (B,H)."""
+    ### BEGIN SOLUTION
+    grads = {"Wx": np.zeros_like(Wx), "Wh": np.zeros_like(Wh), "b": np.zeros(Wh.shape[0])}
+    carry = np.zeros_like(h0)
+    for t in reversed(range(len(xs))):
+        delta = (hs[t] > 0) * (dhs[t] + carry)
+        grads["Wh"] += delta.T @ (hs[t - 1] if t > 0 else h0)
+        grads["Wx"] += delta.T @ xs[t]
+        grads["b"] += delta.sum(axis=0)
+        carry = delta @ Wh
+    return grads
+    ### END SOLUTION
+
+
+bptt_relu = ex01.check_bptt_relu(bptt_relu)
+
+# %% [markdown]
+# ### Exercise 2: cut after $n$ steps, set $h = 0$
+#
+# Write `chunked_states(params, xs, n)`: run the tanh RNN over `xs` in chunks of $n$ steps,
+# starting every chunk from $h = 0$ (seed 000's "hack"), and return all $T$ states,
+# shape `(T, B, H)`. Use `rnn.forward` for each chunk.
+
+# %%
+def chunked_states(params, xs, n):
+    """States of the RNN reset to zero every n steps; xs (T,B,D) -> (T,B,H)."""
+    ### BEGIN SOLUTION
+    chunks = [rnn.forward(params, xs[start : start + n])[0] for start in range(0, len(xs), n)]
+    return np.concatenate(chunks, axis=0)
+    ### END SOLUTION
+
+
+chunked_states = ex01.check_chunked_states(chunked_states)
+
+# %% [markdown]
+# ## Summary
+#
+# - Unrolled over $T$ steps, an RNN is a $T$-layer feed-forward network whose layers share
+#   $W_x, W_h, b$; sharing gives one rule for every position and a parameter count that
+#   does not grow with $T$.
+# - A shared weight gets the **sum** of the gradients of its copies,
+#   $\partial L/\partial W_h = \sum_t \partial L/\partial W_h^{(t)}$ — checked here against
+#   finite differences.
+# - BPTT carries the error signal back:
+#   $\delta_t = \varphi'(a_t) \odot (\partial \ell_t/\partial h_t + W_h^\top \delta_{t+1})$,
+#   then $\partial L/\partial W_h = \sum_t \delta_t h_{t-1}^\top$. Always gradient-check a
+#   hand-written backward pass.
+# - With a loss only on some outputs ($J(y_2, y_3)$, or only $y_T$), every earlier step still
+#   gets gradient through the recurrence; later unscored steps get none.
+# - Full BPTT stores all $T$ states: time and memory grow linearly with $T$.
+# - Truncated BPTT comes in forms that differ: "cut after $n$ steps, set $h = 0$" (exact
+#   gradient of a forgetful model), `truncate=k` (every loss carried $k$ steps back),
+#   Sutskever's $k_1/k_2$ = Williams & Peng's BPTT($h$; $h'$). Its gradient is biased —
+#   it misses the long-range terms — and so it cannot learn a dependency longer than its
+#   window.
+#
+# Next: **[02 · Vanishing and exploding: scalar toys](02_vanishing_and_exploding_toys.ipynb)** —
+# why the long-range terms are so small (or so large) in the first place.
+#
+# ## References
+#
+# - Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
+#   back-propagating errors. *Nature* 323, 533–536.
+# - Werbos, P. J. (1990). Backpropagation through time: what it does and how to do it.
+#   *Proceedings of the IEEE* 78(10), 1550–1560.
+# - Williams, R. J. & Peng, J. (1990). An efficient gradient-based algorithm for on-line
+#   training of recurrent network trajectories. *Neural Computation* 2(4), 490–501.
+# - Sutskever, I. (2013). *Training recurrent neural networks*. PhD thesis, University of
+#   Toronto (section 2.8.6 on truncated BPTT).
+# - Krähenbühl, P. & Wu, C.-Y. (2019). *Training recurrent networks* (lecture slides):
+#   unrolling, "cut the RNN after n steps, set h = 0".
+# - Leibe, B. (2016). *Advanced Machine Learning, Lecture 18: Recurrent Neural Networks*,
+#   RWTH Aachen: backpropagation with weight constraints, BPTT.
+# - Lee, H.-y. *Training Recurrent Neural Network* (lecture slides): error signals,
+#   "a very deep neural network", shared weights updated with the summed gradient.
+# - Suh, C. (2021). *Lecture 11: basic RNNs* (lecture slides): why share parameters,
+#   $J(y_2, y_3)$, truncated BPTT and its problem.

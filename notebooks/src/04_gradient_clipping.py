@@ -1,0 +1,736 @@
+# %% [markdown]
+# # 04 · Gradient clipping
+#
+# Notebooks 02 and 03 showed that a gradient travelling back through many time steps is
+# multiplied by one Jacobian per step, so it can shrink to nothing or grow without bound.
+# This notebook is about the second case, and about the simplest remedy that works:
+# **gradient clipping**. We start with the smallest recurrent network there is — one unit,
+# two parameters — whose error surface has a *cliff*: a wall so steep that one ordinary
+# gradient step from its face throws the parameters far away. Rescaling the gradient
+# whenever its norm passes a threshold keeps the step short and the training on track.
+# Clipping is one line of code, but there are several versions of that line, and they do
+# not all do the same thing.
+#
+# **You will learn**
+# - where the high-curvature walls of a recurrent network's error surface come from, on
+#   Pascanu, Mikolov & Bengio's single-unit example, and why a plain gradient step at a
+#   wall is a jump into the unknown;
+# - norm clipping in three notations — a formula, the paper's pseudo-code and NumPy — and
+#   that they agree with PyTorch's `clip_grad_norm_` and TensorFlow's `clip_by_global_norm`;
+# - what clipping by global norm, per-tensor norm and value does to the *direction* of
+#   the update, and the bug in a PyTorch snippet that is often copied;
+# - how to choose the threshold from the average gradient norm;
+# - why clipping does nothing against *vanishing* gradients.
+
+# %%
+import inspect
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from helpers import clip, rnn, style, toys, train
+from helpers.exercises import nb04 as exercises
+from helpers.explorers import ALL, nb04
+
+style.use()
+np.set_printoptions(precision=4, suppress=True)
+
+# %% [markdown]
+# ## 1 · One recurrent unit with a cliff
+#
+# Pascanu, Mikolov & Bengio (2013) take a recurrent network with a **single hidden unit**,
+# no input, and the logistic sigmoid $\sigma(x) = 1/(1 + e^{-x})$:
+#
+# $$x_t = w\,\sigma(x_{t-1}) + b, \qquad x_0 = 0.5, \qquad
+#   E(w, b) = \big(\sigma(x_{50}) - 0.7\big)^2 .$$
+#
+# Two parameters, so the whole error surface fits in one picture. Its gradient follows
+# from the chain rule through the 50 steps. Differentiating the recurrence *forward*
+# (forward-mode, one derivative per parameter) gives, with $\partial x_0 = 0$,
+#
+# $$\frac{\partial x_t}{\partial w} = \sigma(x_{t-1}) + w\,\sigma'(x_{t-1})\,
+#   \frac{\partial x_{t-1}}{\partial w}, \qquad
+#   \frac{\partial x_t}{\partial b} = 1 + w\,\sigma'(x_{t-1})\,
+#   \frac{\partial x_{t-1}}{\partial b}, \qquad
+#   \frac{\partial E}{\partial \theta} = 2\big(\sigma(x_{50}) - 0.7\big)\,
+#   \sigma'(x_{50})\,\frac{\partial x_{50}}{\partial \theta},$$
+#
+# where $\sigma' = \sigma(1 - \sigma)$. The factor $w\,\sigma'(x_{t-1})$ is the
+# one-step Jacobian $\partial x_t / \partial x_{t-1}$ of notebook 03: the same product of
+# per-step factors, here of numbers. `helpers.toys.pascanu_loss` runs these recursions on
+# whole arrays of $(w, b)$ at once. First, check its gradient against central differences
+# of a plain loop that knows nothing about derivatives:
+
+# %%
+def loss_by_loop(w: float, b: float, steps: int = 50) -> float:
+    """E(w, b) by running the unit step by step, with no derivative anywhere."""
+    x = 0.5
+    for _ in range(steps):
+        x = w / (1 + np.exp(-x)) + b
+    return (1 / (1 + np.exp(-x)) - 0.7) ** 2
+
+
+h = 1e-6
+for w, b in [(1.0, 0.5), (3.0, -1.5), (5.0, -2.0), (7.0, -3.0)]:
+    E, dE_dw, dE_db = toys.pascanu_loss(w, b)
+    fd_w = (loss_by_loop(w + h, b) - loss_by_loop(w - h, b)) / (2 * h)
+    fd_b = (loss_by_loop(w, b + h) - loss_by_loop(w, b - h)) / (2 * h)
+    err = np.hypot(dE_dw - fd_w, dE_db - fd_b) / np.hypot(fd_w, fd_b)
+    assert abs(E - loss_by_loop(w, b)) < 1e-14 and err < 1e-8
+    # (the exact error, about 1e-10, is round-off in the differences and varies by CPU)
+    print(f"w = {w:3.1f}, b = {b:4.1f}:  E = {E:.4f}   ∇E = ({dE_dw:+.4g}, {dE_db:+.4g})   "
+          f"relative error vs finite differences < 1e-8")
+
+# %% [markdown]
+# ### Where the cliff is
+#
+# Think of the map $f(x) = w\,\sigma(x) + b$ that one step applies. The start $x_0 = 0.5$
+# is a *fixed point* of $f$ when $b = 0.5 - w\,\sigma(0.5)$. If the slope there,
+# $\lambda = f'(0.5) = w\,\sigma'(0.5) = 0.2350\,w$, is larger than 1 — that is, for
+# $w > 1/\sigma'(0.5) \approx 4.255$ — the fixed point **repels**: a state a hair above it
+# climbs to a high fixed point, a state a hair below it falls to a low one. Along the line
+#
+# $$b = 0.5 - w\,\sigma(0.5) \qquad (w > 4.255)$$
+#
+# the final state $x_{50}$ therefore jumps between two values, and so does the loss: that
+# line is the **cliff**. Just beside it, a change $\delta$ of $b$ moves the state by about
+# $\delta$, and 50 steps multiply that by roughly $\lambda^{50}$: the slope on the face of
+# the wall is of order $\lambda^{50}$ — about $3\cdot10^3$ at $w = 5$, $3\cdot10^7$ at
+# $w = 6$ — while the wall is only about $1/\lambda^{50}$ wide. Check the order of
+# magnitude by scanning $b$ finely across the line:
+
+# %%
+sigma_half = 1 / (1 + np.exp(-0.5))
+print(f"σ(0.5) = {sigma_half:.4f}, σ'(0.5) = {sigma_half * (1 - sigma_half):.4f}, "
+      f"the wall starts at w = {1 / (sigma_half * (1 - sigma_half)):.4f}")
+for w in (5.0, 5.5):
+    lam = w * sigma_half * (1 - sigma_half)
+    line = 0.5 - w * sigma_half
+    b_scan = line + np.linspace(-2e-4, 2e-4, 40_001)
+    E_scan, _, dE_db_scan = toys.pascanu_loss(w, b_scan)
+    steepest = np.abs(dE_db_scan).max()
+    print(f"w = {w}: λ = {lam:.4f}, λ^50 = {lam**50:.3g}, steepest |∂E/∂b| = {steepest:.3g}, "
+          f"E from {E_scan.min():.3g} to {E_scan.max():.3f} within ±2e-4 of the line")
+    assert 0.3 < steepest / lam**50 < 3  # the same order of magnitude
+
+# %% [markdown]
+# ### The error surface
+#
+# **Choice of view.** The figure shows $\log_{10} E$ (a log scale) over $w \in [2, 8]$,
+# $b \in [-5, 0]$. That window contains the point $w \approx 4.26$ where the wall begins,
+# the wall itself down to $w = 8$, and the smooth valley to its left where $E$ reaches 0.
+# A log scale is needed because $E$ ranges from $0.49$ (the plateau below the wall, where
+# $\sigma(x_{50}) \approx 0$) to $10^{-5}$ and less on the valley floor: on a linear
+# scale the valley and the upper plateau look alike. A 3-D surface plot, as in the paper,
+# hides the wall behind itself; a map seen from above shows it as a sharp edge. The right
+# panel cuts across the wall at $w = 5$ and zooms in a thousandfold: the loss falls
+# from 0.34 to 0 and rises again over a few ten-thousandths of $b$, with a slope in the
+# thousands.
+
+# %%
+w_axis, b_axis, logE = nb04.surface()
+fig, (ax, ax_cut) = plt.subplots(1, 2, figsize=(12, 4.8), width_ratios=[1.2, 1])
+image = ax.imshow(logE, origin="lower", extent=(*nb04.W_RANGE, *nb04.B_RANGE), aspect="auto",
+                  cmap="Greys_r", vmin=nb04.LOG_E_MIN, vmax=0)
+fig.colorbar(image, ax=ax, label="log$_{10}$ E (log scale)")
+w_wall = np.linspace(4.255, 8, 50)
+ax.plot(w_wall, nb04.wall(w_wall), ls=":", color=style.COLORS["orange"], lw=2,
+        label="cliff: b = 0.5 − w σ(0.5)")
+ax.axvline(5.0, color=style.COLORS["sky"], lw=1.2, label="cut shown on the right (w = 5)")
+ax.set_xlabel("recurrent weight w")
+ax.set_ylabel("bias b")
+ax.set_title("Loss E of one recurrent unit after 50 steps")
+ax.legend(loc="lower left", fontsize=10)
+
+line5 = 0.5 - 5.0 * sigma_half
+b_cut = line5 + np.linspace(-4e-4, 4e-4, 2001)
+E_cut, _, dE_db_cut = toys.pascanu_loss(5.0, b_cut)
+ax_cut.plot((b_cut - line5) * 1e4, E_cut, color=style.NEUTRAL, label="loss E")
+ax_cut.set_xlabel("b − (0.5 − 5 σ(0.5))   (units of 10⁻⁴)")
+ax_cut.set_ylabel("loss E")
+ax_slope = ax_cut.twinx()
+ax_slope.semilogy((b_cut - line5) * 1e4, np.abs(dE_db_cut), color=style.EXPLODE, ls="--",
+                  label="|∂E/∂b|")
+ax_slope.set_ylabel("|∂E/∂b| (log scale)", color=style.EXPLODE)
+ax_slope.grid(False)
+ax_cut.set_title("Across the wall at w = 5")
+ax_cut.legend(handles=[*ax_cut.get_lines(), *ax_slope.get_lines()], loc="center left",
+              fontsize=10)
+plt.show()
+
+# %% [markdown]
+# The minimum sits *right against* the wall (for $w > 4.26$ the loss is 0 on the wall's
+# face, where $\sigma(x_{50})$ sweeps through 0.7), so gradient descent is drawn towards
+# the place where the gradient is enormous. That is the situation Pascanu et al. (their
+# Figure 6) use to motivate clipping.
+#
+# ## 2 · Descent at the wall, with and without clipping
+#
+# Start at $(w, b) = (5.5, -2.2)$ on the upper plateau and take 100 steps of gradient
+# descent with learning rate $\eta = 0.3$, once plainly and once with the gradient rescaled
+# to norm 0.5 whenever its norm is larger (the rule of section 3). `toys.pascanu_descent`
+# runs both.
+
+# %%
+start, lr, threshold = (5.5, -2.2), 0.3, 0.5
+path, norms, _ = toys.pascanu_descent(*start, lr=lr, n_steps=100)
+path_c, norms_c, flags_c = toys.pascanu_descent(*start, lr=lr, n_steps=100, threshold=threshold)
+hit = int(np.argmax(norms))
+jumps, jumps_c = np.hypot(*np.diff(path, axis=0).T), np.hypot(*np.diff(path_c, axis=0).T)
+print(f"plain:   step {hit} lands on the wall's face at (w, b) = ({path[hit, 0]:.4f}, "
+      f"{path[hit, 1]:.4f}), ‖∇E‖ = {norms[hit]:.4g}")
+print(f"         the next step has length {jumps[hit]:.4g} and lands at "
+      f"({path[hit + 1, 0]:.4g}, {path[hit + 1, 1]:.4g}); final E = "
+      f"{float(toys.pascanu_loss(*path[-1])[0]):.4f}")
+print(f"clipped: {int(flags_c.sum())} of 100 steps clipped, longest step {jumps_c.max():.4g} "
+      f"(≤ η·threshold = {lr * threshold:.4g}); final E = "
+      f"{float(toys.pascanu_loss(*path_c[-1])[0]):.4g}")
+assert jumps_c.max() <= lr * threshold * (1 + 1e-12)
+
+# %%
+fig, (ax, ax_n) = plt.subplots(1, 2, figsize=(12, 4.8), width_ratios=[1.2, 1])
+ax.imshow(logE, origin="lower", extent=(*nb04.W_RANGE, *nb04.B_RANGE), aspect="auto",
+          cmap="Greys_r", vmin=nb04.LOG_E_MIN, vmax=0)
+ax.plot(w_wall, nb04.wall(w_wall), ls=":", color=style.COLORS["orange"], lw=2, label="cliff")
+ax.plot(path_c[:, 0], path_c[:, 1], "--s", ms=3, color=style.COLORS["sky"],
+        label=f"clipped at ‖g‖ = {threshold}")
+ax.plot(path[:, 0], path[:, 1], "-o", ms=3, lw=1.5, color=style.EXPLODE, label="plain descent")
+ax.annotate(f"thrown to ({path[hit + 1, 0]:.0f}, {path[hit + 1, 1]:.0f})",
+            xy=(path[hit, 0], path[hit, 1]), xytext=(5.6, -0.6), fontsize=11,
+            arrowprops={"arrowstyle": "->", "color": style.EXPLODE},
+            bbox={"facecolor": "white", "edgecolor": "0.6"})
+ax.plot(*start, "*", ms=16, color=style.COLORS["yellow"], mec="black", label="start")
+ax.set_xlim(*nb04.W_RANGE)
+ax.set_ylim(*nb04.B_RANGE)
+ax.set_xlabel("recurrent weight w")
+ax.set_ylabel("bias b")
+ax.set_title(f"Gradient descent from (5.5, −2.2), η = {lr}")
+ax.legend(loc="lower left", fontsize=10)
+ax_n.semilogy(norms, color=style.EXPLODE, label="plain")
+ax_n.semilogy(norms_c, color=style.COLORS["blue"], ls="--", label="clipped run (before clipping)")
+ax_n.axhline(threshold, color=style.NEUTRAL, ls=":", label="threshold")
+ax_n.annotate("plain: ‖∇E‖ ≈ 0 after the jump\n(a flat plateau, far away)", xy=(hit + 1, 0.03),
+              xytext=(62, 0.035), fontsize=10, va="bottom",
+              bbox={"facecolor": "white", "edgecolor": "0.6"})
+ax_n.set_xlabel("descent step")
+ax_n.set_ylabel("gradient norm ‖∇E‖ (log scale)")
+ax_n.set_title("Gradient norm at each step")
+ax_n.legend(fontsize=10)
+plt.show()
+
+# %% [markdown]
+# Both runs walk down the plateau together (the threshold is not reached), until the
+# trajectory meets the wall. There the plain step is the gradient times $\eta$, and the
+# gradient is a few hundred: the parameters leave the picture and end on a plateau far away,
+# where the gradient is almost zero and training is stuck. The clipped run takes a step of
+# length at most $\eta \cdot 0.5$ in the same *direction*, bounces along the wall and goes
+# on down. Pascanu et al.'s point: near a wall the gradient's direction is still useful,
+# only its size is not — the size was computed for a surface that curves much faster than
+# the step is long.
+#
+# ## 3 · Explorer: descent at the cliff
+#
+# **Predict, then slide:**
+# 1. With the defaults (η = 0.3, threshold 0.5), raise the threshold to 100. Which run
+#    does the clipped (dashed) one become?
+# 2. Lower the learning rate to 0.03, threshold back to 0.5. Does the plain run still
+#    jump? Does that mean a small learning rate is enough?
+# 3. Start at w = 3 (left of where the wall begins). Is clipping ever used?
+# 4. Set η = 10 and the threshold to 0.01: the clipped steps are at most 0.1 long. How
+#    many clipped steps are needed to cross the picture?
+
+# %%
+cliff = ALL["nb04.cliff"]()
+cliff
+
+# %% [markdown]
+# What to notice: with a threshold above the largest norm the clipped run *is* the plain
+# run. With learning rate 0.03 neither run reaches the wall in 100 steps: a small learning
+# rate avoids the jump only by being slow, and the wall's slope does not depend on η —
+# run longer and the plain run meets it anyway. Left of $w \approx 4.26$ there is no wall
+# and clipping is rarely triggered. Checks of the first two observations:
+
+# %%
+p_plain = toys.pascanu_descent(5.5, -2.2, lr=0.3, n_steps=100)[0]
+p_clip = toys.pascanu_descent(5.5, -2.2, lr=0.3, n_steps=100, threshold=1e3)[0]
+assert np.array_equal(p_plain, p_clip)
+print("threshold above every gradient norm: the two paths are identical")
+slow_path, slow_norms, _ = toys.pascanu_descent(5.5, -2.2, lr=0.03, n_steps=3000)
+k = int(np.argmax(slow_norms))
+slow_jump = np.hypot(*(slow_path[k + 1] - slow_path[k]))
+assert slow_norms[:100].max() < 0.1 and slow_norms[k] > 10
+print(f"η = 0.03: largest ‖∇E‖ in the first 100 steps {slow_norms[:100].max():.3g}; "
+      f"at step {k} it is {slow_norms[k]:.3g} and the plain step jumps {slow_jump:.3g}")
+
+# %% [markdown]
+# ## 4 · The algorithm in three notations
+#
+# The lecture notes write norm clipping in two ways, and code is a third.
+#
+# **As a formula** (Krähenbühl & Wu):
+# $$\nabla\ell' = \nabla\ell \cdot \min\!\Big(1, \frac{\epsilon}{\lVert\nabla\ell\rVert}\Big).$$
+#
+# **As pseudo-code** (Pascanu, Mikolov & Bengio 2013, Algorithm 1; the RWTH and Long
+# Liangqu slides):
+#
+# $$\begin{aligned}
+# &\hat g \leftarrow \partial \mathcal{E} / \partial \theta \\
+# &\textbf{if } \lVert \hat g\rVert \ge \text{threshold} \textbf{ then} \\
+# &\qquad \hat g \leftarrow \frac{\text{threshold}}{\lVert\hat g\rVert}\,\hat g \\
+# &\textbf{end if}
+# \end{aligned}$$
+#
+# **As code**, for a gradient stored as a dict of arrays (one per parameter), where
+# $\lVert\hat g\rVert$ is the norm of *all* entries together:
+
+# %%
+def clip_algorithm1(grads: dict, threshold: float) -> dict:
+    """Pascanu et al.'s Algorithm 1, literally."""
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    if norm >= threshold:
+        return {k: threshold / norm * g for k, g in grads.items()}
+    return dict(grads)
+
+
+def clip_min_formula(grads: dict, eps: float) -> dict:
+    """∇ℓ' = ∇ℓ · min(1, ε / ‖∇ℓ‖)."""
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    return {k: g * min(1.0, eps / norm) for k, g in grads.items()}
+
+
+# %% [markdown]
+# The two are the same function: below the threshold both leave $\hat g$ alone, above it
+# both rescale it to norm exactly `threshold` (at equality, both give $\hat g$). The
+# course's `helpers.clip.clip_by_global_norm` follows PyTorch's `clip_grad_norm_`, which
+# adds $10^{-6}$ to the norm to avoid dividing by zero — so it agrees with the two above
+# to about $10^{-6}/\lVert\hat g\rVert$. Here is its source, and the check on random
+# gradients at thresholds below, near and above their norm:
+
+# %%
+print(inspect.getsource(clip.clip_by_global_norm))
+
+# %%
+rng = np.random.default_rng(4)
+grads = {"Wx": rng.normal(size=(8, 2)), "Wh": rng.normal(size=(8, 8)), "b": rng.normal(size=8)}
+total = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+print(f"‖g‖ = {total:.4f}")
+for thr in (0.1, 1.0, total, 2 * total):
+    a, b_ = clip_algorithm1(grads, thr), clip_min_formula(grads, thr)
+    c, norm_before = clip.clip_by_global_norm(grads, thr)
+    err_ab = max(np.max(np.abs(a[k] - b_[k])) for k in grads)
+    err_ac = max(np.max(np.abs(a[k] - c[k]) / (np.abs(a[k]) + 1e-300)) for k in grads)
+    norm_after = np.sqrt(sum(np.sum(g**2) for g in c.values()))
+    assert err_ab < 1e-14 and err_ac < 1e-6 and abs(norm_before - total) < 1e-12
+    shown = f"{err_ac:.1e}" if err_ac > 1e-12 else "< 1e-12"  # round-off varies by CPU
+    print(f"threshold {thr:8.4f}: norm after = {norm_after:.4f}; Algorithm 1 vs formula "
+          f"{'identical' if err_ab == 0 else f'{err_ab:.0e}'}, vs helpers.clip {shown} (relative)")
+
+# %% [markdown]
+# TensorFlow's `tf.clip_by_global_norm(t_list, clip_norm)` writes the same rule as
+# $t \cdot \mathrm{clip\_norm} / \max(\mathrm{global\_norm}, \mathrm{clip\_norm})$, with no
+# epsilon; it returns the clipped list and the norm before clipping, as PyTorch's
+# `clip_grad_norm_` returns the norm (and modifies the gradients in place — the helper
+# returns new arrays instead, so the caller's are never changed):
+
+# %%
+for thr in (0.1, 1.0, 2 * total):
+    tf_style = {k: g * thr / max(total, thr) for k, g in grads.items()}
+    ours, _ = clip.clip_by_global_norm(grads, thr)
+    rel = max(np.max(np.abs(tf_style[k] - ours[k]) / np.abs(tf_style[k])) for k in grads)
+    assert rel < 1e-6
+    shown = f"{rel:.1e}" if rel > 1e-12 else "< 1e-12"
+    print(f"clip_norm {thr:7.4f}: TensorFlow's formula vs helpers.clip, relative difference "
+          f"{shown}")
+
+# %% [markdown]
+# One more thing the helper does: a NaN or infinite norm is **reported**, not clipped.
+# Rescaling `inf` gives `nan`, and an update with NaN destroys every parameter it touches;
+# the right response is to stop and look (a learning rate that is far too large, or an
+# overflow in the forward pass).
+
+# %%
+try:
+    clip.clip_by_global_norm({"Wh": np.array([1.0, np.inf]), "b": np.zeros(2)}, 1.0)
+except clip.NonFiniteGradientError as err:
+    print("NonFiniteGradientError:", err)
+
+# %% [markdown]
+# ## 5 · Global norm, per-tensor norm, or value?
+#
+# Three rules are in common use, and they differ in what happens to the **direction**:
+#
+# | rule | what it does | PyTorch / TensorFlow | direction |
+# |---|---|---|---|
+# | global norm | one norm over all arrays; scale *everything* by $\min(1, \epsilon/\lVert g\rVert)$ | `clip_grad_norm_(model.parameters(), ε)`, `tf.clip_by_global_norm` | kept |
+# | per-tensor norm | each array $g_k$ scaled by $\min(1, \epsilon/\lVert g_k\rVert)$ | `clip_grad_norm_(p, ε)` once per parameter, `tf.clip_by_norm` | changed when arrays have different norms |
+# | value (element-wise; Mikolov 2012) | clamp every entry into $[-c, c]$ | `clip_grad_value_(params, c)`, `tf.clip_by_value` | changed when some entries are clamped and others not |
+#
+# Goodfellow, Bengio & Courville (2016, §10.11.1) describe the two classic choices:
+# element-wise clipping, as used by Mikolov (2012), and norm clipping (Pascanu et al.
+# 2013), which bounds the length of the update and keeps its direction.
+#
+# In two dimensions: take $g = (3, 0.5)$ and threshold 1. Global-norm clipping moves $g$
+# along its own line onto the unit circle. Value clipping moves it to $(1, 0.5)$, inside
+# the square $[-1, 1]^2$ — a different direction. (With one number per tensor,
+# per-tensor clipping clamps each coordinate's magnitude at 1 too, so here it equals value
+# clipping; for larger tensors the two differ, as the table further down shows.)
+
+# %%
+g2 = {"a": np.array([3.0]), "b": np.array([0.5])}
+by_norm, _ = clip.clip_by_global_norm(g2, 1.0)
+by_value = clip.clip_by_value(g2, 1.0)
+angle_norm, angle_value = clip.angle_degrees(g2, by_norm), clip.angle_degrees(g2, by_value)
+# closed forms: the angles of (3, 0.5) and (1, 0.5) to the first axis
+expected = np.degrees(np.arctan2(0.5, 1) - np.arctan2(0.5, 3))
+assert abs(angle_norm) < 1e-5 and abs(angle_value - expected) < 1e-9
+print(f"angle turned by global-norm clipping: {angle_norm:.2f}°, by value clipping: "
+      f"{angle_value:.2f}° (= atan(0.5) − atan(0.5/3))")
+
+fig, ax = plt.subplots(figsize=(7.5, 4.2))
+circle = np.linspace(0, 2 * np.pi, 200)
+ax.plot(np.cos(circle), np.sin(circle), color=style.COLORS["blue"], lw=1.2,
+        label="‖g‖ = 1 (global-norm limit)")
+ax.plot([-1, 1, 1, -1, -1], [-1, -1, 1, 1, -1], color=style.COLORS["green"], lw=1.2,
+        ls="--", label="|gᵢ| ≤ 1 (value limit)")
+for vec, colour, width, name in [
+    ((3, 0.5), style.NEUTRAL, 1.6, "gradient g = (3, 0.5)"),
+    ((by_norm["a"][0], by_norm["b"][0]), style.COLORS["blue"], 4.0,
+     f"clipped by norm: direction kept ({angle_norm:.0f}°)"),
+    ((1, 0.5), style.COLORS["green"], 2.4, f"clipped by value: turned {angle_value:.1f}°"),
+]:
+    ax.annotate("", xy=vec, xytext=(0, 0), zorder=width,
+                arrowprops={"arrowstyle": "-|>", "color": colour, "lw": width})
+    ax.plot([], [], color=colour, lw=width, label=name)
+ax.set_aspect("equal")
+ax.set_xlim(-1.3, 3.3)
+ax.set_ylim(-1.2, 1.2)
+ax.set_xlabel("gradient component g₁")
+ax.set_ylabel("gradient component g₂")
+ax.set_title("Clipping the same gradient two ways (threshold 1)")
+ax.legend(loc="lower right", fontsize=9.5)
+plt.show()
+
+# %% [markdown]
+# Now a real gradient: the five arrays of a vanilla RNN with a read-out, on one batch of
+# the adding problem (the model of section 6, at its initialisation, where the gradient is
+# large). Threshold 1 for every rule; the angle is measured between the whole clipped
+# gradient and the original one.
+
+# %%
+model = nb04.initial_model()
+xs, ys = nb04.adding_batches(0)
+loss0, g_rnn = train.loss_and_grads(rnn, model, xs, ys)
+eps = 1.0
+rules = {
+    "global norm": clip.clip_by_global_norm(g_rnn, eps)[0],
+    "per-tensor norm": clip.clip_by_tensor_norm(g_rnn, eps)[0],
+    "value": clip.clip_by_value(g_rnn, eps),
+}
+print("norm of each array:  " + ", ".join(f"{k} {np.linalg.norm(v):.3g}" for k, v in g_rnn.items()))
+print(f"global norm: {clip.global_norm(g_rnn):.4g}\n")
+print(f"{'rule':>16} | {'norm after':>10} | {'angle to g':>10}")
+for name, clipped in rules.items():
+    print(f"{name:>16} | {clip.global_norm(clipped):10.4g} | {clip.angle_degrees(g_rnn, clipped):9.2f}°")
+assert clip.angle_degrees(g_rnn, rules["global norm"]) < 1e-4
+
+# %% [markdown]
+# Per-tensor clipping shrinks the arrays with large gradients (here $b$ and $W_y$) much
+# more than those with small ones, so the update no longer points downhill along the
+# steepest direction — it favours the parameters whose gradients were small. Value
+# clipping does something similar entry by entry. Both can still train, but only global
+# norm clipping is a pure change of step size, which is what Pascanu et al.'s argument
+# about walls asks for.
+#
+# ### A PyTorch snippet, read carefully
+#
+# The Long Liangqu slides show this training step:
+#
+# ```python
+# loss = criterion(output, y)
+# model.zero_grad()
+# loss.backward()
+# for p in model.parameters():
+#     print(p.grad.norm())
+# torch.nn.utils.clip_grad_norm_(p, 10)
+# optimizer.step()
+# ```
+#
+# The loop prints each parameter's gradient norm. But `clip_grad_norm_` sits *after* the
+# loop, where `p` is still bound to the **last** parameter: it clips only that one tensor,
+# by its own norm, and leaves every other gradient unclipped. Indenting it into the loop
+# would clip every parameter by its *own* norm — per-tensor clipping, which turns the
+# direction. The intended call is one global clip over all parameters:
+# `torch.nn.utils.clip_grad_norm_(model.parameters(), 10)`. In NumPy, with threshold 1
+# instead of 10 so that every one of our five arrays is above it:
+
+# %%
+names = list(g_rnn)  # model.parameters() order: Wx, Wh, b, Wy, by
+for name in names:  # the loop of the snippet
+    print(f"{name}: grad norm {np.linalg.norm(g_rnn[name]):.4g}")
+last = names[-1]
+as_written = dict(g_rnn)
+as_written[last] = clip.clip_by_tensor_norm({last: g_rnn[last]}, eps)[0][last]
+inside_loop = clip.clip_by_tensor_norm(g_rnn, eps)[0]
+intended = clip.clip_by_global_norm(g_rnn, eps)[0]
+for label, result in [("as written (last p only)", as_written),
+                      ("inside the loop (per tensor)", inside_loop),
+                      ("intended (global)", intended)]:
+    print(f"{label:>29}: norm after {clip.global_norm(result):7.4g}, "
+          f"angle to g {clip.angle_degrees(g_rnn, result):6.2f}°")
+assert clip.global_norm(as_written) > 10 * eps  # as written, the big gradients pass through
+
+# %% [markdown]
+# ## 6 · Choosing the threshold
+#
+# Pascanu et al. advise a threshold from the **average gradient norm over a sufficiently
+# large number of updates**, and report that values from about half to ten times that
+# average all still converged. The experiment: a vanilla tanh RNN with 16 units on the
+# adding problem (sequences of length 6; the target is the sum of the two marked values),
+# with the recurrent weights initialised large (Xavier scaled by 2) and plain SGD.
+#
+# 1. **Measure.** Train without clipping at learning rate 0.1 — a run that works, with
+#    spikes — and average its gradient norms.
+# 2. **Use.** From the same start and on the same batches, train at learning rate 0.15,
+#    once without clipping and once for each threshold $0.5, 1, 2, 5, 10 \times$ the
+#    average.
+#
+# The code, from `helpers.explorers.nb04`:
+
+# %%
+print(nb04.SETTINGS)
+print(inspect.getsource(nb04.threshold_experiment))
+
+# %%
+experiment = nb04.threshold_experiment()
+average = experiment.average_norm
+loss_p, norm_p, _ = experiment.probe.arrays()
+assert abs(average - norm_p.mean()) < 1e-12 and experiment.probe.stopped == ""
+assert len({h.loss[0] for h in experiment.runs.values()} | {loss_p[0]}) == 1  # same start
+print(f"probe run (lr {experiment.probe_lr}, no clipping): average ‖g‖ = {average:.4g}, "
+      f"median {np.median(norm_p):.4g}, largest {norm_p.max():.4g} (step {int(norm_p.argmax())})")
+
+fig, (ax_l, ax_g) = plt.subplots(1, 2, figsize=(12, 4.4))
+steps_axis = np.arange(len(loss_p))
+ax_l.semilogy(steps_axis, loss_p, color=style.EXPLODE, lw=1.3, label="no clipping, lr 0.1")
+ax_l.axhline(1 / 6, color=style.NEUTRAL, ls=":", label="always predict 1 (MSE 1/6)")
+ax_l.set_xlabel("training step")
+ax_l.set_ylabel("batch loss, MSE (log scale)")
+ax_l.set_title("Probe run: loss, with its spikes")
+ax_l.legend(fontsize=10)
+ax_g.semilogy(steps_axis, norm_p, color=style.EXPLODE, lw=1.2, label="‖g‖")
+ax_g.axhline(average, color=style.COLORS["green"], lw=2, ls="-.",
+             label=f"average = {average:.3g}")
+for f, ls in [(0.5, (0, (1, 1))), (10.0, (0, (4, 2)))]:
+    ax_g.axhline(f * average, color=style.NEUTRAL, lw=1.2, ls=ls,
+                 label=f"{f:g} × average (ends of Pascanu's range)")
+ax_g.set_xlabel("training step")
+ax_g.set_ylabel("gradient norm ‖g‖ (log scale)")
+ax_g.set_title("Probe run: gradient norm")
+ax_g.set_ylim(top=600)  # room for the legend above the lines
+ax_g.legend(fontsize=10, loc="upper right")
+plt.show()
+
+# %% [markdown]
+# The probe run starts with a burst — the large recurrent weights make the first gradients
+# ten to twenty-five times the average, and the loss shoots up to about 10 — and later
+# spikes knock it back now and then. Its average norm, 1.7, sets the scale. Now the
+# runs at the larger learning rate:
+
+# %%
+# NBVAL_IGNORE_OUTPUT
+# Why: training through exploding gradients amplifies the last-bit differences of matrix products between CPUs, so the last digits (and the step at which
+# the unclipped run overflows) vary by machine. The asserts below still run and check.
+print(f"{'threshold':>22} | {'steps clipped':>13} | {'loss, median of last 50':>23} | "
+      f"{'worst loss after step 50':>24}")
+for f, hist in experiment.runs.items():
+    loss, norm, flags = hist.arrays()
+    label = "none" if f is None else f"{f:g} × avg = {f * average:.3g}"
+    if f is None:
+        print(f"{label:>22} | {0:13d} | diverged: {hist.stopped}")
+        continue
+    assert hist.stopped == ""
+    # the record says "clipped" exactly when the rule scaled the step down
+    assert np.array_equal(flags, f * average / (norm + 1e-6) < 1)
+    print(f"{label:>22} | {int(flags.sum()):13d} | {np.median(loss[-50:]):23.4f} | "
+          f"{loss[50:].max():24.4f}")
+
+# %% [markdown]
+# At learning rate 0.15 the unclipped run diverges: the initial burst throws the
+# parameters so far that the loss overflows float64 after about 260 steps (`train.fit` stops and
+# records it rather than passing NaN on). Every clipped run trains, from 0.5 to 10 times
+# the average — Pascanu's range. With a small factor most steps are clipped, so clipping
+# acts as a cap $\eta\,\epsilon$ on the step length; with a large one only the burst and
+# the rare spikes are. Between the clipped runs the final losses differ by noise more
+# than by a trend: the exact value matters less than having a threshold at all.
+#
+# **Predict, then slide:** as the threshold factor goes from 0.5 to 10, how does the
+# number of clipped steps change, and *when* in training are the clipped steps of the
+# 10 × run? Will its loss curve show spikes that the 0.5 × run does not?
+
+# %%
+threshold_runs = ALL["nb04.threshold_runs"]()  # built on the (cached) runs computed above
+threshold_runs
+
+# %% [markdown]
+# What to notice: at 0.5 × nearly every step is clipped and the curve is smooth; at 5 ×
+# and 10 × only steps of the initial burst are clipped (the 10 × run needs a few more of
+# them to tame it, so the count is not monotone in the factor), and later spikes of the
+# gradient norm (around step 240 at 10 ×) come through as spikes of the loss — but not
+# large enough to throw the run away. The check:
+
+# %%
+for f in experiment.factors:
+    where = np.flatnonzero(experiment.runs[f].clipped)
+    print(f"{f:4g} × average: {len(where):3d} steps clipped, the last one at step {where.max()}")
+assert np.mean(experiment.runs[0.5].clipped) > 0.9
+assert all(np.flatnonzero(experiment.runs[f].clipped).max() < 30 for f in (5.0, 10.0))
+threshold_runs.update(factor=1.0)
+
+# %% [markdown]
+# In practice: log the gradient norm for a few hundred updates of a run that works, take
+# its average, and start there.
+#
+# ## 7 · Clipping does nothing for vanishing gradients
+#
+# Clipping rescales a gradient that is **too large**. A vanishing gradient is too *small*,
+# and worse, it is small *unevenly*: the contributions from early time steps are tiny next
+# to the recent ones. Take an RNN with small recurrent weights ($W_h$ scaled by 0.5), a
+# sequence of 40 steps, and a loss on the last output only. The gradient of $W_h$ is a sum
+# over time of the contributions $C_t = \delta_t\, h_{t-1}^\top$ (with
+# $\delta_t = \partial L/\partial a_t$, back-propagated as in notebook 01); here is the loop,
+# and the check that the contributions add up to `rnn.backward`'s gradient:
+
+# %%
+rng = np.random.default_rng(7)
+T = 40
+small = rnn.init(2, 16, rng=rng, scale=0.5)
+xs_v = rng.normal(size=(T, 8, 2))
+hs, cache = rnn.forward(small, xs_v)
+dhs = np.zeros_like(hs)
+dhs[-1] = rng.normal(size=hs.shape[1:])  # a loss on the last step only
+grads_v, _ = rnn.backward(dhs, cache)
+
+contrib = np.zeros((T, 16, 16))
+carry = np.zeros_like(hs[0])  # ∂L/∂h_t arriving from the future
+for t in range(T - 1, -1, -1):
+    delta = (dhs[t] + carry) * (1 - hs[t] ** 2)  # ∂L/∂a_t for tanh
+    h_prev = hs[t - 1] if t > 0 else np.zeros_like(hs[0])
+    contrib[t] = delta.T @ h_prev
+    carry = delta @ small["Wh"]
+assert np.allclose(contrib.sum(axis=0), grads_v["Wh"], rtol=1e-10, atol=1e-14)
+size = np.linalg.norm(contrib, axis=(1, 2))
+print(f"‖C_t‖: last step {size[-1]:.3g}, 10 steps back {size[-11]:.3g}, "
+      f"30 steps back {size[-31]:.3g}; global norm of the gradient {clip.global_norm(grads_v):.3g}")
+
+# %% [markdown]
+# Clip this gradient: with a threshold above its norm (here 100) nothing changes at all. With a threshold below it, every contribution is
+# multiplied by the same factor $c < 1$, so the ratio between early and late contributions
+# — the thing that makes long-range learning impossible — is exactly the same:
+
+# %%
+for thr in (100.0, 0.01):
+    clipped_v, norm_v = clip.clip_by_global_norm(grads_v, thr)
+    c = min(1.0, thr / (norm_v + 1e-6))
+    ratio_before = size[-31] / size[-1]
+    ratio_after = (c * size[-31]) / (c * size[-1])
+    assert np.allclose(clipped_v["Wh"], c * contrib.sum(axis=0), rtol=1e-12, atol=1e-300)
+    assert abs(ratio_after / ratio_before - 1) < 1e-12
+    print(f"threshold {thr:5g}: factor c = {c:.4g}; early/late ratio before {ratio_before:.3g}, "
+          f"after {ratio_after:.3g}")
+
+fig, ax = plt.subplots(figsize=(8, 3.8))
+t_axis = np.arange(2, T + 1)  # C_1 = δ_1 h_0ᵀ is exactly 0 here (h_0 = 0): not on a log axis
+c_small = min(1.0, 0.01 / (clip.global_norm(grads_v) + 1e-6))
+ax.semilogy(t_axis, size[1:], color=style.VANISH, marker="o", ms=3, label="no clipping")
+ax.semilogy(t_axis, c_small * size[1:], color=style.NEUTRAL, ls="--",
+            label=f"clipped at 0.01 (every term × {c_small:.3g})")
+ax.set_xlabel("time step t of the contribution (loss at t = 40)")
+ax.set_ylabel(r"$\|C_t\|$, part of $\partial L/\partial W_h$ (log scale)")
+ax.set_title("Clipping scales every time step alike: the decay stays")
+ax.legend(fontsize=10)
+plt.show()
+
+# %% [markdown]
+# The slope of the line — the vanishing — is untouched; clipping only shifts it. Nothing a
+# rescaling of the total gradient can do will bring the early contributions up. That needs
+# a different structure, one whose backward path does not multiply by a small factor at
+# every step: the LSTM and GRU of **notebook 05**.
+#
+# ## Exercises
+#
+# ### Exercise 1: global-norm clipping
+#
+# Write global-norm clipping yourself: `clip_global_norm(grads, max_norm)`
+# takes a dict of arrays and returns a new dict, rescaled by $\min(1, \epsilon/\lVert g
+# \rVert)$ with one norm over all arrays. The checker runs it on several cases and names
+# the usual mistakes.
+
+# %%
+def clip_global_norm(grads: dict, max_norm: float) -> dict:
+    """One norm over all arrays; rescale everything when it exceeds max_norm."""
+    ### BEGIN SOLUTION
+    norm = np.sqrt(sum(np.sum(g**2) for g in grads.values()))
+    scale = min(1.0, max_norm / norm) if norm > 0 else 1.0
+    return {k: g * scale for k, g in grads.items()}
+    ### END SOLUTION
+
+
+clip_global_norm = exercises.check_clip_global_norm(clip_global_norm)
+
+# %% [markdown]
+# ### Exercise 2: the angle of value clipping
+#
+# Predict, before computing: by how many degrees does clipping *by value*
+# at 1 turn the gradient $g = (3, 0.5)$? (Section 5 drew it; reason with the arctangent.)
+
+# %%
+def my_angle() -> float:
+    """Your prediction, in degrees."""
+    ### BEGIN SOLUTION
+    return float(np.degrees(np.arctan(0.5) - np.arctan(0.5 / 3)))
+    ### END SOLUTION
+
+
+_ = exercises.check_value_clipping_angle(my_angle)
+
+# %% [markdown]
+# ### Exercise 3: the explorer
+#
+# In the `cliff` explorer, find a start point and learning rate
+# for which the *plain* run reaches a lower final loss than the clipped one. What does that
+# say about clipping as a guarantee?
+#
+# ## Summary
+#
+# - Recurrent networks have **walls** in their error surface: where an attractor of the
+#   dynamics appears or disappears, the final state jumps, and the gradient on the wall's
+#   face grows like the product of the per-step factors ($\lambda^{50}$ for one unit).
+# - A plain gradient step from a wall's face is huge and throws the parameters away.
+#   **Norm clipping**, $\nabla\ell \cdot \min(1, \epsilon/\lVert\nabla\ell\rVert)$, keeps
+#   the direction and bounds the step at $\eta\,\epsilon$.
+# - Clip by the **global** norm over all parameters (`clip_grad_norm_(model.parameters(),
+#   ε)`, `tf.clip_by_global_norm`). Per-tensor and value clipping change the direction;
+#   calling `clip_grad_norm_(p, ε)` after a loop clips only the last parameter.
+# - Choose the threshold from the **average gradient norm** over many updates; half to
+#   ten times it is a reasonable range. Report NaN or infinite norms, never clip them.
+# - Clipping **cannot fix vanishing gradients**: it scales every time step's contribution
+#   alike. That needs a different architecture — next, **[05 · LSTM and
+#   GRU](05_lstm_and_gru.ipynb)**.
+#
+# ## References
+#
+# - Pascanu, R., Mikolov, T. & Bengio, Y. (2013). *On the difficulty of training recurrent
+#   neural networks*. ICML. (The single-unit example, Figure 6, Algorithm 1, the threshold
+#   heuristic.)
+# - Mikolov, T. (2012). *Statistical language models based on neural networks*. PhD
+#   thesis, Brno University of Technology. (Clipping exploding gradients in RNN language
+#   models, in its element-wise form.)
+# - Goodfellow, I., Bengio, Y. & Courville, A. (2016). *Deep Learning*, §10.11.1,
+#   "Clipping gradients". MIT Press.
+# - PyTorch documentation: `torch.nn.utils.clip_grad_norm_`, `clip_grad_value_`;
+#   TensorFlow documentation: `tf.clip_by_global_norm`.
+# - Lecture slides used by this course: Krähenbühl & Wu (2019), *Training recurrent
+#   networks* (the min formula); Leibe (2016), *Advanced Machine Learning, Lecture 18*
+#   (the pseudo-code and the error surface); Long, L., *RNN 训练难题* (Pascanu's figure, the
+#   PyTorch snippet); Lee, H.-y., *Training Recurrent Neural Network* (the rough error
+#   surface and clipping).
