@@ -56,8 +56,10 @@ notebooks: $(STAMP)
 student: $(STAMP)
 	$(BIN)/python tools/student.py
 
+## make bench: course run time, explorer and browser latency, BPTT vs torch, memory (benchmarks/RESULTS.md).
+## Some parts only: make bench BENCH="--only explorers,bptt".
 bench: $(STAMP)
-	$(PRIVATE_DIRS) $(BIN)/python benchmarks/run.py
+	$(PRIVATE_DIRS) $(BIN)/python benchmarks/run.py $(BENCH)
 
 lock:
 	rm -rf .local/lockvenv && $(PYTHON) -m venv .local/lockvenv

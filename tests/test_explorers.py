@@ -84,3 +84,48 @@ def test_out_of_range_values_are_named(explorer):
             explorer.update(**{name: bad})
     with pytest.raises(ValueError, match="not a control"):
         explorer.update(no_such_control=1)
+
+
+def _pixels(png: bytes):
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+@pytest.mark.parametrize("name", sorted(ALL))
+def test_blitting_draws_exactly_what_a_full_draw_draws(name):
+    """The explorer redraws only the artists that changed, over a saved background: after
+    every move, its picture must equal, pixel for pixel, that of a twin explorer that draws
+    everything every time and received the same moves."""
+    import numpy as np
+
+    blitting, full = ALL[name](), ALL[name]()
+    full.blit = False
+    defaults = blitting.values
+    moves = [(n, v) for n, c in blitting.controls.items() for v in _extremes(c)]
+    moves += [(n, defaults[n]) for n in blitting.controls]
+    moves += moves[::-1]  # back again: the background must follow both ways
+    blits = 0
+    restore = blitting.figure.canvas.restore_region
+
+    def counting_restore(*args, **kwargs):
+        nonlocal blits
+        blits += 1
+        return restore(*args, **kwargs)
+
+    blitting.figure.canvas.restore_region = counting_restore
+    for control, value in moves:
+        blitting.update(**{control: value})
+        full.update(**{control: value})
+        differ = np.any(_pixels(blitting.image.value) != _pixels(full.image.value), axis=-1)
+        assert not differ.any(), (
+            f"after {control}={value!r}: {int(differ.sum())} pixels differ from a full draw"
+        )
+    assert blits > 0 or name in NEVER_BLITS, "blitting was never used: add the name to NEVER_BLITS"
+
+
+#: Explorers whose every move changes axis limits or ticks, so they always draw in full.
+NEVER_BLITS = {"nb02.alpha_horizon", "nb05.gradient_flow"}

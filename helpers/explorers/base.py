@@ -19,6 +19,8 @@ from typing import Any
 import ipywidgets as widgets
 import matplotlib as mpl
 import numpy as np
+from matplotlib.artist import Artist
+from matplotlib.axis import Axis
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from PIL import Image
@@ -36,6 +38,19 @@ _NUMERIC = (
 _CHOICE = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widgets.SelectionSlider)
 
 
+#: Sliders that show only the values min + k·step (base ** (min + k·step) for a log slider).
+_GRID = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
+
+
+def on_grid(control: widgets.ValueWidget, value: float) -> float:
+    """The value a grid slider shows for ``value``: the nearest min + k·step (in the exponent
+    for a ``FloatLogSlider``). A browser snaps a slider to it and sends it back."""
+    if isinstance(control, widgets.FloatLogSlider):
+        k = round((np.log(value) / np.log(control.base) - control.min) / control.step)
+        return float(control.base ** (control.min + k * control.step))
+    return float(control.min + round((value - control.min) / control.step) * control.step)
+
+
 def new_figure(width: float = 9.0, height: float = 4.0, **subplots: Any) -> tuple[Figure, Any]:
     """A ``Figure`` outside pyplot (never auto-shown) with the course style, and its axes.
 
@@ -47,6 +62,56 @@ def new_figure(width: float = 9.0, height: float = 4.0, **subplots: Any) -> tupl
     FigureCanvasAgg(fig)
     axes = fig.subplots(**subplots)
     return fig, axes
+
+
+def _draw_list(parent: Any) -> list[Artist]:
+    """The children an ``Axes`` or ``Figure`` draws, in the order its ``draw`` uses.
+
+    As ``Axes.draw``/``Figure.draw`` do: the background patch left out (drawn first),
+    spines and axes only when shown, animated artists skipped, a stable sort by zorder.
+    """
+    children = [a for a in parent.get_children() if a is not parent.patch]
+    if hasattr(parent, "axison"):
+        if not (parent.axison and parent.get_frame_on()):
+            children = [a for a in children if a not in parent.spines.values()]
+        if not parent.axison:
+            children = [a for a in children if not isinstance(a, Axis)]
+    return sorted((a for a in children if not a.get_animated()), key=lambda a: a.get_zorder())
+
+
+def _is_changed(artist: Artist) -> bool:
+    """Whether ``artist`` or a visible part of it was changed since it was last drawn."""
+    if isinstance(artist, Axis):
+        # Its ticks follow the limits, tick positions and tick labels, which the blit
+        # signature compares; ``set_xlim`` marks it stale even when nothing moves.
+        return artist.label.stale or artist.offsetText.stale
+    if artist.stale:
+        return True
+    return any(c.get_visible() and _is_changed(c) for c in artist.get_children())
+
+
+def _ticking(axis: Axis) -> tuple[Any, ...]:
+    """What an axis draws besides its limits: tick positions and tick labels."""
+    major, minor = axis.get_majorticklocs(), axis.get_minorticklocs()
+    return (
+        tuple(np.asarray(major).tolist()),
+        tuple(axis.get_major_formatter().format_ticks(major)),
+        tuple(np.asarray(minor).tolist()),
+        tuple(axis.get_minor_formatter().format_ticks(minor)),
+    )
+
+
+def _changed_children(parent: Any) -> set[Artist]:
+    """The direct children of an ``Axes`` or ``Figure`` that changed (patch included)."""
+    return {a for a in parent.get_children() if _is_changed(a)}
+
+
+def _unstale(artist: Artist) -> None:
+    """Mark ``artist`` and everything in it as drawn (empty texts and hidden artists are
+    never drawn, so they would otherwise look changed forever)."""
+    artist.stale = False
+    for child in artist.get_children():
+        _unstale(child)
 
 
 class Explorer:
@@ -72,7 +137,8 @@ class Explorer:
         self._draw = draw
         self._holding = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
-        for control in self.controls.values():
+        for name, control in self.controls.items():
+            self._check(name, control.value)  # a start value the browser would change fails
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox(
             [
@@ -88,6 +154,12 @@ class Explorer:
         self._layout_engine = figure.get_layout_engine()
         self._layout_done = False
         self._edge_check = True
+        # Blitting: the picture without the artists that change (``_redraw``), kept while
+        # the figure's structure and axis limits stay as they were (``_signature``).
+        self._background: Any = None
+        self._signature: Any = None
+        self._redraw: list[Artist] = []
+        self._overlap = False
         self.update()
 
     # -- state -----------------------------------------------------------------------
@@ -124,23 +196,121 @@ class Explorer:
         """
         self._layout_done = False
 
+    #: Redraw only the artists that ``draw`` changed, over a cached background of the
+    #: rest (pixel for pixel the full drawing; see ``_render_rgba``). False: draw all.
+    blit: bool = True
+
     def _render_rgba(self) -> np.ndarray:
-        """Draw the figure on its Agg canvas; the pixels as an (height, width, 4) uint8 view."""
+        """Draw the figure on its Agg canvas; the pixels as an (height, width, 4) uint8 view.
+
+        The first render solves the layout; later ones keep it (``relayout`` asks for a
+        new one). When only some artists changed since the last render, and the axes'
+        positions, limits and scales and the figure's list of artists did not, the
+        background (everything drawn before the first changed artist of each axes, in
+        drawing order) is restored and only the changed artists and those drawn after
+        them are drawn again: the same sequence of paint operations as a full draw.
+        """
         fig, engine = self.figure, self._layout_engine
-        if engine is None or not self._layout_done:
-            fig.canvas.draw()  # solves the layout (when there is an engine)
+        if engine is not None and not self._layout_done:
+            fig.canvas.draw()  # solves the layout
             self._layout_done = True
+            self._background = None
         else:
-            fig.set_layout_engine("none")  # keeps the axes where the last layout put them
-            try:
-                fig.canvas.draw()
-            finally:
-                fig.set_layout_engine(engine)
+            plan = self._blit_plan() if self.blit else None
+            if plan is not None and self._background is not None:
+                fig.canvas.restore_region(self._background)
+                renderer = fig.canvas.get_renderer()
+                for artist in plan:
+                    artist.draw(renderer)
+            else:
+                self._draw_frozen(plan)
             if self._edge_check and self._ink_on_edge():
+                self._background = None
                 fig.canvas.draw()  # with the layout solved again
                 # Still touching: the art is meant to reach the edge; stop checking.
                 self._edge_check = not self._ink_on_edge()
+        _unstale(fig)
         return np.asarray(fig.canvas.buffer_rgba())
+
+    def _draw_frozen(self, redraw: list[Artist] | None) -> None:
+        """Full draw on the frozen layout; with ``redraw``, save the background first."""
+        fig, engine = self.figure, self._layout_engine
+        if engine is not None:
+            fig.set_layout_engine("none")  # keeps the axes where the last layout put them
+        try:
+            if redraw is None:
+                self._background = None
+                fig.canvas.draw()
+                return
+            hidden = [a for a in redraw if not a.get_animated()]
+            for artist in hidden:  # Figure.draw and Axes.draw skip animated artists
+                artist.set_animated(True)
+            try:
+                fig.canvas.draw()
+            finally:
+                for artist in hidden:
+                    artist.set_animated(False)
+            self._background = fig.canvas.copy_from_bbox(fig.bbox)
+            renderer = fig.canvas.get_renderer()
+            for artist in redraw:
+                artist.draw(renderer)
+        finally:
+            if engine is not None:
+                fig.set_layout_engine(engine)
+
+    def _blit_plan(self) -> list[Artist] | None:
+        """The artists to draw over the background, in drawing order; None: draw all.
+
+        Sets ``self._background = None`` when the saved background no longer fits.
+        """
+        fig = self.figure
+        if fig.subfigs or not fig.axes or fig.patch in _changed_children(fig):
+            return None
+        signature: list[Any] = [fig.bbox.bounds, fig.dpi, [id(a) for a in _draw_list(fig)]]
+        for ax in fig.axes:
+            if ax.get_rasterization_zorder() is not None or ax.patch in _changed_children(ax):
+                return None
+            signature.append(
+                (
+                    ax.get_visible(),
+                    ax.get_position().bounds,
+                    tuple(ax.viewLim.bounds),
+                    ax.get_xscale(),
+                    ax.get_yscale(),
+                    [_ticking(axis) for axis in (ax.xaxis, ax.yaxis)],
+                    [id(a) for a in _draw_list(ax)],
+                )
+            )
+        if signature != self._signature:
+            self._signature, self._background, self._redraw = signature, None, []
+            boxes = [ax.get_position() for ax in fig.axes if ax.get_visible()]
+            self._overlap = any(
+                a.intersection(a, b) is not None
+                and a.intersection(a, b).width > 0
+                and a.intersection(a, b).height > 0
+                for i, a in enumerate(boxes)
+                for b in boxes[i + 1 :]
+            )
+        if self._overlap:  # twin or inset axes: the drawing order across axes matters
+            return None
+        changed = {id(a) for a in self._redraw}
+        redraw: list[Artist] = []
+        for parent in [*fig.axes, fig]:
+            order = _draw_list(parent)
+            dirty = _changed_children(parent) | {a for a in order if id(a) in changed}
+            if parent is fig:
+                dirty = {a for a in dirty if a not in fig.axes}
+            first = next((i for i, a in enumerate(order) if a in dirty), None)
+            if first is None:
+                continue
+            tail = order[first:]
+            if parent is fig and any(a in fig.axes for a in tail):
+                return None  # a figure-level artist under an axes changed: draw all
+            redraw += tail
+        if any(id(a) not in changed for a in redraw):
+            self._background = None  # more artists change than the background leaves out
+        self._redraw = redraw
+        return redraw
 
     def _ink_on_edge(self, width: int = 2) -> bool:
         """Whether anything but the figure's background lies within ``width`` px of its edge."""
@@ -172,6 +342,13 @@ class Explorer:
                 raise ValueError(f"{name} must be between {lo:g} and {hi:g}, got {value:g}")
             if isinstance(c, (widgets.IntSlider, widgets.BoundedIntText)) and int(value) != value:
                 raise ValueError(f"{name} must be an integer, got {value}")
+            if isinstance(c, _GRID):
+                shown = on_grid(c, value)
+                if not np.isclose(shown, value, rtol=1e-9, atol=1e-12):
+                    raise ValueError(
+                        f"{name} = {value:g} is not a value its slider can show (min {c.min:g}, "
+                        f"step {c.step:g}): the browser would show {shown:.6g} and send it back"
+                    )
         elif isinstance(c, _CHOICE):
             labels = [o[1] if isinstance(o, tuple) else o for o in c.options]
             if value not in labels:
@@ -199,13 +376,17 @@ class Explorer:
                 metadata={"Software": None},
             )
             return buf.getvalue()
-        rgba = self._render_rgba()
+        return self._encode_png(self._render_rgba(), compress_level)
+
+    def _encode_png(self, rgba: np.ndarray, compress_level: int) -> bytes:
+        """PNG bytes of an (height, width, 4) uint8 picture; RGB when it is opaque."""
         height, width = rgba.shape[:2]
         image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
         if rgba[..., 3].min() == 255:
             image = image.convert("RGB")
         buf = io.BytesIO()
-        image.save(buf, format="png", compress_level=compress_level, dpi=(fig.dpi, fig.dpi))
+        dpi = self.figure.dpi
+        image.save(buf, format="png", compress_level=compress_level, dpi=(dpi, dpi))
         return buf.getvalue()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:

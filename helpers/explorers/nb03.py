@@ -119,7 +119,16 @@ def spectral() -> Explorer:
     status = fig.text(0.83, 0.03, "", ha="center", va="bottom", fontsize=10.5, bbox=_BOX)
 
     ax_e.add_patch(Circle((0, 0), 1.0, fill=False, ls="--", lw=1.5, color=style.NEUTRAL))
-    ax_e.text(0.0, 1.0, "unit circle", ha="center", va="bottom", fontsize=10)
+    ax_e.text(
+        0.02,
+        0.02,
+        "dashed: unit circle",
+        transform=ax_e.transAxes,
+        fontsize=10,
+        ha="left",
+        va="bottom",
+        bbox=_BOX,
+    )
     rho_circle = Circle((0, 0), 1.0, fill=False, lw=1.2, color="0.55")
     ax_e.add_patch(rho_circle)
     (dots,) = ax_e.plot(eig0.real, eig0.imag, "o", ms=6, mec="black", mew=0.6)

@@ -29,6 +29,11 @@ N_STEPS = 100
 LOG_E_MIN = -5.0
 
 
+#: The threshold and learning-rate choices of the ``cliff`` explorer (log-spaced, round).
+THRESHOLDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0)
+LEARNING_RATES = (0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
+
+
 @functools.cache
 def surface(n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(w, b, log10 E)``: axes (n,), (n,) and log10 of the loss on the grid, (n, n) [b, w]."""
@@ -185,23 +190,17 @@ def cliff() -> Explorer:
         )
 
     controls = {
-        "threshold": widgets.FloatLogSlider(
+        # Selection sliders over round, log-spaced values: a FloatLogSlider shows only
+        # base ** (min + k·step), so 0.5 would be snapped to 0.501 in the browser.
+        "threshold": widgets.SelectionSlider(
+            options=[(f"{v:g}", v) for v in THRESHOLDS],
             value=0.5,
-            base=10,
-            min=-2,
-            max=2,
-            step=0.05,
             description="threshold",
-            readout_format=".3g",
         ),
-        "lr": widgets.FloatLogSlider(
+        "lr": widgets.SelectionSlider(
+            options=[(f"{v:g}", v) for v in LEARNING_RATES],
             value=0.3,
-            base=10,
-            min=-2,
-            max=1,
-            step=0.05,
             description="learning rate",
-            readout_format=".3g",
         ),
         "w0": widgets.FloatSlider(
             value=5.5,

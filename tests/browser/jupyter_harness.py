@@ -227,6 +227,7 @@ class JupyterServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+        self.cleanup()
 
     def log_tail(self, n: int = 40) -> str:
         try:

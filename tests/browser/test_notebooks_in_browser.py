@@ -141,6 +141,20 @@ def code_cell(page: Any, i: int) -> Any:
     return page.locator(".jp-NotebookPanel .jp-CodeCell").nth(i)
 
 
+def wait_count(page: Any, cell: int, selector: str, k: int, timeout_ms: float = 20_000) -> int:
+    """Wait until code cell ``cell`` holds at least ``k`` elements matching ``selector``;
+    return how many it holds (fewer than ``k`` after the timeout)."""
+    js = """([i, sel, k]) => {
+        const cell = document.querySelectorAll('.jp-NotebookPanel .jp-CodeCell')[i];
+        return cell && cell.querySelectorAll(sel).length >= k;
+    }"""
+    try:
+        page.wait_for_function(js, arg=[cell, selector, k], timeout=timeout_ms)
+    except Exception:  # reported by the caller with what it expected
+        pass
+    return code_cell(page, cell).locator(selector).count()
+
+
 def explorer_roots(page: Any, info: NotebookInfo) -> list[tuple[str, Any]]:
     """``(label, locator)`` of each live explorer's output area, in notebook order."""
     roots = []
@@ -168,11 +182,13 @@ def check_fresh_open(page: Any, info: NotebookInfo, shots: Shots) -> None:
         "Display explorers (helpers.explorers), whose bundle carries the PNG."
     )
     for i, k in sorted(info.explorers.items()):
-        imgs = code_cell(page, i).locator(f"{harness.OUTPUT}[data-mime-type='image/png'] img")
-        assert imgs.count() >= k, (
+        still = f"{harness.OUTPUT}[data-mime-type='image/png'] img"
+        found = wait_count(page, i, still, k)
+        assert found >= k, (
             f"code cell {i}: expected {k} explorer figure(s) shown as PNG before running "
-            f"(untrusted notebook), found {imgs.count()} — is the image/png fallback missing?"
+            f"(untrusted notebook), found {found} — is the image/png fallback missing?"
         )
+        imgs = code_cell(page, i).locator(still)
         for j in range(k):
             img = imgs.nth(j)
             img.scroll_into_view_if_needed()
@@ -195,6 +211,12 @@ def check_run_all(page: Any, info: NotebookInfo, shots: Shots) -> None:
     prompts = harness.prompts(page)
     unfinished = [p for p in prompts if not re.match(r"^\[\d+\]", p)]
     assert not unfinished and len(prompts) == info.n_code, f"prompts after Run All: {prompts}"
+    for i, k in sorted(info.explorers.items()):
+        found = wait_count(page, i, f"{harness.OUTPUT} :is({LIVE_IMAGE})", k)
+        assert found >= k, (
+            f"code cell {i}: expected {k} live explorer(s) after Run All, found {found} "
+            "(a widget that did not render: see the screenshot for its message)"
+        )
     for label, root in explorer_roots(page, info):
         root.scroll_into_view_if_needed()
         img = root.locator(LIVE_IMAGE).first
