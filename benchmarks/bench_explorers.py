@@ -31,6 +31,8 @@ import matplotlib.pyplot as plt
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_common import machine, summary
 
+from helpers.explorers.base import on_grid
+
 STEPS = 6
 PASSES = 2
 _X = np.linspace(0.0, 10.0, 1000)
@@ -61,12 +63,18 @@ def savefig_route(explorer) -> int:
 
 
 def sweep_values(control: widgets.ValueWidget, steps: int = STEPS) -> list[Any]:
-    """The values a sweep visits: ``steps`` from min to max, or every option."""
-    if isinstance(control, widgets.FloatLogSlider):
-        return [float(10.0**e) for e in np.linspace(control.min, control.max, steps)]
-    if isinstance(control, (widgets.IntSlider, widgets.BoundedIntText)):
+    """The values a sweep visits: ``steps`` from min to max (on the slider's grid, as a
+    browser would send them), or every option."""
+    if isinstance(control, (widgets.FloatLogSlider, widgets.IntSlider, widgets.FloatSlider)):
+        if isinstance(control, widgets.FloatLogSlider):
+            targets = 10.0 ** np.linspace(control.min, control.max, steps)
+        else:
+            targets = np.linspace(control.min, control.max, steps)
+        values = sorted({on_grid(control, float(v)) for v in targets})
+        return [int(v) for v in values] if isinstance(control, widgets.IntSlider) else values
+    if isinstance(control, widgets.BoundedIntText):
         return sorted({round(float(v)) for v in np.linspace(control.min, control.max, steps)})
-    if isinstance(control, (widgets.FloatSlider, widgets.BoundedFloatText)):
+    if isinstance(control, widgets.BoundedFloatText):
         return [float(v) for v in np.linspace(control.min, control.max, steps)]
     if isinstance(control, widgets.Checkbox):
         return [not control.value, control.value]

@@ -43,7 +43,9 @@
 # 2. **Predict, then slide.** Before each explorer the text asks a question. Say your
 #    answer out loud (or write it down) *before* you move the slider; then check.
 # 3. Drag with the mouse, or click the slider and use the **arrow keys** for one step at a
-#    time; you can also type a value into the box to the right of the slider.
+#    time (in JupyterLab; the classic Notebook 7 interface keeps the arrow keys for moving
+#    between cells, so there click on the slider's track); you can also type a value into
+#    the box to the right of the slider.
 # 4. In class: the instructor projects the explorer and asks the room to predict; students
 #    who run the notebook themselves try the extremes.
 #
