@@ -5,7 +5,9 @@ Sources are ``notebooks/src/NN_name.py`` in the "percent" format (as jupytext re
 ``# ``. Each source becomes ``notebooks/NN_name.ipynb``: executed top to bottom by nbclient
 in ``notebooks/``, with widget state stripped (``metadata.widgets``), deterministic cell ids
 and normalised metadata, so that a rebuild with unchanged sources gives an identical file
-except for outputs that really changed.
+except for outputs that really changed. After the first cell (the title), every notebook
+gets the setup cell of ``tools/launch.py`` (id ``setup``): it installs ``helpers`` on Colab.
+A build also rewrites README.md's Binder and Colab links (``tools/launch.py``).
 
 Usage: ``python tools/nbbuild.py [NAME_PREFIX ...]`` (all notebooks when none given).
 Also ``python tools/nbbuild.py --check`` exits 1 when a notebook's cells differ from its source.
@@ -18,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+import launch
 import nbformat
 from nbclient import NotebookClient
 
@@ -50,16 +53,27 @@ def parse_source(text: str) -> list[tuple[str, str]]:
     return out
 
 
+def notebook_cells(source: Path) -> list[tuple[str, str, str]]:
+    """``[(cell_type, source, cell_id), ...]`` of the notebook built from ``source``: its
+    cells, with the setup cell of ``tools/launch.py`` after the first (the title)."""
+    cells = [
+        (kind, body, f"c{i:03d}")
+        for i, (kind, body) in enumerate(parse_source(source.read_text(encoding="utf-8")))
+    ]
+    cells.insert(1, ("code", launch.setup_cell(launch.settings()), "setup"))
+    return cells
+
+
 def build(source: Path) -> nbformat.NotebookNode:
     """A new, unexecuted notebook from one source file."""
     nb = nbformat.v4.new_notebook()
-    for i, (kind, body) in enumerate(parse_source(source.read_text(encoding="utf-8"))):
+    for kind, body, cell_id in notebook_cells(source):
         cell = (
             nbformat.v4.new_markdown_cell(body)
             if kind == "markdown"
             else nbformat.v4.new_code_cell(body)
         )
-        cell["id"] = f"c{i:03d}"
+        cell["id"] = cell_id
         nb.cells.append(cell)
     nb.metadata = {
         "kernelspec": {
@@ -98,8 +112,8 @@ def differs(source: Path, notebook: Path) -> bool:
     if not notebook.exists():
         return True
     have = nbformat.read(notebook, as_version=4)
-    want = parse_source(source.read_text(encoding="utf-8"))
-    return [(c.cell_type, c.source) for c in have.cells] != want
+    have_cells = [(c.cell_type, c.source, c.get("id")) for c in have.cells]
+    return have_cells != notebook_cells(source)
 
 
 def main(argv: list[str]) -> int:
@@ -114,6 +128,8 @@ def main(argv: list[str]) -> int:
         if not sources:
             print(f"no source in notebooks/src matches {argv}")
             return 2
+    if launch.write_readme():
+        print("README.md: Binder and Colab links rewritten")
     total = 0.0
     for src in sources:
         start = time.perf_counter()
