@@ -27,6 +27,8 @@ from PIL import Image
 
 from helpers import style
 
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
+
 #: Kinds of value a control may hold, for checks in ``update``.
 _NUMERIC = (
     widgets.IntSlider,
@@ -112,6 +114,25 @@ def _unstale(artist: Artist) -> None:
     artist.stale = False
     for child in artist.get_children():
         _unstale(child)
+
+
+def widget_view_bundle(widget: widgets.Widget, **kwargs: Any) -> dict[str, Any]:
+    """The display bundle of a widget's live view, with ipywidgets 8 and with 7.7.
+
+    ipywidgets 8 builds it in ``_repr_mimebundle_``; 7.x (still what Google Colab ships)
+    has no such method and displays through ``_ipython_display_``, so the same bundle is
+    built here from the model id (view protocol version 2.0, as ipywidgets 7 sends it).
+    """
+    make_bundle = getattr(widget, "_repr_mimebundle_", None)
+    if make_bundle is None:
+        return {
+            "text/plain": repr(widget),
+            WIDGET_VIEW_MIME: {"version_major": 2, "version_minor": 0, "model_id": widget.model_id},
+        }
+    bundle = make_bundle(**kwargs)
+    if isinstance(bundle, tuple):  # (data, metadata)
+        bundle = bundle[0]
+    return dict(bundle)
 
 
 class Explorer:
@@ -390,10 +411,7 @@ class Explorer:
         return buf.getvalue()
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        if isinstance(bundle, tuple):  # (data, metadata)
-            bundle = bundle[0]
-        bundle = dict(bundle)
+        bundle = widget_view_bundle(self.widget, **kwargs)
         bundle["text/plain"] = f"Explorer: {self.title} (controls: {', '.join(self.controls)})"
         bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
         return bundle
