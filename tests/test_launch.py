@@ -270,7 +270,10 @@ print(json.dumps(report))
 
 def _offline(cmd: list[str]) -> list[str]:
     """``cmd`` in a new network namespace with only loopback (the kernel's ZMQ needs it)."""
-    script = "ip link set lo up && exec " + " ".join(f"'{c}'" for c in cmd)
+    ip = shutil.which("ip") or next(
+        (p for p in ("/usr/sbin/ip", "/sbin/ip") if Path(p).exists()), "ip"
+    )
+    script = f"{ip} link set lo up && exec " + " ".join(f"'{c}'" for c in cmd)
     return ["unshare", "--user", "--map-root-user", "--net", "sh", "-c", script]
 
 
