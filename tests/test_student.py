@@ -3,7 +3,11 @@ student notebook still runs to the end, each checker saying "not implemented yet
 
 from __future__ import annotations
 
+import os
+import shutil
+import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -60,3 +64,63 @@ def test_student_notebook_runs_to_the_end(path, tmp_path):
     )
     assert outputs.count("not implemented yet") + outputs.count("no answer yet") >= n_stubs
     nbformat.validate(nb)
+
+
+# --- nbgrader takes the instructor notebooks as they are ---------------------------------
+
+NBGRADER = "nbgrader==0.9.6"
+NBGRADER_VENV = ROOT / ".local" / "nbgrader-venv"
+
+
+def _nbgrader() -> Path:
+    """nbgrader in a venv of its own (cached), never in the course's environment."""
+    binary = NBGRADER_VENV / "bin" / "nbgrader"
+    stamp = NBGRADER_VENV / "stamp"
+    if not stamp.exists() or stamp.read_text() != NBGRADER:
+        shutil.rmtree(NBGRADER_VENV, ignore_errors=True)
+        base = getattr(sys, "_base_executable", sys.executable)
+        subprocess.run([base, "-m", "venv", str(NBGRADER_VENV)], check=True)
+        subprocess.run(
+            [
+                str(NBGRADER_VENV / "bin" / "python"),
+                "-m",
+                "pip",
+                "install",
+                "--quiet",
+                "--disable-pip-version-check",
+                NBGRADER,
+            ],
+            check=True,
+        )
+        stamp.write_text(NBGRADER)
+    return binary
+
+
+def test_nbgrader_release_is_exactly_make_student(tmp_path):
+    """``nbgrader generate_assignment`` accepts every notebook (solution cells carry its
+    metadata) and releases, cell for cell, what ``make student`` writes."""
+    nbgrader = _nbgrader()
+    source = tmp_path / "source" / "unrolled"
+    source.mkdir(parents=True)
+    for path in NOTEBOOKS:
+        shutil.copy(path, source / path.name)
+    env = {**os.environ, "HOME": str(tmp_path), "PATH": f"{nbgrader.parent}:{os.environ['PATH']}"}
+    env.pop("JUPYTER_CONFIG_DIR", None)
+    done = subprocess.run(
+        [str(nbgrader), "generate_assignment", "unrolled", f"--CourseDirectory.root={tmp_path}"],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-3000:]
+    for path in NOTEBOOKS:
+        released = nbformat.read(tmp_path / "release" / "unrolled" / path.name, as_version=4)
+        ours = student.student_notebook(path)
+        assert [c.source for c in released.cells] == [c.source for c in ours.cells], path.stem
+        solution_cells = [c for c in ours.cells if c.metadata.get("nbgrader", {}).get("solution")]
+        assert len(solution_cells) == sum(
+            "raise NotImplementedError()" in c.source for c in ours.cells
+        ), f"{path.stem}: a stubbed cell without nbgrader's solution metadata, or the reverse"

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 SOURCES = NOTEBOOKS / "src"
 CELL_MARK = re.compile(r"^# %%(?P<rest>.*)$")
+SOLUTION_MARK = "### BEGIN SOLUTION"
 TIMEOUT_S = 300
 
 
@@ -64,6 +65,19 @@ def notebook_cells(source: Path) -> list[tuple[str, str, str]]:
     return cells
 
 
+def nbgrader_solution(grade_id: str) -> dict[str, object]:
+    """nbgrader's cell metadata (schema 3) for a cell holding a ``### BEGIN SOLUTION`` block:
+    without it ``nbgrader generate_assignment`` refuses the markers (``enforce_metadata``)."""
+    return {
+        "grade": False,
+        "grade_id": grade_id,
+        "locked": False,
+        "schema_version": 3,
+        "solution": True,
+        "task": False,
+    }
+
+
 def build(source: Path) -> nbformat.NotebookNode:
     """A new, unexecuted notebook from one source file."""
     nb = nbformat.v4.new_notebook()
@@ -74,6 +88,8 @@ def build(source: Path) -> nbformat.NotebookNode:
             else nbformat.v4.new_code_cell(body)
         )
         cell["id"] = cell_id
+        if kind == "code" and SOLUTION_MARK in body:
+            cell.metadata["nbgrader"] = nbgrader_solution(f"{source.stem[:2]}-{cell_id}")
         nb.cells.append(cell)
     nb.metadata = {
         "kernelspec": {
@@ -108,12 +124,16 @@ def execute(nb: nbformat.NotebookNode) -> None:
 
 
 def differs(source: Path, notebook: Path) -> bool:
-    """True when the notebook's cells (type and source) are not those of its source file."""
+    """True when the notebook's cells (type, source, id, nbgrader metadata) are not those
+    built from its source file."""
     if not notebook.exists():
         return True
     have = nbformat.read(notebook, as_version=4)
-    have_cells = [(c.cell_type, c.source, c.get("id")) for c in have.cells]
-    return have_cells != notebook_cells(source)
+
+    def cells(nb: nbformat.NotebookNode) -> list[tuple[object, ...]]:
+        return [(c.cell_type, c.source, c.get("id"), c.metadata.get("nbgrader")) for c in nb.cells]
+
+    return cells(have) != cells(build(source))
 
 
 def main(argv: list[str]) -> int:
