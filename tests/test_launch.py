@@ -26,6 +26,7 @@ import yaml
 from packaging.version import Version
 
 from tests.conftest import ROOT
+from tests.tool_venvs import tool_venv
 
 sys.path.insert(0, str(ROOT / "tools"))
 import launch
@@ -141,6 +142,32 @@ def test_binder_environment_installs_the_course_itself():
     assert pip_section[-1] == "-e ."
     notebook_00 = launch.FIRST_NOTEBOOK
     assert (ROOT / notebook_00).exists(), "Binder opens a notebook that does not exist"
+
+
+REPO2DOCKER = "jupyter-repo2docker==2026.4.0"
+
+
+def test_repo2docker_builds_the_conda_environment_after_copying_the_course(tmp_path):
+    """What Binder would build, planned by repo2docker itself (``--no-build`` needs no Docker):
+    a conda environment for Python 3.11 from environment.yml, installed after the repository
+    is copied in, so its ``-e .`` installs helpers."""
+    clone = tmp_path / "clone"
+    shutil.copytree(_published_copy(tmp_path), clone)  # what Binder sees: the committed files
+    bin_dir = tool_venv("repo2docker", REPO2DOCKER)
+    done = subprocess.run(
+        [str(bin_dir / "repo2docker"), "--no-build", "--debug", "--no-run", str(clone)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    log = done.stdout + done.stderr
+    assert "Building conda environment for python=3.11" in log
+    copy_repo = log.index("COPY --chown=0:0 src/ ${REPO_DIR}/")
+    install_env = log.index('env update -p ${NB_PYTHON_PREFIX} --file "environment.yml"')
+    assert copy_repo < install_env, "environment.yml would be installed before the course is copied"
 
 
 # --- a fresh Python: the setup cell installs helpers, then the course runs offline --------

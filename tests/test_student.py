@@ -7,13 +7,13 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
 
 from tests.conftest import ROOT
+from tests.tool_venvs import tool_venv
 
 sys.path.insert(0, str(ROOT / "tools"))
 import student
@@ -69,37 +69,12 @@ def test_student_notebook_runs_to_the_end(path, tmp_path):
 # --- nbgrader takes the instructor notebooks as they are ---------------------------------
 
 NBGRADER = "nbgrader==0.9.6"
-NBGRADER_VENV = ROOT / ".local" / "nbgrader-venv"
-
-
-def _nbgrader() -> Path:
-    """nbgrader in a venv of its own (cached), never in the course's environment."""
-    binary = NBGRADER_VENV / "bin" / "nbgrader"
-    stamp = NBGRADER_VENV / "stamp"
-    if not stamp.exists() or stamp.read_text() != NBGRADER:
-        shutil.rmtree(NBGRADER_VENV, ignore_errors=True)
-        base = getattr(sys, "_base_executable", sys.executable)
-        subprocess.run([base, "-m", "venv", str(NBGRADER_VENV)], check=True)
-        subprocess.run(
-            [
-                str(NBGRADER_VENV / "bin" / "python"),
-                "-m",
-                "pip",
-                "install",
-                "--quiet",
-                "--disable-pip-version-check",
-                NBGRADER,
-            ],
-            check=True,
-        )
-        stamp.write_text(NBGRADER)
-    return binary
 
 
 def test_nbgrader_release_is_exactly_make_student(tmp_path):
     """``nbgrader generate_assignment`` accepts every notebook (solution cells carry its
     metadata) and releases, cell for cell, what ``make student`` writes."""
-    nbgrader = _nbgrader()
+    nbgrader = tool_venv("nbgrader", NBGRADER) / "nbgrader"
     source = tmp_path / "source" / "unrolled"
     source.mkdir(parents=True)
     for path in NOTEBOOKS:
