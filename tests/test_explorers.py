@@ -128,4 +128,4 @@ def test_blitting_draws_exactly_what_a_full_draw_draws(name):
 
 
 #: Explorers whose every move changes axis limits or ticks, so they always draw in full.
-NEVER_BLITS = {"nb02.alpha_horizon", "nb05.gradient_flow"}
+NEVER_BLITS = {"nb02.alpha_horizon"}

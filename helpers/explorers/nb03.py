@@ -20,7 +20,20 @@ SHORT = 250  # curves up to this horizon are computed only that far
 SEED = 3
 LOG_HUGE = np.log10(np.finfo(np.float64).max)  # 308.25: float64 overflows above
 LOG_TINY = np.log10(5e-324)  # −323.3: float64 underflows to 0 below
+#: The fixed views the norm panel chooses among (few, so that most slider moves keep the
+#: axes and only redraw the curves): the time axis ends at the first of these ≥ T, the
+#: log axis reaches ± the first of these ≥ the data (at most 2× it, so the curve fills at
+#: least half the height; 350: room for the float64 limits).
+X_VIEWS = (10, 25, 50, 100, 250, 500, 1000)
+Y_VIEWS = (3.0, 6.0, 10.0, 20.0, 40.0, 70.0, 120.0, 200.0, 350.0, 600.0, 1100.0)
+#: Half-widths of the eigenvalue panel's views (the circle of radius ρ must fit: 1.12 ρ).
+E_VIEWS = (1.25, 2.5, 5.1)
 _BOX = {"facecolor": "white", "edgecolor": "0.6", "alpha": 0.95, "boxstyle": "round,pad=0.3"}
+
+
+def _view(reach: float) -> float:
+    """The first of ``Y_VIEWS`` ≥ ``reach`` (beyond them: the next multiple of 500)."""
+    return next((v for v in Y_VIEWS if v >= reach), 500.0 * np.ceil(reach / 500.0))
 
 
 def _power_of_ten(value: float, _pos: int) -> str:
@@ -80,22 +93,31 @@ def spectral() -> Explorer:
     ax_e.set_position((0.68, 0.39, 0.3, 0.53))
     ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
+    # Steps beyond the horizon T (the view reaches the next fixed width): shaded, no curve.
+    # Translucent, over the grid and under the lines (zorder), so that moving T redraws
+    # it and the lines over a blitted background, not the axes' ticks and grid.
+    beyond = ax.axvspan(0.0, 1.0, color="0.6", alpha=0.25, lw=0, zorder=1.95)
+    beyond_txt = ax.text(
+        0.0, 0.98, "  t > T", transform=ax.get_xaxis_transform(), va="top", fontsize=10, color="0.4"
+    )
     ax.axhline(0.0, color=style.NEUTRAL, lw=1, ls=":")
     over = ax.axhline(LOG_HUGE, color=style.EXPLODE, lw=1, ls="-.")
     under = ax.axhline(LOG_TINY, color=style.VANISH, lw=1, ls="-.")
     over_txt = ax.text(
-        0.01,
+        0.99,
         LOG_HUGE,
-        " float64 overflow: > 1.8e308",
+        "float64 overflow: > 1.8e308 ",
+        ha="right",
         va="bottom",
         fontsize=10,
         color=style.EXPLODE,
         transform=ax.get_yaxis_transform(),
     )
     under_txt = ax.text(
-        0.01,
+        0.99,
         LOG_TINY,
-        " float64 underflow: < 4.9e-324",
+        "float64 underflow: < 4.9e-324 ",
+        ha="right",
         va="top",
         fontsize=10,
         color=style.VANISH,
@@ -137,8 +159,12 @@ def spectral() -> Explorer:
     ax_e.set_ylabel("imaginary part")
     ax_e.set_title("eigenvalues of $W_h$ (complex plane)")
 
+    eig_radius = [np.nan]  # the ρ the eigenvalue panel shows
+
     def draw(radius: float, horizon: int, activation: str, scale: float) -> None:
-        logs, mean_dphi = curve(float(radius), activation, float(scale), horizon)
+        x_end = next(v for v in X_VIEWS if v >= horizon)
+        logs, mean_dphi = curve(float(radius), activation, float(scale), x_end)
+        view_logs = logs[: x_end + 1]
         logs = logs[: horizon + 1]
         tt = t[: horizon + 1]
         gamma_lam = jac.GAMMA[activation] * lam0 * radius
@@ -153,12 +179,22 @@ def spectral() -> Explorer:
         colour = style.EXPLODE if grows else style.VANISH
         norm_line.set_color(colour)
         legend.legend_handles[2].set_color(colour)
-        # y-range: the measured curve and ρ^t (the bound may run far off; it is clipped)
-        shown = np.concatenate([logs[finite], rho_log])
-        lo, hi = min(float(shown.min()), -3.0), max(float(shown.max()), 3.0)
+        # y-range: the measured curve and ρ^t over the whole view (the bound may run far
+        # off; it is clipped), widened to the next fixed view: it moves only when the data
+        # outgrow it or fit a smaller one, so most moves redraw the curves alone.
+        view_finite = view_logs[np.isfinite(view_logs)]
+        rho_end = x_end * np.log10(radius)
+        lo = min(float(view_finite.min()) if view_finite.size else 0.0, rho_end, 0.0)
+        hi = max(float(view_finite.max()) if view_finite.size else 0.0, rho_end, 0.0)
+        lo, hi = -_view(-lo), _view(hi)
         pad = 0.06 * (hi - lo)
         ax.set_ylim(lo - pad, hi + pad)
-        ax.set_xlim(0, max(horizon, 1))
+        ax.set_xlim(0, x_end)
+        beyond.set_x(horizon)
+        beyond.set_width(x_end - horizon)
+        beyond.set_visible(horizon < x_end)
+        beyond_txt.set_x(horizon)
+        beyond_txt.set_visible(horizon < x_end)
         for artist in (over, over_txt):
             artist.set_visible(hi + pad > LOG_HUGE)
         for artist in (under, under_txt):
@@ -185,12 +221,14 @@ def spectral() -> Explorer:
             lines.append(f"‖∂h$_t$/∂h$_0$‖ = 0 exactly from t = {first}:\n{why}; not drawn")
         lines.append(f"input scale {scale:.1f}: mean φ'(a$_t$) = {mean_dphi[horizon - 1]:.3f}")
         status.set_text("\n".join(lines))
-        dots.set_data(radius * eig0.real, radius * eig0.imag)
-        dots.set_color(style.EXPLODE if radius > 1 else style.VANISH)
-        rho_circle.set_radius(radius)
-        lim = max(1.25, 1.12 * radius)
-        ax_e.set_xlim(-lim, lim)
-        ax_e.set_ylim(-lim, lim)
+        if radius != eig_radius[0]:  # the eigenvalue panel depends on ρ alone
+            eig_radius[0] = radius
+            dots.set_data(radius * eig0.real, radius * eig0.imag)
+            dots.set_color(style.EXPLODE if radius > 1 else style.VANISH)
+            rho_circle.set_radius(radius)
+            lim = next(v for v in E_VIEWS if v >= 1.12 * radius)
+            ax_e.set_xlim(-lim, lim)
+            ax_e.set_ylim(-lim, lim)
 
     controls = {
         "radius": widgets.FloatSlider(

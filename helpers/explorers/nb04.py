@@ -310,6 +310,10 @@ def threshold_experiment() -> ThresholdExperiment:
     )
 
 
+#: ``threshold_runs``: the legends above the fixed lines, the lines that move above both.
+_LEGEND_Z, _MOVING_Z = 2.2, 2.3
+
+
 def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
     """Slider ``factor``: the run clipped at factor × average norm, against the unclipped run.
 
@@ -361,7 +365,10 @@ def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
     axl.set_xlim(0, steps)
     axl.set_xlabel("training step")
     axl.set_ylabel("batch loss, MSE (log scale)")
-    axl.legend(loc="upper right", fontsize=9.5)
+    # The legends sit in the head-room above the clipped runs (see ``span``), which no
+    # line that moves ever reaches: drawn under the moving lines (zorder), they stay in the
+    # blitted background instead of being drawn again on every move (≈ 10 ms each).
+    axl.legend(loc="upper right", fontsize=9.5).set_zorder(_LEGEND_Z)
     status = axl.text(
         0.98,
         0.72,
@@ -397,7 +404,9 @@ def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
     axn.set_xlim(0, steps)
     axn.set_xlabel("training step")
     axn.set_ylabel("gradient norm ‖g‖ (log scale)")
-    axn.legend(loc="upper right", fontsize=9.5)
+    axn.legend(loc="upper right", fontsize=9.5).set_zorder(_LEGEND_Z)
+    for artist in (loss_line, norm_line, marks, thr_line):
+        artist.set_zorder(_MOVING_Z)
     mark_y = norm_lim[0] * 1.6
 
     def draw(factor: float) -> None:

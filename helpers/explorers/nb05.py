@@ -146,6 +146,11 @@ def gradient_flow() -> Explorer:
     hm.set_ylabel("LSTM forget-gate bias $b_f$")
     hm.set_title("LSTM: gradient reaching step s, every bias")
     draw_at = {"forget_bias": 1.0, "length": 100}
+    # One legend, made once: a slider move changes only the LSTM entry's text (a new
+    # legend per move would change the figure's artists and defeat blitting).
+    legend = ax.legend(loc="upper right", fontsize=10)
+    lstm_entry = legend.get_texts()[1]
+    shown_length = [0]  # the T whose heat map the image holds
 
     def draw(forget_bias: float, length: int) -> None:
         T = int(length)
@@ -156,7 +161,7 @@ def gradient_flow() -> Explorer:
         for line, name in ((l_rnn, "rnn"), (l_lstm, "lstm"), (l_gru, "gru")):
             line.set_data(s, np.maximum(curves[name], FLOOR))
         l_lstm.set_label(f"LSTM, $b_f$ = {FORGET_BIASES[k]:g}")
-        ax.legend(loc="upper right", fontsize=10)
+        lstm_entry.set_text(l_lstm.get_label())
         ax.set_xlim(1, max(T, 2))
         readout.set_text(
             f"gradient reaching s = 1:\n"
@@ -165,10 +170,12 @@ def gradient_flow() -> Explorer:
             f"  GRU  {_fmt(curves['gru'][0])}"
         )
         ax.set_title(f"Gradient reaching each step, T = {T}")
-        img.set_data(np.log10(np.maximum(prof["lstm"], FLOOR)))
-        img.set_extent(
-            (0.5, T + 0.5, FORGET_BIASES[0] - step_b / 2, FORGET_BIASES[-1] + step_b / 2)
-        )
+        if shown_length[0] != T:  # the heat map depends on T only: redraw it only then
+            shown_length[0] = T
+            img.set_data(np.log10(np.maximum(prof["lstm"], FLOOR)))
+            img.set_extent(
+                (0.5, T + 0.5, FORGET_BIASES[0] - step_b / 2, FORGET_BIASES[-1] + step_b / 2)
+            )
         marker.set_ydata([FORGET_BIASES[k]] * 2)
 
     controls = {
