@@ -385,3 +385,13 @@ def test_nbgitpuller_link_follows_its_documented_format():
         launch.nbgitpuller_url("hub.example.edu", "https://github.com/me/x", "a.ipynb")
     with pytest.raises(ValueError, match="repo"):
         launch.nbgitpuller_url("https://hub.example.edu", "me/x", "a.ipynb")
+
+
+def test_importing_helpers_in_the_setup_cell_loads_no_numpy():
+    """Notebooks 05-07 set OPENBLAS_NUM_THREADS *before* NumPy loads, after the setup cell
+    has imported ``helpers``: so ``import helpers`` alone must not load NumPy."""
+    probe = "import sys, helpers; print('numpy' in sys.modules)"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    assert done.stdout.strip() == "False"
