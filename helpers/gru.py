@@ -105,6 +105,17 @@ def _shapes(params: object) -> tuple[int, int]:
     return Wx.shape[0] // 3, Wx.shape[1]
 
 
+def _carve(dtype: np.dtype, *shapes: tuple[int, ...]) -> list[np.ndarray]:
+    """Uninitialised C-contiguous arrays of these shapes, all views of one allocation."""
+    block = np.empty(sum(int(np.prod(shape)) for shape in shapes), dtype=dtype)
+    views, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        views.append(block[start : start + size].reshape(shape))
+        start += size
+    return views
+
+
 def forward(
     params: dict[str, np.ndarray],
     xs: np.ndarray,
@@ -135,18 +146,24 @@ def forward(
     # and one multiply-add give both gates.
     half = np.ones(3 * H, dtype=dtype)
     half[: 2 * H] = 0.5
+    # Everything the cache stores, carved from one allocation (no other (T, B, ·) array
+    # is made): large fresh arrays cost page faults on every call, and NumPy asks the
+    # kernel for huge pages (far fewer faults) only for allocations of 4 MiB or more.
+    gates, hn, hs = _carve(dtype, (T, B, 3 * H), (T, B, H), (T, B, H))
     # The input projection of all steps at once: one matrix product instead of T.
-    gates = (x.reshape(T * B, D) @ (Wx * half[:, None]).T).reshape(T, B, 3 * H)
+    np.matmul(x.reshape(T * B, D), (Wx * half[:, None]).T, out=gates.reshape(T * B, 3 * H))
     gates += bx * half
     WhT = np.ascontiguousarray((Wh * half[:, None]).T)
     bhs = bh * half
-    hs = np.empty((T, B, H), dtype=dtype)
-    hn = np.empty((T, B, H), dtype=dtype)
+    act = gates.reshape(T, B, 3, H)
+    r, z, n = act[:, :, 0], act[:, :, 1], act[:, :, 2]  # views, filled in step by step
+    ah = np.empty((B, 3 * H), dtype=dtype)  # W_h h_{t-1} + b_h, reused every step
+    tmp = np.empty((B, H), dtype=dtype)
     h_init = h
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
             a = gates[t]  # a view: the activations overwrite the input pre-activations
-            ah = h @ WhT
+            np.matmul(h, WhT, out=ah)
             ah += bhs
             rz = a[:, : 2 * H]
             rz += ah[:, : 2 * H]
@@ -154,34 +171,44 @@ def forward(
             rz *= 0.5
             rz += 0.5  # r, z
             hn[t] = ah[:, 2 * H :]  # W_hn h + b_hn
-            nn = a[:, 2 * H :]
-            nn += a[:, :H] * hn[t]
-            np.tanh(nn, out=nn)  # n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
-            z = a[:, H : 2 * H]
-            h = np.multiply(z, h, out=hs[t])
-            h += (1.0 - z) * nn  # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
+            n[t] += np.multiply(r[t], hn[t], out=tmp)
+            np.tanh(n[t], out=n[t])  # n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+            h = np.multiply(z[t], h, out=hs[t])
+            np.subtract(1.0, z[t], out=tmp)
+            h += np.multiply(tmp, n[t], out=tmp)  # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
     return hs, Cache(params=p, xs=x, hs=hs, gates=gates, hn=hn, h0=h_init)
 
 
-def _local_factors(cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _local_factors(cache: Cache, daxs: np.ndarray, dahs: np.ndarray) -> np.ndarray:
     """Per-step factors of the backward pass for all steps at once (vectorised over T).
 
     With gh = ∂L/∂h_s: da_n = gh ⊙ (1 − z)(1 − n²), da_r = da_n ⊙ hn ⊙ r(1 − r),
     da_z = gh ⊙ (h_{s-1} − n) z(1 − z); the recurrent side W_h h + b_h gets (da_r, da_z,
     r ⊙ da_n); and ∂L/∂h_{s-1} = gh ⊙ z + ∂L/∂(W_h h) W_h. So both blocks are gh times a
-    fixed factor: returns ``Kx``, ``Kh`` (T, B, 3, H) with ∂L/∂(W_x x + b_x) = gh ⊙ Kx[s]
-    and ∂L/∂(W_h h + b_h) = gh ⊙ Kh[s], and ``z`` (T, B, H).
+    fixed factor: writes ``Kx`` into ``daxs`` and ``Kh`` into ``dahs`` (both (T, B, 3, H)),
+    with ∂L/∂(W_x x + b_x) = gh ⊙ Kx[s] and ∂L/∂(W_h h + b_h) = gh ⊙ Kh[s], where the
+    backward loop scales them in place; returns ``z`` (T, B, H), a view of the gates.
+    Every factor is built in place, without (T, B, H) temporaries.
     """
-    T, B, H = cache.hs.shape
-    act = cache.gates.reshape(T, B, 3, H)
+    act = cache.gates.reshape(daxs.shape)
     r, z, n = act[:, :, 0], act[:, :, 1], act[:, :, 2]
-    hprev = np.concatenate([cache.h0[None], cache.hs[:-1]], axis=0)
-    dn = (1.0 - z) * (1.0 - n * n)
-    dr = dn * cache.hn * r * (1.0 - r)
-    dz = (hprev - n) * z * (1.0 - z)
-    Kx = np.stack([dr, dz, dn], axis=2)
-    Kh = np.stack([dr, dz, dn * r], axis=2)
-    return Kx, Kh, np.ascontiguousarray(z)
+    dr, dz, dn = daxs[:, :, 0], daxs[:, :, 1], daxs[:, :, 2]
+    scratch = dahs[:, :, 2]  # free until Kh's n block is written, last
+    # σ'(a) = σ(1 − σ) for r and z: two passes over both blocks at once
+    np.subtract(1.0, act[:, :, :2], out=daxs[:, :, :2])
+    daxs[:, :, :2] *= act[:, :, :2]
+    np.multiply(n, n, out=dn)  # dn = (1 − z)(1 − n²)
+    np.subtract(1.0, dn, out=dn)
+    np.subtract(1.0, z, out=scratch)
+    dn *= scratch
+    dr *= cache.hn  # dr = dn ⊙ hn ⊙ r(1 − r)
+    dr *= dn
+    np.subtract(cache.h0, n[0], out=scratch[0])  # dz = (h_{s-1} − n) ⊙ z(1 − z)
+    np.subtract(cache.hs[:-1], n[1:], out=scratch[1:])
+    dz *= scratch
+    dahs[:, :, :2] = daxs[:, :, :2]  # Kh = (dr, dz, r ⊙ dn)
+    np.multiply(dn, r, out=dahs[:, :, 2])
+    return z
 
 
 @overload
@@ -216,47 +243,58 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     gin = as_array("dhs", dhs, shape=(T, B, H), dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
-    hprev = np.concatenate([cache.h0[None], hs[:-1]], axis=0)
-    daxs = np.empty((T, B, 3, H), dtype=hs.dtype)  # ∂L/∂(W_x x + b_x), blocks r, z, n
-    dahs = np.empty((T, B, 3, H), dtype=hs.dtype)  # ∂L/∂(W_h h + b_h), blocks r, z, n
+    # ∂L/∂(W_x x + b_x) and ∂L/∂(W_h h + b_h), blocks r, z, n: they hold the factors Kx, Kh
+    # first (see _local_factors) and the loop scales them in place, step by step.
+    daxs, dahs = _carve(hs.dtype, (T, B, 3, H), (T, B, 3, H))
     with np.errstate(over="ignore", invalid="ignore"):
-        Kx, Kh, z = _local_factors(cache)
+        z = _local_factors(cache, daxs, dahs)
         if k is None or k >= T:
             gh = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
+            nxt = np.empty((B, H), dtype=hs.dtype)  # ∂L/∂h_{s-1}, then swapped with gh
+            gz = np.empty((B, H), dtype=hs.dtype)
             for s in range(T - 1, -1, -1):
                 gh += gin[s]
                 g3 = gh[:, None, :]
-                np.multiply(Kx[s], g3, out=daxs[s])
-                np.multiply(Kh[s], g3, out=dahs[s])
-                nxt = dahs[s].reshape(B, 3 * H) @ Wh
-                nxt += gh * z[s]  # ∂L/∂h_{s-1}
-                gh = nxt
+                daxs[s] *= g3  # Kx[s] ⊙ gh
+                dahs[s] *= g3  # Kh[s] ⊙ gh
+                np.matmul(dahs[s].reshape(B, 3 * H), Wh, out=nxt)
+                nxt += np.multiply(gh, z[s], out=gz)  # ∂L/∂h_{s-1}
+                gh, nxt = nxt, gh
             dh0 = gh
         else:
             n = k + 1
             # Slot t % n holds the error signal of the loss injected at step t while it
             # has crossed at most k recurrent factors; older signals are overwritten.
+            # Every buffer is allocated once, outside the loop.
             inflight = np.zeros((n, B, H), dtype=hs.dtype)
+            carried = np.empty_like(inflight)
+            dx = np.empty((n, B, 3, H), dtype=hs.dtype)
+            dh = np.empty_like(dx)
             for s in range(T - 1, -1, -1):
                 inflight[s % n] = gin[s]
                 g3 = inflight[:, :, None, :]
-                dh = Kh[s] * g3
-                daxs[s], dahs[s] = (Kx[s] * g3).sum(axis=0), dh.sum(axis=0)
+                np.multiply(daxs[s], g3, out=dx)  # daxs[s], dahs[s] still hold Kx[s], Kh[s]
+                np.multiply(dahs[s], g3, out=dh)
+                np.sum(dx, axis=0, out=daxs[s])
+                np.sum(dh, axis=0, out=dahs[s])
                 if k > 0:
-                    inflight = inflight * z[s] + dh.reshape(n, B, 3 * H) @ Wh
+                    np.multiply(inflight, z[s], out=carried)
+                    np.matmul(dh.reshape(n, B, 3 * H), Wh, out=inflight)
+                    inflight += carried
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach h0.
             dh0 = inflight[: min(k, T)].sum(axis=0) if k > 0 else np.zeros((B, H), hs.dtype)
-        daxs = daxs.reshape(T, B, 3 * H)
-        dahs = dahs.reshape(T, B, 3 * H)
         fx = daxs.reshape(T * B, 3 * H)
         fh = dahs.reshape(T * B, 3 * H)
+        # ∂L/∂Wh = Σ_s ∂L/∂(W_h h)_s h_{s-1}ᵀ: h0 for s = 0, hs[s-1] after (no concatenated copy).
+        dWh = fh[B:].T @ hs[:-1].reshape((T - 1) * B, H)
+        dWh += fh[:B].T @ cache.h0
         grads = {
             "Wx": fx.T @ cache.xs.reshape(T * B, -1),
-            "Wh": fh.T @ hprev.reshape(T * B, H),
+            "Wh": dWh,
             "bx": fx.sum(axis=0),
             "bh": fh.sum(axis=0),
         }
         if return_dxs:
-            dxs = daxs @ cache.params["Wx"].astype(hs.dtype, copy=False)
+            dxs = daxs.reshape(T, B, 3 * H) @ cache.params["Wx"].astype(hs.dtype, copy=False)
             return grads, dh0, dxs
     return grads, dh0

@@ -129,6 +129,17 @@ def _state(name: str, value: object, B: int, H: int, dtype: np.dtype) -> np.ndar
     return arr
 
 
+def _carve(dtype: np.dtype, *shapes: tuple[int, ...]) -> list[np.ndarray]:
+    """Uninitialised C-contiguous arrays of these shapes, all views of one allocation."""
+    block = np.empty(sum(int(np.prod(shape)) for shape in shapes), dtype=dtype)
+    views, start = [], 0
+    for shape in shapes:
+        size = int(np.prod(shape))
+        views.append(block[start : start + size].reshape(shape))
+        start += size
+    return views
+
+
 def forward(
     params: dict[str, np.ndarray],
     xs: np.ndarray,
@@ -159,46 +170,69 @@ def forward(
     half = np.ones(4 * H, dtype=dtype)
     half[: 2 * H] = half[3 * H :] = 0.5
     shift = np.where(half == 0.5, 0.5, 0.0).astype(dtype)
+    # Everything the cache stores, carved from one allocation (no other (T, B, ·) array
+    # is made): large fresh arrays cost page faults on every call, and NumPy asks the
+    # kernel for huge pages (far fewer faults) only for allocations of 4 MiB or more.
+    gates, cs, tanh_c, hs = _carve(dtype, (T, B, 4 * H), (T, B, H), (T, B, H), (T, B, H))
     # The input projection of all steps at once: one matrix product instead of T.
-    gates = (x.reshape(T * B, D) @ (Wx * half[:, None]).T).reshape(T, B, 4 * H)
+    np.matmul(x.reshape(T * B, D), (Wx * half[:, None]).T, out=gates.reshape(T * B, 4 * H))
     gates += b * half
     WhT = np.ascontiguousarray((Wh * half[:, None]).T)
-    hs = np.empty((T, B, H), dtype=dtype)
-    cs = np.empty((T, B, H), dtype=dtype)
-    tanh_c = np.empty((T, B, H), dtype=dtype)
+    rec = np.empty((B, 4 * H), dtype=dtype)  # h_{t-1} @ Wh.T, reused every step
+    ig = np.empty((B, H), dtype=dtype)  # i ⊙ g, reused every step
+    act = gates.reshape(T, B, 4, H)
+    i, f, g, o = act[:, :, 0], act[:, :, 1], act[:, :, 2], act[:, :, 3]  # filled step by step
     h0_, c0_ = h, c
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
             a = gates[t]  # a view: the activations overwrite the pre-activations in place
-            a += h @ WhT
+            a += np.matmul(h, WhT, out=rec)
             np.tanh(a, out=a)
             a *= half
             a += shift  # now i, f, g, o side by side
-            c = np.multiply(a[:, H : 2 * H], c, out=cs[t])
-            c += a[:, :H] * a[:, 2 * H : 3 * H]  # c_t = f ⊙ c_{t-1} + i ⊙ g
+            c = np.multiply(f[t], c, out=cs[t])
+            c += np.multiply(i[t], g[t], out=ig)  # c_t = f ⊙ c_{t-1} + i ⊙ g
             np.tanh(c, out=tanh_c[t])
-            h = np.multiply(a[:, 3 * H :], tanh_c[t], out=hs[t])  # h_t = o ⊙ tanh(c_t)
+            h = np.multiply(o[t], tanh_c[t], out=hs[t])  # h_t = o ⊙ tanh(c_t)
     cache = Cache(params=p, xs=x, hs=hs, cs=cs, gates=gates, h0=h0_, c0=c0_, tanh_c=tanh_c)
     return hs, cache
 
 
-def _local_factors(cache: Cache) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _local_factors(
+    cache: Cache, das: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-step factors of the backward pass, for all steps at once (vectorised over T).
 
     With gh = ∂L/∂h_s and dc = ∂L/∂c_s (total), step s's pre-activation gradients are
     ``da_i, da_f, da_g = dc ⊙ P[s]`` (three blocks) and ``da_o = gh ⊙ Q[s]``, and
     ``dc = gc + gh ⊙ R[s]`` where gc comes through c_{s+1}. Returns (P (T, B, 3, H),
     Q (T, B, H), R (T, B, H), F (T, B, H) = the forget gates, ∂c_s/∂c_{s-1}).
+
+    P and Q are written into ``das`` (T, B, 4, H) itself, where the backward loop scales
+    them into ∂L/∂a_s in place; F is a view of the cached gates. Every factor is built
+    in place, without (T, B, H) temporaries.
     """
     T, B, H = cache.hs.shape
     act = cache.gates.reshape(T, B, 4, H)
     i, f, g, o = act[:, :, 0], act[:, :, 1], act[:, :, 2], act[:, :, 3]
-    cprev = np.concatenate([cache.c0[None], cache.cs[:-1]], axis=0)
     tc = cache.tanh_c
-    P = np.stack([g * i * (1.0 - i), cprev * f * (1.0 - f), i * (1.0 - g * g)], axis=2)
-    Q = tc * o * (1.0 - o)
-    R = o * (1.0 - tc * tc)
-    return P, Q, R, np.ascontiguousarray(f)
+    P, Q = das[:, :, :3], das[:, :, 3]
+    Pi, Pf, Pg = P[:, :, 0], P[:, :, 1], P[:, :, 2]
+    # σ'(a) = σ(1 − σ) for the gates i, f, o: two passes over all four blocks at once
+    # (block g is overwritten just below).
+    np.subtract(1.0, act, out=das)
+    das *= act
+    Pi *= g  # ∂c/∂a_i = g ⊙ i(1 − i)
+    Pf[0] *= cache.c0  # ∂c/∂a_f = c_{s-1} ⊙ f(1 − f), with c_{s-1} = c0 at s = 0
+    Pf[1:] *= cache.cs[:-1]
+    np.multiply(g, g, out=Pg)  # ∂c/∂a_g = i ⊙ (1 − g²)
+    np.subtract(1.0, Pg, out=Pg)
+    Pg *= i
+    Q *= tc  # ∂h/∂a_o = tanh(c) ⊙ o(1 − o)
+    R = np.multiply(tc, tc, out=np.empty_like(tc))  # ∂h/∂c = o ⊙ (1 − tanh²(c))
+    np.subtract(1.0, R, out=R)
+    R *= o
+    return P, Q, R, f
 
 
 @overload
@@ -235,9 +269,11 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     gin = as_array("dhs", dhs, shape=(T, B, H), dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
-    das = np.empty((T, B, 4, H), dtype=hs.dtype)  # ∂L/∂a_s, the gate pre-activations
+    # ∂L/∂a_s, the gate pre-activations: it holds the factors P, Q first (see
+    # _local_factors) and the loop scales them into ∂L/∂a_s in place, step by step.
+    das = np.empty((T, B, 4, H), dtype=hs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        P, Q, R, F = _local_factors(cache)
+        P, Q, R, F = _local_factors(cache, das)
         if k is None or k >= T:
             gh = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
             gc = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂c_s through c_{s+1}
@@ -252,33 +288,37 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
         else:
             n = k + 1
             # Slot t % n holds the error signal (through h and through c) of the loss
-            # injected at step t while it has crossed at most k recurrent factors.
+            # injected at step t while it has crossed at most k recurrent factors; every
+            # buffer is allocated once, outside the loop.
             fh = np.zeros((n, B, H), dtype=hs.dtype)
             fc = np.zeros((n, B, H), dtype=hs.dtype)
+            dc = np.empty((n, B, H), dtype=hs.dtype)
+            da = np.empty((n, B, 4, H), dtype=hs.dtype)
             for s in range(T - 1, -1, -1):
                 fh[s % n] = gin[s]
                 fc[s % n] = 0.0
-                dc = fc + fh * R[s]
-                da = np.empty((n, B, 4, H), dtype=hs.dtype)
+                np.multiply(fh, R[s], out=dc)
+                dc += fc  # total ∂L/∂c_s of each signal
                 np.multiply(P[s], dc[:, :, None, :], out=da[:, :, :3])
                 np.multiply(Q[s], fh, out=da[:, :, 3])
-                das[s] = da.sum(axis=0)
+                np.sum(da, axis=0, out=das[s])  # das[s] (P[s], Q[s]) is read above
                 if k > 0:
-                    fh = da.reshape(n, B, 4 * H) @ Wh
-                    fc = dc * F[s]
+                    np.matmul(da.reshape(n, B, 4 * H), Wh, out=fh)
+                    np.multiply(dc, F[s], out=fc)
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach the start.
             zero = np.zeros((B, H), dtype=hs.dtype)
             dh0 = fh[: min(k, T)].sum(axis=0) if k > 0 else zero
             dc0 = fc[: min(k, T)].sum(axis=0) if k > 0 else zero.copy()
-        das = das.reshape(T, B, 4 * H)
-        hprev = np.concatenate([cache.h0[None], hs[:-1]], axis=0)
         flat = das.reshape(T * B, 4 * H)
+        # ∂L/∂Wh = Σ_s ∂L/∂a_s h_{s-1}ᵀ: h0 for s = 0, hs[s-1] after (no concatenated copy).
+        dWh = flat[B:].T @ hs[:-1].reshape((T - 1) * B, H)
+        dWh += flat[:B].T @ cache.h0
         grads = {
             "Wx": flat.T @ cache.xs.reshape(T * B, -1),
-            "Wh": flat.T @ hprev.reshape(T * B, H),
+            "Wh": dWh,
             "b": flat.sum(axis=0),
         }
         if return_dxs:
-            dxs = das @ cache.params["Wx"].astype(hs.dtype, copy=False)
+            dxs = das.reshape(T, B, 4 * H) @ cache.params["Wx"].astype(hs.dtype, copy=False)
             return grads, (dh0, dc0), dxs
     return grads, (dh0, dc0)

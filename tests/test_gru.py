@@ -194,3 +194,52 @@ def test_bad_inputs_raise_clear_errors():
         gru.init(2, 3, rng=np.random.default_rng(0), forget_bias=1.0)
     with pytest.raises(TypeError, match="rng"):
         gru.init(2, 3, rng=None)
+
+
+# --- preallocated buffers: no state shared between calls, the cache is never modified ------
+
+
+@pytest.mark.parametrize("truncate", [None, 0, 2])
+def test_calls_share_no_buffers_and_backward_leaves_the_cache_intact(truncate):
+    """forward and backward write into buffers they allocate (and backward builds its
+    factors in place): a second call with other inputs must not change the first call's
+    results or cache, and backward twice on one cache must give the same answer."""
+    p1, xs1, h1, w1 = _case(6, 3, 2, 4, seed=20)
+    p2, xs2, h2, w2 = _case(6, 3, 2, 4, seed=21)
+    hs1, c1 = gru.forward(p1, xs1, h1)
+    fields = ("hs", "gates", "hn", "h0")
+    saved = {f: getattr(c1, f).copy() for f in fields}
+    hs1_copy = hs1.copy()
+    g1, d1, dx1 = gru.backward(w1, c1, truncate=truncate, return_dxs=True)
+    hs2, c2 = gru.forward(p2, xs2, h2)
+    g2, d2 = gru.backward(w2, c2, truncate=truncate)
+    again, d1b, dx1b = gru.backward(w1, c1, truncate=truncate, return_dxs=True)
+    for f in fields:
+        assert np.array_equal(getattr(c1, f), saved[f]), f
+        assert not np.shares_memory(getattr(c1, f), getattr(c2, f)), f
+    assert np.array_equal(hs1, hs1_copy)
+    for k in g1:
+        assert np.array_equal(g1[k], again[k]), k
+        assert not np.shares_memory(g1[k], g2[k])
+    assert np.array_equal(d1, d1b) and np.array_equal(dx1, dx1b)
+    assert not np.shares_memory(d1, d2)
+    fresh_hs, fresh = gru.forward(p2, xs2, h2)
+    fresh_g, fresh_d = gru.backward(w2, fresh, truncate=truncate)
+    assert np.array_equal(hs2, fresh_hs)
+    assert all(np.array_equal(g2[k], fresh_g[k]) for k in g2)
+    assert np.array_equal(d2, fresh_d)
+
+
+@pytest.mark.parametrize("truncate", [None, 3])
+def test_float32_follows_float64(truncate):
+    """The float32 path (same code, float32 buffers) agrees with float64 to float32 accuracy."""
+    params, xs, h0, weight = _case(12, 4, 3, 5, seed=22)
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    hs64, c64 = gru.forward(params, xs, h0)
+    hs32, c32 = gru.forward(p32, xs.astype(np.float32), h0)
+    g64, d64 = gru.backward(weight, c64, truncate=truncate)
+    g32, d32 = gru.backward(weight, c32, truncate=truncate)
+    assert hs32.dtype == np.float32 and d32.dtype == np.float32
+    assert all(v.dtype == np.float32 for v in g32.values())
+    assert gradcheck.rel_error(hs32, hs64) < 1e-5
+    assert gradcheck.rel_error({**g32, "h0": d32}, {**g64, "h0": d64}) < 1e-4

@@ -260,3 +260,55 @@ def test_explorer_bias_channel_adds_exactly_the_forget_bias():
         *_, dxs = lstm.backward(dhs, cache, return_dxs=True)
         norms = np.linalg.norm(dxs, axis=-1).mean(axis=-1)
         assert np.allclose(profiles[T]["lstm"][k], norms / norms[-1], rtol=1e-9, atol=0)
+
+
+# --- preallocated buffers: no state shared between calls, the cache is never modified ------
+
+
+@pytest.mark.parametrize("truncate", [None, 0, 2])
+def test_calls_share_no_buffers_and_backward_leaves_the_cache_intact(truncate):
+    """forward and backward write into buffers they allocate (and backward builds its
+    factors in place): a second call with other inputs must not change the first call's
+    results or cache, and backward twice on one cache must give the same answer."""
+    p1, xs1, s1, w1 = _case(6, 3, 2, 4, seed=20)
+    p2, xs2, s2, w2 = _case(6, 3, 2, 4, seed=21)
+    hs1, c1 = lstm.forward(p1, xs1, s1)
+    fields = ("hs", "cs", "gates", "tanh_c", "h0", "c0")
+    saved = {f: getattr(c1, f).copy() for f in fields}
+    hs1_copy = hs1.copy()
+    g1, (dh1, dc1), dx1 = lstm.backward(w1, c1, truncate=truncate, return_dxs=True)
+    hs2, c2 = lstm.forward(p2, xs2, s2)
+    g2, (dh2, dc2) = lstm.backward(w2, c2, truncate=truncate)
+    again, (dh1b, dc1b), dx1b = lstm.backward(w1, c1, truncate=truncate, return_dxs=True)
+    for f in fields:
+        assert np.array_equal(getattr(c1, f), saved[f]), f
+        assert not np.shares_memory(getattr(c1, f), getattr(c2, f)), f
+    assert np.array_equal(hs1, hs1_copy)
+    for k in g1:
+        assert np.array_equal(g1[k], again[k]), k
+        assert not np.shares_memory(g1[k], g2[k])
+    assert np.array_equal(dh1, dh1b) and np.array_equal(dc1, dc1b) and np.array_equal(dx1, dx1b)
+    assert not np.shares_memory(dh1, dh2) and not np.shares_memory(dc1, dc2)
+    # the second problem gives the same numbers as in a call of its own
+    fresh_hs, fresh = lstm.forward(p2, xs2, s2)
+    fresh_g, (fdh, fdc) = lstm.backward(w2, fresh, truncate=truncate)
+    assert np.array_equal(hs2, fresh_hs)
+    assert all(np.array_equal(g2[k], fresh_g[k]) for k in g2)
+    assert np.array_equal(dh2, fdh) and np.array_equal(dc2, fdc)
+
+
+@pytest.mark.parametrize("truncate", [None, 3])
+def test_float32_follows_float64(truncate):
+    """The float32 path (same code, float32 buffers) agrees with float64 to float32 accuracy."""
+    params, xs, state, weight = _case(12, 4, 3, 5, seed=22)
+    p32 = {k: v.astype(np.float32) for k, v in params.items()}
+    hs64, c64 = lstm.forward(params, xs, state)
+    hs32, c32 = lstm.forward(p32, xs.astype(np.float32), state)
+    g64, (dh64, dc64) = lstm.backward(weight, c64, truncate=truncate)
+    g32, (dh32, dc32) = lstm.backward(weight, c32, truncate=truncate)
+    assert hs32.dtype == np.float32 and all(v.dtype == np.float32 for v in g32.values())
+    assert dh32.dtype == np.float32 and dc32.dtype == np.float32
+    assert gradcheck.rel_error(hs32, hs64) < 1e-5
+    assert (
+        gradcheck.rel_error({**g32, "h0": dh32, "c0": dc32}, {**g64, "h0": dh64, "c0": dc64}) < 1e-4
+    )
