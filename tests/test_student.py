@@ -66,6 +66,16 @@ def test_student_notebook_runs_to_the_end(path, tmp_path):
     nbformat.validate(nb)
 
 
+def test_make_student_writes_every_notebook(tmp_path):
+    out = tmp_path / "student"
+    assert student.main([str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [p.name for p in NOTEBOOKS]
+    for path in NOTEBOOKS:
+        written = nbformat.read(out / path.name, as_version=4)
+        nbformat.validate(written)
+        assert written == student.student_notebook(path)
+
+
 # --- nbgrader takes the instructor notebooks as they are ---------------------------------
 
 NBGRADER = "nbgrader==0.9.6"
