@@ -181,6 +181,25 @@ def _machine_md(m: dict[str, Any]) -> list[str]:
     ]
 
 
+def _step_cells(step: dict[str, Any] | None) -> str:
+    """The step-move columns of the explorer table (blank for results measured before)."""
+    if not step:
+        return " | | | | "
+    u = step["update"]
+    ok = "" if step["meets_goal"] else " **slow**"
+    return (
+        f"{u['n']} | {u['median_ms']:.1f} | {u['p95_ms']:.1f} | "
+        f"{step['ratio_p95_over_naive_median']:.2f}{ok} | "
+    )
+
+
+def _paths_cell(paths: dict[str, int] | None) -> str:
+    """``blit / full / layout`` counts of one sweep."""
+    if paths is None:
+        return ""
+    return " / ".join(str(paths.get(k, 0)) for k in ("blit", "full", "layout"))
+
+
 def render_tables() -> str:
     """Markdown tables from every results/*.json present."""
     out: list[str] = []
@@ -219,10 +238,18 @@ def render_tables() -> str:
             f"{ex['naive_median_ms_overall']:.1f} ms; with `bbox_inches='tight'` (what "
             f"`plt.show()` inline does) median {ex['naive_tight']['median_ms']:.1f} ms.",
             "",
+            f"Coarse sweep: each control over {ex.get('steps_per_control', 5)} values from its"
+            " minimum to its maximum (every"
+            " option of a dropdown), twice. **Step** moves: each control one step of its"
+            " slider's grid (the neighbouring option) up and back, down and back, from its"
+            f" default, {ex.get('step_repeats', 3)} times: what a key press or a drag sends; its"
+            " ratio is to the naive redraws interleaved with the step moves.",
+            "",
             "| explorer | figure px | updates | median ms | p95 ms | naive median ms"
-            " | p95 / naive | compute / render / encode ms | PNG KiB | savefig route median ms"
+            " | p95 / naive | step updates | step median ms | step p95 ms | step p95 / naive"
+            " | compute / render / encode ms | PNG KiB | savefig route median ms"
             " | its PNG KiB |",
-            "|---|---|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
         ]
         for key, r in ex["explorers"].items():
             u = r["update"]
@@ -232,6 +259,7 @@ def render_tables() -> str:
                 f" | {u['median_ms']:.1f} | "
                 f"{u['p95_ms']:.1f} | {r['naive']['median_ms']:.1f} | "
                 f"{r['ratio_p95_over_naive_median']:.2f}{ok} | "
+                + _step_cells(r.get("step"))
                 + " / ".join(
                     f"{r['breakdown_median_ms'][k]:.0f}" for k in ("compute", "render", "encode")
                 )
@@ -239,6 +267,21 @@ def render_tables() -> str:
                 f"{r['savefig_route']['median_ms']:.1f} | {r['savefig_png_bytes'] / 1024:.0f} |"
             )
         out.append("")
+        if any("paths" in r for r in ex["explorers"].values()):
+            out += [
+                "How the updates were drawn (`Explorer.frames`): **blit** = changed artists"
+                " over the saved background, **full** = everything on the frozen layout,"
+                " **layout** = layout solved again, then everything.",
+                "",
+                "| explorer | coarse: blit / full / layout | step: blit / full / layout |",
+                "|---|---|---|",
+            ]
+            for key, r in ex["explorers"].items():
+                out.append(
+                    f"| {key} | {_paths_cell(r.get('paths'))}"
+                    f" | {_paths_cell((r.get('step') or {}).get('paths'))} |"
+                )
+            out.append("")
     br = _load("browser_latency")
     if br:
         env = br.get("environment", {})

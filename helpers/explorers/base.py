@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import io
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -181,6 +182,9 @@ class Explorer:
         self._signature: Any = None
         self._redraw: list[Artist] = []
         self._overlap = False
+        #: How each render was drawn: "layout" (layout solved, full draw), "blit" (changed
+        #: artists over the saved background), "full" (everything, on the frozen layout).
+        self.frames: Counter[str] = Counter()
         self.update()
 
     # -- state -----------------------------------------------------------------------
@@ -236,6 +240,7 @@ class Explorer:
             fig.canvas.draw()  # solves the layout
             self._layout_done = True
             self._background = None
+            kind = "layout"
         else:
             plan = self._blit_plan() if self.blit else None
             if plan is not None and self._background is not None:
@@ -243,13 +248,17 @@ class Explorer:
                 renderer = fig.canvas.get_renderer()
                 for artist in plan:
                     artist.draw(renderer)
+                kind = "blit"
             else:
                 self._draw_frozen(plan)
+                kind = "full"
             if self._edge_check and self._ink_on_edge():
                 self._background = None
                 fig.canvas.draw()  # with the layout solved again
+                kind = "layout"
                 # Still touching: the art is meant to reach the edge; stop checking.
                 self._edge_check = not self._ink_on_edge()
+        self.frames[kind] += 1
         _unstale(fig)
         return np.asarray(fig.canvas.buffer_rgba())
 
