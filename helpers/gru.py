@@ -23,6 +23,7 @@ from typing import Literal, overload
 
 import numpy as np
 
+from helpers._buffers import carve
 from helpers._validate import as_array, as_int, check_params
 
 PARAM_NAMES = ("Wx", "Wh", "bx", "bh")
@@ -105,17 +106,6 @@ def _shapes(params: object) -> tuple[int, int]:
     return Wx.shape[0] // 3, Wx.shape[1]
 
 
-def _carve(dtype: np.dtype, *shapes: tuple[int, ...]) -> list[np.ndarray]:
-    """Uninitialised C-contiguous arrays of these shapes, all views of one allocation."""
-    block = np.empty(sum(int(np.prod(shape)) for shape in shapes), dtype=dtype)
-    views, start = [], 0
-    for shape in shapes:
-        size = int(np.prod(shape))
-        views.append(block[start : start + size].reshape(shape))
-        start += size
-    return views
-
-
 def forward(
     params: dict[str, np.ndarray],
     xs: np.ndarray,
@@ -149,7 +139,7 @@ def forward(
     # Everything the cache stores, carved from one allocation (no other (T, B, ·) array
     # is made): large fresh arrays cost page faults on every call, and NumPy asks the
     # kernel for huge pages (far fewer faults) only for allocations of 4 MiB or more.
-    gates, hn, hs = _carve(dtype, (T, B, 3 * H), (T, B, H), (T, B, H))
+    gates, hn, hs = carve(dtype, (T, B, 3 * H), (T, B, H), (T, B, H))
     # The input projection of all steps at once: one matrix product instead of T.
     np.matmul(x.reshape(T * B, D), (Wx * half[:, None]).T, out=gates.reshape(T * B, 3 * H))
     gates += bx * half
@@ -245,7 +235,7 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     # ∂L/∂(W_x x + b_x) and ∂L/∂(W_h h + b_h), blocks r, z, n: they hold the factors Kx, Kh
     # first (see _local_factors) and the loop scales them in place, step by step.
-    daxs, dahs = _carve(hs.dtype, (T, B, 3, H), (T, B, 3, H))
+    daxs, dahs = carve(hs.dtype, (T, B, 3, H), (T, B, 3, H))
     with np.errstate(over="ignore", invalid="ignore"):
         z = _local_factors(cache, daxs, dahs)
         if k is None or k >= T:

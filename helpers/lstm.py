@@ -23,6 +23,7 @@ from typing import Literal, overload
 
 import numpy as np
 
+from helpers._buffers import carve
 from helpers._validate import as_array, as_float, as_int, check_params
 
 PARAM_NAMES = ("Wx", "Wh", "b")
@@ -129,17 +130,6 @@ def _state(name: str, value: object, B: int, H: int, dtype: np.dtype) -> np.ndar
     return arr
 
 
-def _carve(dtype: np.dtype, *shapes: tuple[int, ...]) -> list[np.ndarray]:
-    """Uninitialised C-contiguous arrays of these shapes, all views of one allocation."""
-    block = np.empty(sum(int(np.prod(shape)) for shape in shapes), dtype=dtype)
-    views, start = [], 0
-    for shape in shapes:
-        size = int(np.prod(shape))
-        views.append(block[start : start + size].reshape(shape))
-        start += size
-    return views
-
-
 def forward(
     params: dict[str, np.ndarray],
     xs: np.ndarray,
@@ -173,7 +163,7 @@ def forward(
     # Everything the cache stores, carved from one allocation (no other (T, B, ·) array
     # is made): large fresh arrays cost page faults on every call, and NumPy asks the
     # kernel for huge pages (far fewer faults) only for allocations of 4 MiB or more.
-    gates, cs, tanh_c, hs = _carve(dtype, (T, B, 4 * H), (T, B, H), (T, B, H), (T, B, H))
+    gates, cs, tanh_c, hs = carve(dtype, (T, B, 4 * H), (T, B, H), (T, B, H), (T, B, H))
     # The input projection of all steps at once: one matrix product instead of T.
     np.matmul(x.reshape(T * B, D), (Wx * half[:, None]).T, out=gates.reshape(T * B, 4 * H))
     gates += b * half
