@@ -240,6 +240,16 @@ def contributions(T: int, k: int, mode: str, pre: dict[str, np.ndarray]) -> tupl
     return full, trunc, err
 
 
+#: ``horizon_truncation``'s time axes end at the first of these that is ≥ T: a step of T
+#: inside one view keeps the axes still, so the move only redraws what changed (blitting).
+T_VIEWS = (10, 20, 50, 100, 200)
+
+
+def _decades(low: float, high: float) -> tuple[float, float]:
+    """``(low, high)`` widened to whole decades: log limits that move only across a decade."""
+    return 10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high))
+
+
 def horizon_truncation() -> Explorer:
     """Sliders T (1–200) and k (0–200, k ≥ T − 1 is full BPTT) and the loss placement:
     per-step contributions to ∂L/∂W_h (log scale), full vs truncated, and the relative
@@ -259,7 +269,26 @@ def horizon_truncation() -> Explorer:
         mew=1.5,
         label="truncated after k steps",
     )
-    cut = ax.axvspan(0.5, 1.5, color="0.85", zorder=0, lw=0)
+    # The shaded spans are drawn above the grid (the axis, zorder 1.5) and below the data:
+    # when they move, a blit then redraws the data over them, not every tick label.
+    cut = ax.axvspan(0.5, 1.5, color="0.6", alpha=0.35, zorder=1.6, lw=0)
+    beyond = [  # the part of the view past the last step T: hatched, on both panels
+        a.axvspan(0.5, 1.5, facecolor="none", edgecolor="0.75", hatch="///", lw=0, zorder=1.6)
+        for a in (ax, ax_err)
+    ]
+    spans_at = {"T": -1, "view": -1}  # where the hatched spans are now (moved on change only)
+    beyond_text = [
+        a.text(
+            1.0,
+            0.5,
+            label,
+            transform=a.get_xaxis_transform(),
+            color="0.35",
+            fontsize=10,
+            bbox={"facecolor": "white", "edgecolor": "none", "pad": 1.5},
+        )
+        for a, label in ((ax, "s > T"), (ax_err, "k > T"))
+    ]
     cut_text = ax.text(
         0.98,
         0.04,
@@ -304,8 +333,17 @@ def horizon_truncation() -> Explorer:
         positive = both[both > 0]
         top = positive.max() * 4
         bottom = max(min(positive.min() / 4, top * 1e-2), 1e-30)
-        ax.set_ylim(bottom, top)
-        ax.set_xlim(0.5, T + 0.5)
+        ax.set_ylim(*_decades(bottom, top))
+        view = next(v for v in T_VIEWS if v >= T)
+        ax.set_xlim(0.5, view + 0.5)
+        if (spans_at["T"], spans_at["view"]) != (T, view):
+            spans_at.update(T=T, view=view)
+            for span, label in zip(beyond, beyond_text, strict=True):
+                span.set_visible(view > T)
+                span.set_x(T + 0.5)
+                span.set_width(view - T)
+                label.set_visible(view - T >= 0.15 * view)  # only where the label fits
+                label.set_x(T + 0.5 + 0.02 * view)
         kk = min(k, T)
         if loss == MODES[0] and k < T - 1:
             cut.set_visible(True)
@@ -321,11 +359,13 @@ def horizon_truncation() -> Explorer:
         ks = np.arange(T + 1)
         shown = np.where(err > floor, err, np.nan)
         l_err.set_data(ks, shown)
-        ax_err.set_xlim(-0.5, max(T, 1) + 0.5)
+        ax_err.set_xlim(-0.5, view + 0.5)
         finite = err[err > floor]
         ax_err.set_ylim(
-            max(finite.min() / 4, floor) if finite.size else 1e-17,
-            max(finite.max() * 4, 2.0) if finite.size else 2.0,
+            *_decades(
+                max(finite.min() / 4, floor) if finite.size else 1e-17,
+                max(finite.max() * 4, 2.0) if finite.size else 2.0,
+            )
         )
         e = float(err[kk])
         vline.set_xdata([kk, kk])
