@@ -60,10 +60,18 @@ def _fmt(shape: tuple[int | None, ...]) -> str:
     )
 
 
+#: The largest count (steps, sizes, samples) any helper accepts unless it says otherwise:
+#: beyond it a loop would run for hours or an allocation exhaust memory, so refuse at once.
+COUNT_LIMIT = 10_000_000
+
+
 def as_int(
     name: str, value: object, *, min_value: int | None = None, max_value: int | None = None
 ) -> int:
-    """Return ``value`` as an int (rejecting bools, floats with a fraction, NaN)."""
+    """Return ``value`` as an int (rejecting bools, floats with a fraction, NaN).
+
+    Without ``max_value`` the count must be at most ``COUNT_LIMIT`` (10⁷).
+    """
     if isinstance(value, bool) or not isinstance(value, (numbers.Integral, numbers.Real)):
         raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
     if isinstance(value, numbers.Real) and not isinstance(value, numbers.Integral):
@@ -74,6 +82,12 @@ def as_int(
         raise ValueError(f"{name} must be >= {min_value}, got {out}")
     if max_value is not None and out > max_value:
         raise ValueError(f"{name} must be <= {max_value}, got {out}")
+    if max_value is None and out > COUNT_LIMIT:
+        shown = f"{value:.3g}" if isinstance(value, float) else str(out)
+        raise ValueError(
+            f"{name} must be <= {COUNT_LIMIT:,} (a larger count would run for hours or "
+            f"exhaust memory), got {shown}"
+        )
     return out
 
 
@@ -97,6 +111,12 @@ def as_float(
         raise ValueError(f"{name} must be >= {min_value}, got {out}")
     if max_value is not None and out > max_value:
         raise ValueError(f"{name} must be <= {max_value}, got {out}")
+    if max_value is None and out > COUNT_LIMIT:
+        shown = f"{value:.3g}" if isinstance(value, float) else str(out)
+        raise ValueError(
+            f"{name} must be <= {COUNT_LIMIT:,} (a larger count would run for hours or "
+            f"exhaust memory), got {shown}"
+        )
     return out
 
 

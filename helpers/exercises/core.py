@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import numbers
 import traceback
 import warnings
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,10 +39,19 @@ class Hint:
     text: str
 
 
+class OutputTypeError(TypeError):
+    """A student's function returned something that is not numbers (said kindly, no traceback)."""
+
+
 def _leaves(value: Any, prefix: str = "output") -> dict[str, np.ndarray]:
+    """Flatten nested dicts/tuples/lists of numbers into named real float arrays.
+
+    Raises ``OutputTypeError`` naming the part that is not real numbers: a string, a set,
+    a generator, None, a complex or object array, a ragged list.
+    """
     if isinstance(value, Mapping):
         out: dict[str, np.ndarray] = {}
-        for k in sorted(value):
+        for k in sorted(value, key=repr):
             out.update(_leaves(value[k], f"{prefix}[{k!r}]"))
         return out
     if isinstance(value, (tuple, list)) and not (value and np.isscalar(value[0])):
@@ -49,7 +59,42 @@ def _leaves(value: Any, prefix: str = "output") -> dict[str, np.ndarray]:
         for i, v in enumerate(value):
             out.update(_leaves(v, f"{prefix}[{i}]"))
         return out
-    return {prefix: np.asarray(value, dtype=float)}
+    return {prefix: _as_real_array(prefix, value)}
+
+
+def _name(where: str) -> str:
+    """ "a" for the whole output, "output[0] as a" for a part of it."""
+    return "a" if where == "output" else f"{where} as a"
+
+
+def _as_real_array(where: str, value: Any) -> np.ndarray:
+    if value is None or isinstance(value, (str, bytes, set, frozenset)) or callable(value):
+        raise OutputTypeError(f"{_name(where)} {type(value).__name__}, not numbers")
+    if isinstance(value, Iterator):
+        raise OutputTypeError(
+            f"{_name(where)} {type(value).__name__} (an iterator): return an array or a list, "
+            "e.g. np.array(list(...))"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            arr = np.asarray(value)
+    except Exception:
+        raise OutputTypeError(
+            f"{_name(where)} {type(value).__name__} that is not a regular array of numbers "
+            "(a ragged list?)"
+        ) from None
+    if np.issubdtype(arr.dtype, np.complexfloating):
+        raise OutputTypeError(
+            f"{_name(where)} {type(value).__name__} of complex numbers (the answer is real)"
+        )
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise OutputTypeError(
+            f"{_name(where)} {type(value).__name__} of {arr.dtype}, not an array of real numbers"
+        )
+    return arr.astype(float)
 
 
 def _diagnose(leaf: str, got: np.ndarray, want: np.ndarray, case: int) -> Diagnosis | None:
@@ -113,7 +158,21 @@ def _same(a: Any, b: Any) -> bool:
 
 def _describe(value: Any) -> str:
     shape = getattr(value, "shape", None)
-    return f"array{tuple(shape)}" if shape is not None else type(value).__name__
+    if isinstance(shape, tuple):
+        return f"array{shape}"
+    if isinstance(value, Mapping):
+        return f"a dict with keys {sorted(value, key=repr)}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)}"
+    return f"a {type(value).__name__}"
+
+
+def _explain_raise(title: str, exc: BaseException, case: int, args: Sequence[Any]) -> None:
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f"; at line {frames[-1].lineno}: {frames[-1].line}" if frames else ""
+    print(f"✘ {title}: your function raised {type(exc).__name__}: {exc}")
+    print(f"  (on case {case + 1}, with arguments {', '.join(_describe(a) for a in args)}{where})")
+    print("  Later cells use the reference implementation.")
 
 
 def check(
@@ -142,14 +201,8 @@ def check(
         except NotImplementedError:
             print(f"… {title}: not implemented yet. Later cells use the reference implementation.")
             return reference
-        except Exception as exc:  # the student's bug, shown kindly
-            line = traceback.extract_tb(exc.__traceback__)[-1]
-            print(f"✘ {title}: your function raised {type(exc).__name__}: {exc}")
-            print(
-                f"  (on case {i + 1}, with arguments {', '.join(_describe(a) for a in args)}; "
-                f"at line {line.lineno}: {line.line})"
-            )
-            print("  Later cells use the reference implementation.")
+        except (Exception, SystemExit) as exc:  # the student's bug, shown kindly
+            _explain_raise(title, exc, i, args)
             return reference
         for a, before in zip(args, frozen_args, strict=True):
             if isinstance(a, np.ndarray) and not np.array_equal(a, before, equal_nan=True):
@@ -159,7 +212,13 @@ def check(
                 )
                 return reference
         want = reference(*args, **kwargs)
-        got_leaves, want_leaves = _leaves(got), _leaves(want)
+        want_leaves = _leaves(want)
+        try:
+            got_leaves = _leaves(got)
+        except OutputTypeError as exc:
+            print(f"✘ {title}: your function returned {exc} (case {i + 1}).")
+            print(f"  Expected {_describe(want)}. Later cells use the reference implementation.")
+            return reference
         if set(got_leaves) != set(want_leaves):
             print(f"✘ {title}: expected outputs {sorted(want_leaves)}, got {sorted(got_leaves)}.")
             print("  Later cells use the reference implementation.")
@@ -172,8 +231,10 @@ def check(
         if problems:
             print(f"✘ {title}: not yet right.")
             for wrong, message in mistakes:
-                if _same(got, wrong(*args, **kwargs)):
-                    print("  Hint: " + message)
+                with np.errstate(all="ignore"), warnings.catch_warnings():
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    if _same(got, wrong(*args, **kwargs)):
+                        print("  Hint: " + message)
             for d in problems:
                 print("  - " + _explain(d))
                 for hint in hints:
@@ -203,13 +264,12 @@ def check_value(
     except NotImplementedError:
         print(f"… {title}: no answer yet — write your prediction in the function above.")
         return False
-    except Exception as exc:
+    except (Exception, SystemExit) as exc:
         print(f"✘ {title}: computing your answer raised {type(exc).__name__}: {exc}")
         return False
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        print(f"✘ {title}: the answer should be a number, got {value!r}.")
+    number, problem = _as_answer_number(value)
+    if problem:
+        print(f"✘ {title}: {problem}")
         return False
     if np.isclose(number, truth, rtol=rtol, atol=0.0):
         print(f"✔ {title}: {number:.4g} is right (exact: {truth:.4g}). {explanation}".rstrip())
@@ -217,3 +277,29 @@ def check_value(
     direction = "too large" if number > truth else "too small"
     print(f"✘ {title}: {number:.4g} is {direction} (exact: {truth:.4g}). {explanation}".rstrip())
     return False
+
+
+def _as_answer_number(value: Any) -> tuple[float, str]:
+    """``(number, "")`` for a real finite number, else ``(nan, what is wrong with it)``."""
+    if isinstance(value, (bool, np.bool_)):
+        return float("nan"), f"the answer should be a number, got the boolean {value!r}."
+    if isinstance(value, np.ndarray):
+        if value.size != 1:
+            return float("nan"), (
+                f"the answer should be one number, got an array of shape {value.shape}."
+            )
+        value = value.reshape(()).item()
+        if isinstance(value, bool):
+            return float("nan"), f"the answer should be a number, got the boolean {value!r}."
+    if isinstance(value, (complex, np.complexfloating)):
+        return float("nan"), f"the answer should be a real number, got the complex {value!r}."
+    if not isinstance(value, (numbers.Real, np.number)):
+        return float("nan"), (
+            f"the answer should be a number, got a {type(value).__name__} ({value!r:.40})."
+        )
+    number = float(value)
+    if np.isnan(number):
+        return number, "the answer is NaN (not a number): did a computation divide 0 by 0?"
+    if np.isinf(number):
+        return number, f"the answer is {number}: did a computation overflow?"
+    return number, ""

@@ -1,0 +1,56 @@
+"""helpers._validate: every count is bounded, so a huge number is refused at once instead of
+hanging, and every refusal names the argument as the caller wrote it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helpers import landscape, optim, toys
+from helpers._validate import COUNT_LIMIT, as_int
+
+
+@settings(max_examples=100, deadline=500)
+@given(st.one_of(st.floats(COUNT_LIMIT + 1, 1e308), st.integers(COUNT_LIMIT + 1, 10**400)))
+def test_counts_beyond_the_limit_are_refused_by_name(value):
+    with pytest.raises(ValueError, match=r"^n_steps must be <= 10,000,000"):
+        as_int("n_steps", value)
+
+
+@settings(max_examples=100, deadline=500)
+@given(st.one_of(st.booleans(), st.none(), st.text(max_size=3), st.complex_numbers()))
+def test_non_integers_are_refused_by_name(value):
+    with pytest.raises(TypeError, match=r"^steps must be an integer"):
+        as_int("steps", value)
+
+
+@pytest.mark.parametrize("value", [0.5, float("nan"), float("inf"), 3.000001])
+def test_fractional_and_non_finite_counts(value):
+    with pytest.raises(TypeError, match="steps must be an integer"):
+        as_int("steps", value)
+
+
+def test_explicit_bounds_still_apply():
+    assert as_int("k", 3.0, max_value=5) == 3
+    assert as_int("seed", 2**40, max_value=2**63) == 2**40
+    with pytest.raises(ValueError, match="k must be <= 5, got 6"):
+        as_int("k", 6, max_value=5)
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: toys.pascanu_loss(5.0, -2.0, steps=1e308),
+        lambda: toys.linear_gain(0.9, 1e308),
+        lambda: landscape.descend(0.9, lr=0.1, steps=1e308),
+        lambda: optim.descend(
+            optim.SGD(lr=0.1), lambda p: {"w": np.zeros(1)}, {"w": np.zeros(1)}, steps=1e308
+        ),
+    ],
+    ids=["pascanu_loss", "linear_gain", "landscape.descend", "optim.descend"],
+)
+def test_calls_that_used_to_hang_refuse_at_once(call):
+    with pytest.raises(ValueError, match=r"steps|horizon"):
+        call()
