@@ -137,9 +137,39 @@ def backward_untied(
     return grads, carry
 
 
+_UNTIED_SHAPES = {"Wx": "(T, H, D)", "Wh": "(T, H, H)", "b": "(T, H)"}
+
+
 def tie(untied_grads: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
-    """The gradient of the shared parameters: the sum of the per-copy gradients over steps."""
-    return {k: np.asarray(untied_grads[k]).sum(axis=0) for k in UNTIED_NAMES}
+    """The gradient of the shared parameters: the sum of the per-copy gradients over steps.
+
+    ``untied_grads`` holds ``Wx`` (T, H, D), ``Wh`` (T, H, H) and ``b`` (T, H), one copy per
+    step, as ``backward_untied`` returns them; the result has the tied shapes.
+    """
+    if not isinstance(untied_grads, Mapping):
+        raise TypeError(f"untied_grads must be a dict of arrays, got {type(untied_grads).__name__}")
+    missing = [k for k in UNTIED_NAMES if k not in untied_grads]
+    if missing:
+        raise ValueError(f"untied_grads is missing key(s) {missing}; expected {list(UNTIED_NAMES)}")
+    arrays = {k: as_array(f"untied_grads[{k!r}]", untied_grads[k]) for k in UNTIED_NAMES}
+    for k, arr in arrays.items():
+        if arr.ndim != _UNTIED_SHAPES[k].count(",") + 1:
+            raise ValueError(
+                f"untied_grads[{k!r}] must have shape {_UNTIED_SHAPES[k]}, one copy per step; "
+                f"got {arr.shape} (already tied?)"
+            )
+    T, H = arrays["Wh"].shape[:2]
+    if (
+        arrays["Wh"].shape[2] != H
+        or arrays["Wx"].shape[:2] != (T, H)
+        or arrays["b"].shape != (T, H)
+    ):
+        shapes = ", ".join(f"{k} {a.shape}" for k, a in arrays.items())
+        raise ValueError(
+            f"untied_grads shapes do not fit one network unrolled T steps: {shapes}; "
+            "expected Wx (T, H, D), Wh (T, H, H), b (T, H)"
+        )
+    return {k: arrays[k].sum(axis=0) for k in UNTIED_NAMES}
 
 
 def error_signals(dhs: np.ndarray, cache: rnn.Cache) -> np.ndarray:

@@ -14,7 +14,7 @@ from tests.conftest import ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 import sweep
 
-DONE = {"gradcheck"}
+DONE = {"gradcheck", "unroll"}
 
 
 @pytest.fixture(scope="module")

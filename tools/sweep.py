@@ -193,6 +193,7 @@ def _calls() -> dict[str, Callable[[], tuple[Callable[..., Any], dict[str, Any]]
             jacobians.pascanu_bound, Wh=np.eye(3) * 0.5, activation="tanh", steps=10
         ),
         "unroll.untie": c(unroll.untie, params=_cell_params(rnn), steps=4),
+        "unroll.tie": c(unroll.tie, untied_grads=unroll.untie(_cell_params(rnn), steps=4)),
         "unroll.error_signals": c(unroll.error_signals, dhs=dhs, cache=rcache),
         "unroll.step_contributions": c(unroll.step_contributions, dhs=dhs, cache=rcache),
         "unroll.tbptt_grads": c(unroll.tbptt_grads, dhs=dhs, cache=rcache, k1=2, k2=2),
