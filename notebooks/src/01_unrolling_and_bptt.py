@@ -995,6 +995,107 @@ chunked_states = ex01.check_chunked_states(chunked_states)
 # Next: **[02 · Vanishing and exploding: scalar toys](02_vanishing_and_exploding_toys.ipynb)** —
 # why the long-range terms are so small (or so large) in the first place.
 #
+# ## Going further
+#
+# ### Randomized truncation: unbiased, at the price of variance
+#
+# Fixed truncation is *biased*: it always drops the same long-range terms (section 7.3).
+# Tallec & Ollivier (2017) remove the bias by truncating at random places and giving the
+# kept terms compensation factors. In the form that Zhang et al. (*Dive into Deep
+# Learning*, §9.7) give: at each step $s$ of the backward sweep a coin $\xi_s$ decides
+# whether the error signal passes on to step $s-1$; it passes with probability $\pi$,
+# and then it is multiplied by $1/\pi$:
+# $$\xi_s = \begin{cases} 1/\pi & \text{with probability } \pi \\ 0 & \text{with probability } 1-\pi\end{cases}, \qquad E[\xi_s] = 1 .$$
+# The term linking the loss at step $t$ to step $s$ survives the $t-s$ coins between
+# them with probability $\pi^{t-s}$ and then carries the weight $\pi^{-(t-s)}$, so its
+# expected value is the term itself: **the expected gradient is full BPTT's**. The
+# backward sweep is the `bptt` loop of section 4 with one change, the coin on the carry
+# (`helpers.truncation`, many draws at once):
+
+# %%
+from helpers import truncation
+
+print(inspect.getsource(truncation.randomized_backward))
+
+# %% [markdown]
+# *Unbiased* is an identity, so it can be checked exactly. On the six-step network of
+# sections 3–4, enumerate all $2^5$ coin patterns of steps 2–6 (the coin of step 1 only
+# touches $\partial L/\partial h_0$), weight each gradient by its probability, and add:
+
+# %%
+keep = 0.7
+patterns = np.array(np.meshgrid(*[[0.0, 1.0]] * (T - 1), indexing="ij")).reshape(T - 1, -1).T
+coins_all = np.column_stack([np.ones(len(patterns)), patterns])  # (32, T): step 1's coin = 1
+prob = np.prod(np.where(patterns == 1, keep, 1 - keep), axis=1)  # probability of each pattern
+g_all, _ = truncation.randomized_backward(dhs, cache, keep=keep, coins=coins_all)
+expected = {name: np.einsum("n,n...->...", prob, g) for name, g in g_all.items()}
+assert abs(prob.sum() - 1) < 1e-12
+check("E[randomized gradient] vs finite differences", rel_error(expected, numeric_tied), 1e-8)
+check("E[randomized gradient] vs full BPTT", rel_error(expected, tied), 1e-12)
+no_pass = {name: g[0] for name, g in g_all.items()}  # coins all 0: every signal cut at once
+check("coins all 0 vs truncate=0", rel_error(no_pass, rnn.backward(dhs, cache, truncate=0)[0]), 1e-12)
+
+# %% [markdown]
+# The price is variance: a long survival is rare and carries a large weight. Take the
+# explorer's network over $T = 60$ steps with a loss at every step, and $\pi = 0.9$, so
+# that a signal survives $j$ steps with probability $0.9^j$ — ten steps on average, like
+# fixed truncation with $k = 10$. Below: 2000 random draws, the error of each one, and
+# the error of their running mean, against the bias of $k = 10$.
+
+# %%
+T_r, keep_r, n_draws = 60, 0.9, 2000
+_, c_r = rnn.forward(p_b, x_b[:T_r], h0_b)
+d_r = d_b[:T_r]  # a loss at every step
+g_true = rnn.backward(d_r, c_r)[0]["Wh"]
+coins_r = truncation.draw_coins(T_r, keep=keep_r, draws=n_draws, rng=np.random.default_rng(4))
+G = truncation.randomized_backward(d_r, c_r, keep=keep_r, coins=coins_r)[0]["Wh"]  # (N, H, H)
+scale = np.linalg.norm(g_true)
+each = np.linalg.norm(G - g_true, axis=(1, 2)) / scale  # error of single draws
+n_seen = np.arange(1, n_draws + 1)
+running = np.cumsum(G, axis=0) / n_seen[:, None, None]
+of_mean = np.linalg.norm(running - g_true, axis=(1, 2)) / scale
+spread = np.sqrt(np.mean(each**2))  # root-mean-square error of one draw
+fixed_bias = np.linalg.norm(rnn.backward(d_r, c_r, truncate=10)[0]["Wh"] - g_true) / scale
+
+fig, ax = plt.subplots(figsize=(8, 3.8))
+ax.loglog(n_seen, of_mean, color=style.COLORS["blue"], label="randomized, mean of N draws")
+ax.loglog(
+    n_seen, spread / np.sqrt(n_seen), color=style.NEUTRAL, ls=":", label=r"RMS of one draw $/\sqrt{N}$"
+)
+ax.axhline(
+    fixed_bias, color=style.COLORS["vermillion"], ls="--", label="fixed truncation k = 10 (bias)"
+)
+ax.set(
+    xlabel="number of draws N (log scale)",
+    ylabel=r"$\|\bar g_N - g\| / \|g\|$ (log scale)",
+    title=r"randomized truncation, $\pi = 0.9$: unbiased, but one draw is noisy (T = 60)",
+)
+ax.legend(loc="lower left")
+plt.show()
+lo, med, hi = np.percentile(each, [10, 50, 90])
+print(f"fixed k = 10: relative error {fixed_bias:.3g}, the same at every update (bias)")
+print(f"one randomized draw: median {med:.2g} (10–90 %: {lo:.2g}–{hi:.2g})")
+for n in (10, 100, 2000):
+    print(f"mean of {n:4d} draws: {of_mean[n - 1]:.2g}   (RMS of one / √N: {spread / np.sqrt(n):.2g})")
+below = np.flatnonzero(of_mean >= fixed_bias)
+print(f"the running mean stays below the bias of k = 10 from N = {below[-1] + 2} on")
+assert of_mean[-1] < 3 * spread / np.sqrt(n_draws) and of_mean[-1] < 0.2 * fixed_bias
+assert med > fixed_bias  # a single draw is worse than the biased fixed truncation
+assert abs(med - 0.8) < 0.05 and abs(fixed_bias - 0.262) < 0.005 and below[-1] + 2 <= 10
+
+# %% [markdown]
+# A single randomized draw is *further* from the true gradient than fixed truncation
+# (median 0.8 against 0.26 here, for this network, one seed of coins). Only averages
+# close in on the true gradient, at the rate $1/\sqrt{N}$ of any unbiased noisy
+# estimate; here the running mean stays below the fixed truncation's bias from $N = 9$
+# draws on, and the fixed truncation's error never shrinks, however many updates add
+# up. Whether the trade pays in training is an empirical question that this notebook
+# does not test: Tallec & Ollivier report a synthetic task where fixed truncation is
+# unreliable and the randomized, reweighted version converges, and a small gain on
+# character-level Penn Treebank; Zhang et al. note that in practice randomized
+# truncation "does not work much better than regular truncation", the added variance
+# being one likely reason.
+#
 # ## References
 #
 # - Rumelhart, D. E., Hinton, G. E. & Williams, R. J. (1986). Learning representations by
@@ -1003,6 +1104,10 @@ chunked_states = ex01.check_chunked_states(chunked_states)
 #   *Proceedings of the IEEE* 78(10), 1550–1560.
 # - Williams, R. J. & Peng, J. (1990). An efficient gradient-based algorithm for on-line
 #   training of recurrent network trajectories. *Neural Computation* 2(4), 490–501.
+# - Tallec, C. & Ollivier, Y. (2017). Unbiasing truncated backpropagation through time.
+#   arXiv:1705.08209 (randomized truncation with compensation factors, "Going further").
+# - Zhang, A., Lipton, Z. C., Li, M. & Smola, A. J. *Dive into Deep Learning*, §9.7
+#   "Backpropagation through time" (randomized truncation, in the form used here).
 # - Sutskever, I. (2013). *Training recurrent neural networks*. PhD thesis, University of
 #   Toronto (section 2.8.6 on truncated BPTT).
 # - Krähenbühl, P. & Wu, C.-Y. (2019). *Training recurrent networks* (lecture slides):
