@@ -423,10 +423,11 @@ print(f"time per step: about {1e6 * seconds[-1] / lengths[-1]:.0f} µs (B = {B_c
 # of a large $T$, vanishing gradients (notebooks 02 and 03): "the simplest and most common
 # solution: reduce $T$!" — truncated BPTT. Read that with care: truncation is **not** a
 # cure for vanishing. The long-range terms that vanish are not made larger, they are
-# dropped — set to exactly zero (Suh's next slide says so: the model "cannot learn
-# long-term patterns"). What truncation does bound is the *cost* of an update and the
-# *explosion* of the gradient; section 7.4 shows both, and the zeros, numerically. There
-# are several ways to truncate, and they are not the same.
+# dropped — set to exactly zero (Suh's next slide names the consequence, "the model
+# cannot learn long-term patterns"; section 8 tests how far that holds). What truncation
+# does bound is the *cost* of an update and the *explosion* of the gradient; section 7.4
+# shows both, and the zeros, numerically. There are several ways to truncate, and they
+# are not the same.
 #
 # ### 7.1 Cut after $n$ steps, set $h = 0$
 #
