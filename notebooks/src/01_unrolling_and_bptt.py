@@ -882,8 +882,9 @@ assert np.sum(final_mse["random start, truncate k = 0 (8 seeds)"] < 0.1) == 6
 #
 # **Random start.** With $k = 0$ — no gradient through the recurrence at all — the weights
 # that write $v$ into the state again end exactly where they started. Yet 6 of the 8
-# seeds get below MSE 0.1 (median 0.05). Is that only a better read-out of a memory the random network already
-# had? The next cell measures how much the *state* $h_{10}$ knows about $v$: the error
+# seeds get below MSE 0.1 (median 0.05). Is that only a better read-out of a memory the
+# random network already had? The next cell measures how much the *state* $h_{10}$ knows
+# about $v$: the error
 # of the best linear read-out of $v$ from $h_{10}$ (least squares on 2000 fresh
 # sequences), before and after training.
 
