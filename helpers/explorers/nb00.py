@@ -13,7 +13,8 @@ STEPS = 60
 
 
 def repeated_multiplication() -> Explorer:
-    """Slider ``factor`` (0–1.5): the running product factor^t for t = 0..60, on a log axis."""
+    """Slider ``factor`` (0–1.5): the running product factor^t for t = 0..60 (1 multiplied by
+    the factor t times), on a log axis."""
     fig, ax = new_figure(8.0, 3.6)
     t = np.arange(STEPS + 1)
     ax.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
@@ -43,7 +44,7 @@ def repeated_multiplication() -> Explorer:
         )
         final = gain[-1]
         label.set_text(f"factor = {factor:.2f}:  factor$^{{{STEPS}}}$ = {final:.3g}")
-        ax.set_title("Multiply a number by itself again and again")
+        ax.set_title("Start at 1 and multiply by the same factor, again and again")
 
     controls = {
         "factor": widgets.FloatSlider(

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import ipywidgets as widgets
+import matplotlib as mpl
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
@@ -22,7 +23,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from helpers import rnn, style, unroll
-from helpers._validate import as_int
+from helpers._validate import as_array, as_int
 from helpers.explorers.base import Explorer, new_figure
 
 T_MAX = 200
@@ -171,12 +172,118 @@ def unrolled_graph(steps: int = 4, losses: Sequence[int] | None = None) -> Figur
     return fig
 
 
+def backward_graph(
+    deltas: Sequence[float] | np.ndarray,
+    losses: Sequence[int] | None = None,
+    *,
+    title: str = "",
+) -> Figure:
+    """The unrolled RNN with BPTT's backward flow drawn on it, from a real network's numbers.
+
+    ``deltas``: ‖δ_t‖ for t = 1 … T (1 ≤ T ≤ 6), the size of the error signal
+    δ_t = ∂L/∂a_t at each step (any norm, ≥ 0). The arrow leaving step t backward, to step
+    t − 1, carries δ_t (as W_hᵀ δ_t); it is shaded and thickened by ‖δ_t‖ / max ‖δ‖ and
+    labelled with the value; an exact zero is drawn dashed and grey. ``losses``: the steps
+    (1-based) whose output enters the loss, default all; each sends its error
+    ∂ℓ_t/∂h_t down into h_t (purple arrows). Returns a figure of width 1.75 T + 3.5 in.
+    """
+    d = as_array("deltas", deltas, ndim=1)
+    if not 1 <= d.size <= 6:
+        raise ValueError(f"deltas must hold between 1 and 6 values (one per step), got {d.size}")
+    if np.any(d < 0):
+        raise ValueError("deltas must be norms, >= 0")
+    T = d.size
+    chosen = (
+        list(range(1, T + 1))
+        if losses is None
+        else [as_int("losses", t, min_value=1, max_value=T) for t in losses]
+    )
+    if not chosen:
+        raise ValueError("losses must name at least one step")
+    dx = 1.75
+    # data units, about 0.82 in each; at least wide enough for the two-line caption
+    left, right = -0.75, dx * T + 0.85
+    pad = max(0.0, 12.2 - (right - left)) / 2
+    fig, ax = new_figure(0.82 * (right - left + 2 * pad) + 0.4, 5.3)
+    ax.set_axis_off()
+    ax.set_aspect("equal")
+    ax.set_xlim(left - pad, right + pad)
+    ax.set_ylim(-2.3, 3.55)
+    blue, orange, green = style.COLORS["blue"], style.COLORS["orange"], style.COLORS["green"]
+    purple, vermillion = style.COLORS["purple"], style.COLORS["vermillion"]
+    shades = mpl.colormaps["Purples"]
+    top = float(d.max())
+    _box(ax, 0, 0.5, "$h_0$", blue, filled=False)
+    for t in range(1, T + 1):
+        x = dx * t
+        on = t in chosen
+        _box(ax, x, -1.0, f"$x_{t}$", green, filled=False)
+        _box(ax, x, 0.5, f"$h_{t}$", blue)
+        _box(ax, x, 2.0, f"$y_{t}$", orange, filled=False, alpha=1.0 if on else 0.3)
+        _arrow(ax, (x, -0.75), (x, 0.25))
+        _arrow(ax, (x, 0.75), (x, 1.75), alpha=1.0 if on else 0.3)
+        # forward: h_{t-1} -> h_t through W_h, in the upper half of the boxes
+        _arrow(ax, (x - dx + 0.35, 0.64), (x - 0.35, 0.64), color=vermillion, alpha=0.8)
+        if on:
+            _box(ax, x, 3.2, rf"$\ell_{t}$", purple, w=0.6, h=0.42)
+            _arrow(ax, (x, 2.25), (x, 2.99), color="0.45")
+            # the loss's error ∂ℓ_t/∂h_t, injected into h_t
+            ax.add_patch(
+                FancyArrowPatch(
+                    (x - 0.3, 3.2),
+                    (x - 0.52, 0.78),
+                    arrowstyle="-|>",
+                    mutation_scale=14,
+                    lw=1.6,
+                    color=purple,
+                    shrinkA=0,
+                    shrinkB=0,
+                    connectionstyle="angle,angleA=180,angleB=90,rad=0",
+                )
+            )
+        # backward: what step t sends to step t - 1, in the lower half of the boxes
+        size = float(d[t - 1]) / top if top > 0 else 0.0
+        start, end = (x - 0.35, 0.36), (x - dx + 0.35, 0.36)
+        if d[t - 1] == 0:
+            style_kw = {"lw": 1.5, "ls": "--", "color": "0.5"}
+            label = rf"$\delta_{t} = 0$"
+        else:
+            style_kw = {"lw": 1.5 + 3.5 * size, "color": shades(0.35 + 0.65 * size)}
+            label = rf"$\delta_{t}$: {d[t - 1]:.2f}"
+        ax.add_patch(
+            FancyArrowPatch(
+                start, end, arrowstyle="-|>", mutation_scale=16, shrinkA=0, shrinkB=0, **style_kw
+            )
+        ).set_gid(f"delta_{t}")  # tests find the backward arrows by this id
+        ax.text(x - dx / 2, 0.22, label, ha="center", va="top", fontsize=12)
+    total = "L" if losses is None else "J(" + ", ".join(f"y_{t}" for t in chosen) + ")"
+    ax.text(dx * T + 0.4, 3.2, rf"$\rightarrow\ {total}$", va="center", ha="left", fontsize=13)
+    ax.text(
+        left - pad + 0.05,
+        -1.55,
+        "Upper arrows: forward, $h_{t-1} \\to h_t$ through $W_h$.   "
+        "Lower arrows: backward, step t sends $W_h^\\top \\delta_t$ to step t − 1.\n"
+        "Arrows from $\\ell_t$: the loss injects $\\partial \\ell_t / \\partial h_t$ into $h_t$.   "
+        "Darker, thicker = larger $\\|\\delta_t\\|$; dashed = exactly 0.",
+        va="top",
+        ha="left",
+        fontsize=11,
+        linespacing=1.6,
+    )
+    ax.set_title(
+        title or "backward through time: the error signal $\\delta_t = \\partial L/\\partial a_t$",
+        fontsize=13,
+    )
+    return fig
+
+
 # -- the explorer -------------------------------------------------------------------------
 def explorer_rnn() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """The explorer's fixed RNN: ``(params, xs (200, 1, 2), h0 (1, 8), dhs (200, 1, 8))``.
 
     A seeded tanh RNN with H = 8 and ``Wh`` scaled by 1.5, so that its gradient fades by
-    about a decade every 10 steps; h0 is a random state (a window cut from a longer stream),
+    about a decade every 8 to 11 steps (one per 8.2 over the last 60 steps, one per 10.7
+    over 200; checked in notebook 01); h0 is a random state (a window cut from a longer stream),
     so that step 1 contributes too; ``dhs[t]`` is the error ∂ℓ_t/∂h_t injected at step t,
     random of size about 1.
     """
