@@ -156,3 +156,10 @@ def test_notebook_07_exercises(capsys):
         assert expected in capsys.readouterr().out
     p = nb07.reference_softmax_temperature(np.array([np.log(3.0), 0.0]), 1.0)
     np.testing.assert_allclose(p, [0.75, 0.25])
+
+
+def test_a_square_result_transposed_is_named(capsys):
+    """Same shape, wrong order: still diagnosed as a transpose, not "off by 0.63"."""
+    M = np.array([[1.0, 2.0], [3.0, 4.0]])
+    check("Sq", lambda a: (a @ M).T, lambda a: a @ M, [((np.eye(2),), {})])
+    assert "transpose" in capsys.readouterr().out

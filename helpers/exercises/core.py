@@ -110,6 +110,8 @@ def _diagnose(leaf: str, got: np.ndarray, want: np.ndarray, case: int) -> Diagno
     err = _rel(got, want)
     if err < 1e-6:
         return None
+    if got.ndim == 2 and got.shape[0] == got.shape[1] > 1 and _rel(got.T, want) < 1e-6:
+        return diag("transpose", err)  # a square result, transposed: same shape, wrong order
     denom = float(np.vdot(want, want))
     if denom == 0.0:
         return diag("other", err)
