@@ -111,6 +111,29 @@ for alpha in (0.9, 1.0, 1.1):
 print(inspect.getsource(toys.linear_gain))
 
 # %% [markdown]
+# **A leaky unit.** Up to the scale of its input, this recurrence is the *leaky unit* of
+# Goodfellow, Bengio & Courville (2016, §10.9.1), $\mu_t = \alpha\, \mu_{t-1} + (1 - \alpha)\, v_t$:
+# a running average of its inputs. Its impulse response $\alpha^{\ell} = e^{\ell \ln \alpha}$
+# falls by a factor $e$ every $\tau = -1/\ln \alpha$ steps, and for $\alpha$ near 1,
+# $\tau \approx 1/(1 - \alpha)$ (relative error about $(1 - \alpha)/2$): the unit remembers
+# roughly its last $1/(1 - \alpha)$ inputs, about 100 steps for $\alpha = 0.99$. Choosing
+# $\alpha$ chooses a time scale; the book uses leaky units with different $\alpha$ to give a
+# network several time scales. Echo state networks (same book, §10.8) keep the recurrent
+# weights fixed and set their spectral radius — the matrix version of $\alpha$, notebook 03 —
+# to control how long the state remembers. Measured on the recurrence itself (input $x_1 = 1$,
+# then zeros):
+
+# %%
+print(" alpha   first lag with h <= 1/e   1/(1 - alpha)   -1/ln(alpha)   rel. error of 1/(1-alpha)")
+for alpha in (0.9, 0.99, 0.999):
+    impulse = run_linear_rnn(alpha, np.r_[1.0, np.zeros(2000)])[1:]  # h_1, h_2, ...: alpha^lag
+    first = int(np.argmax(impulse <= np.exp(-1)))
+    tau = -1 / np.log(alpha)
+    rel = abs(1 / (1 - alpha) - tau) / tau
+    print(f"{alpha:6.3f} {first:25d} {1 / (1 - alpha):15.0f} {tau:14.2f} {rel:18.2%}")
+    assert first == int(np.ceil(tau)) and abs(rel / ((1 - alpha) / 2) - 1) < 0.1
+
+# %% [markdown]
 # ## 2 · $1.01^{365} = 37.8$ and $0.99^{365} = 0.03$
 #
 # Long Liangqu's lecture shows a "most motivational poster ever": improve by 1 % a day for a
@@ -486,13 +509,15 @@ plt.show()
 # ### Tiny is not the same as useless — in this toy
 #
 # Does a gradient of $6 \times 10^{-20}$ carry no information? Here it does: its *sign* is
-# right everywhere on the plateau, and an update that ignores the gradient's size uses it.
+# right everywhere left of $w^\star$ where float64 does not round the gradient to 0 (above
+# $w \approx 0.475$), and an update that ignores the gradient's size uses it.
 # **Sign descent**, $w \leftarrow w - \delta\,\mathrm{sign}(dC/dw)$, and **RMSProp**
 # (notebook 06), which divides the gradient by the root of a running mean of its squares,
 # $v \leftarrow 0.9\,v + 0.1\,g^2$, $w \leftarrow w - \eta\, g/(\sqrt{v} + \varepsilon)$, both
 # cross the plateau from $w = 0.95$ where plain descent (run A) does not move. RMSProp does so
-# only with $\varepsilon = 0$: the usual $\varepsilon = 10^{-8}$ is $10^{11}$ times larger than
-# $\sqrt{v} \approx 10^{-19}$ and swamps it.
+# only with $\varepsilon = 0$: at $w = 0.95$ the usual $\varepsilon = 10^{-8}$ is about
+# $2 \times 10^{11}$ times larger than $\sqrt{v} \approx |g| \approx 6 \times 10^{-20}$ and
+# swamps it.
 
 # %%
 def rmsprop_power(w: float, lr: float, steps: int, eps: float) -> float:
@@ -518,6 +543,11 @@ print(f"from w = 0.95 (w* = {w_star:.5f}):")
 for name, w_end in finals.items():
     print(f"  {name:44s} w = {w_end:.5f}   C = {float(power_loss(w_end, n)[0]):.2g}")
 final = list(finals.values())
+w_left = np.linspace(0.476, w_star, 100_001)[:-1]
+assert np.all(power_loss(w_left, n)[1] < 0) and power_loss(0.474, n)[1] == 0  # sign right
+assert 1e11 < 1e-8 / abs(float(g_flat)) < 3e11  # ε swamps √v ≈ |g|
+print(f"at w = 0.95: eps / |g| = {1e-8 / abs(float(g_flat)):.2g}; "
+      "dC/dw < 0 for all 0.476 <= w < w*, exactly 0 at w = 0.474")
 assert final[0] == 0.95 and abs(final[3] - 0.95) < 1e-9  # stuck: steps far below 1e-9
 assert abs(final[1] - w_star) < 2.5e-4 and abs(final[2] - w_star) < 1e-4  # across the plateau
 
@@ -690,6 +720,8 @@ print(f"0.95^t < 1e-6 from t = {steps_needed}")
 #   gradient descent is difficult. *IEEE Transactions on Neural Networks* 5(2), 157–166.
 # - Pascanu, R., Mikolov, T. & Bengio, Y. (2013). On the difficulty of training recurrent
 #   neural networks. *ICML 2013*.
+# - Goodfellow, I., Bengio, Y. & Courville, A. (2016). *Deep Learning*. MIT Press, §10.8
+#   (echo state networks) and §10.9 (leaky units and multiple time scales).
 # - Krähenbühl, P. & Wu, C.-Y. (2019). *Training recurrent networks* (lecture slides; the
 #   linear RNN and $\alpha^t$).
 # - Lee, H.-y. *Training Recurrent Neural Network* (lecture slides; the toy $y = w^{1000}$,
