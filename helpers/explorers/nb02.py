@@ -209,7 +209,7 @@ def power_toy() -> Explorer:
         ax.set_yscale("log")
         ax.set_ylim(*FULL_YLIM)
         ax.set_xlim(0.0, 1.1)
-        ax.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-300, 51, 50)))
+        ax.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-300, 1, 100)))
         spans.append(ax.axvspan(0.0, 0.0, color="0.8", alpha=0.6, lw=0))
         ax.axvspan(*ZOOM, color=style.COLORS["yellow"], alpha=0.35, lw=0)  # the zoomed window
         (ln,) = ax.plot(W_GRID, np.ones_like(W_GRID), color=style.COLORS["blue"])
@@ -219,7 +219,7 @@ def power_toy() -> Explorer:
         az.set_yscale("log")
         az.set_ylim(*ZOOM_YLIM)
         az.set_xlim(*ZOOM)
-        az.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-9, 13, 3)))
+        az.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-8, 13, 4)))
         az.xaxis.set_major_locator(FixedLocator([0.98, 0.99, 1.0, 1.01, 1.02]))
         az.set_facecolor(to_rgba(style.COLORS["yellow"], 0.08))
         (zln,) = az.plot(W_ZOOM, np.ones_like(W_ZOOM), color=style.COLORS["blue"])

@@ -204,7 +204,8 @@ g15 = toys.linear_gain(1.5, 1000)
 alpha_overflow = 10 ** (np.log10(np.finfo(np.float64).max) / 1000)
 assert np.isfinite(g15[-1]) and np.isfinite(toys.linear_gain(2.03, 1000)[-1])
 assert np.isinf(toys.linear_gain(2.04, 1000)[-1]) and 2.03 < alpha_overflow < 2.04
-gain_explorer.update(alpha=2.04, horizon=1000)  # the slider can show it (else a ValueError)
+alpha_slider = gain_explorer.controls["alpha"]  # can the slider show 2.04? on its grid, in range
+assert alpha_slider.max >= 2.04 and abs(round(2.04 / alpha_slider.step) * alpha_slider.step - 2.04) < 1e-9
 print(f"2. 1.5^1000 = {g15[-1]:.4g}: no overflow; at T = 1000 overflow needs alpha > "
       f"{alpha_overflow:.4f}: 2.03^1000 = {toys.linear_gain(2.03, 1000)[-1]:.3g}, 2.04^1000 = inf")
 
@@ -639,9 +640,9 @@ w_10, w_1000 = 10 ** (1 / n), 10 ** (3 / n)
 w_under = 10 ** (np.log10(5e-324) / n)
 print(f"y = 10 at w = {w_10:.4f}; y = 1000 at w = {w_1000:.4f}; underflow below w = {w_under:.4f}")
 assert abs(float(toys.power(w_10, n)[0]) - 10) < 1e-9
+w_slider = power_explorer.controls["w"]
+assert w_slider.step == 1e-4 and w_slider.min == 0  # the slider shows every multiple of 0.0001
 for w_lo, w_hi, y_goal in ((1.0023, 1.0024, 10), (1.0069, 1.0070, 1000)):
-    power_explorer.update(w=w_lo, n=n)  # values the slider can show (else a ValueError)
-    power_explorer.update(w=w_hi, n=n)
     assert toys.power(w_lo, n)[0] < y_goal < toys.power(w_hi, n)[0]
     print(f"  on the slider: {w_lo:.4f}^1000 = {float(toys.power(w_lo, n)[0]):.4g}, "
           f"{w_hi:.4f}^1000 = {float(toys.power(w_hi, n)[0]):.4g}")
