@@ -47,7 +47,7 @@ print(f"1.01^1000 / 0.99^1000 = {factor:.3g}: a factor of about 5 × 10^8")
 assert abs(factor / (1.01 / 0.99) ** 1000 - 1) < 1e-12 and abs(factor / 5e8 - 1) < 0.05
 
 # %% [markdown]
-# ## 1 · The linear RNN and its gain $\alpha^t$
+# ## 1 · The linear RNN and its gain $\alpha^{t-k}$
 #
 # Take the simplest recurrent network there is (Krähenbühl & Wu's example): one number of
 # state, no nonlinearity, the recurrent weight $\alpha$ and the input weight 1. With the
@@ -566,15 +566,14 @@ assert abs(final[1] - w_star) < 2.5e-4 and abs(final[2] - w_star) < 1e-4  # acro
 # $t - k$ factors like the $\alpha^{t-k}$ of section 1 ($0.9^{330} \approx 10^{-15}$), while
 # the short-range terms have ordinary sizes. The long-range terms are not alone: they are
 # *added* to terms $10^{15}$ times larger, and their sum is all an optimizer sees. Any
-# rescaling of that sum — one factor for the whole gradient (normalising it) or one per
-# coordinate (sign descent, RMSProp, Adam) — multiplies the long-range share by the same
-# factor as the short-range share (RMSProp and Adam, fed a steady gradient, take the sign
-# step), so the long-range terms stay $10^{-15}$ of the step,
-# whose direction is set by the short-range terms. This is the vanishing-gradient problem as
-# Bengio, Simard & Frasconi (1994) and Pascanu et al. (2013, §2) state it: the long-term
-# components become exponentially smaller than the short-term ones, so the model cannot learn
-# what the distant inputs should change. Below, three weights with a short-range and a
-# long-range term each:
+# rescaling of that sum — one factor for the whole gradient (normalising it) or one factor
+# per coordinate (sign descent; RMSProp and Adam, which take the sign step on a steady
+# gradient) — multiplies the long-range share by the same factor as the short-range share.
+# The long-range terms stay $10^{-15}$ of the step, whose direction is set by the
+# short-range terms. This is the vanishing-gradient problem as Bengio, Simard & Frasconi
+# (1994) and Pascanu et al. (2013, §2) describe it: the long-term components become
+# exponentially smaller than the short-term ones, so the model cannot learn how to use
+# distant inputs. Below, three weights with a short-range and a long-range term each:
 
 # %%
 rng = np.random.default_rng(1)
