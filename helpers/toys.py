@@ -1,6 +1,7 @@
 """Scalar toys of vanishing and exploding gradients (notebooks 02 and 04).
 
-``linear_gain``: the linear RNN h_t = α h_{t-1} + x_t, where ∂h_t/∂x_0 = α^t.
+``linear_gain``: the linear RNN h_t = α h_{t-1} + x_t (t = 1, 2, …, from h_0), where
+∂h_t/∂x_k = α^(t−k) depends only on the lag t − k (and ∂h_t/∂h_0 = α^t).
 ``power``: the toy y = w^n of Hung-yi Lee's lecture, with n = 1000 by default.
 ``pascanu_loss``, ``pascanu_descent``: the single-unit RNN of Pascanu, Mikolov & Bengio (2013),
 whose error surface has a cliff, and gradient descent on it with and without clipping.
@@ -16,7 +17,8 @@ from helpers._validate import as_array, as_float, as_int
 
 
 def linear_gain(alpha: float, horizon: int) -> np.ndarray:
-    """α^t for t = 0..horizon, shape (horizon + 1,): ∂h_t/∂x_0 of h_t = α h_{t-1} + x_t.
+    """α^ℓ for the lags ℓ = 0..horizon, shape (horizon + 1,): the gain ∂h_t/∂x_{t−ℓ} of
+    h_t = α h_{t-1} + x_t over ℓ steps (also ∂h_ℓ/∂h_0).
 
     Overflow past float64's 1.8e308 gives ``inf`` (not a warning), underflow below
     about 5e-324 gives exactly 0: the figures show these honestly.

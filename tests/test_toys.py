@@ -8,9 +8,11 @@ import pytest
 from helpers.toys import linear_gain, power
 
 
-def run_linear_rnn(alpha: float, xs: np.ndarray) -> np.ndarray:
-    """h_t = α h_{t-1} + x_t from h_{-1} = 0, step by step (independent of linear_gain)."""
-    h, out = 0.0, []
+def run_linear_rnn(alpha: float, xs: np.ndarray, h0: float = 0.0) -> np.ndarray:
+    """h_t = α h_{t-1} + x_t for t = 1..T from h_0, step by step (independent of linear_gain).
+
+    ``xs`` = [x_1, …, x_T]; returns [h_0, h_1, …, h_T] (the course's indexing, notebook 00)."""
+    h, out = h0, [h0]
     for x in xs:
         h = alpha * h + x
         out.append(h)
@@ -19,8 +21,9 @@ def run_linear_rnn(alpha: float, xs: np.ndarray) -> np.ndarray:
 
 @pytest.mark.parametrize("alpha", [0.0, 0.5, 0.9, 1.0, 1.1, -0.8])
 def test_linear_gain_is_the_derivative_of_the_linear_rnn(alpha):
+    """∂h_t/∂x_k = α^(t−k): nudging x_1 moves h_t by α^(t−1); nudging h_0, by α^t."""
     horizon = 30
-    xs = np.random.default_rng(0).normal(size=horizon + 1)
+    xs = np.random.default_rng(0).normal(size=horizon + 1)  # x_1 … x_31
     eps = 1e-6
     up, down = xs.copy(), xs.copy()
     up[0] += eps
@@ -28,7 +31,9 @@ def test_linear_gain_is_the_derivative_of_the_linear_rnn(alpha):
     fd = (run_linear_rnn(alpha, up) - run_linear_rnn(alpha, down)) / (2 * eps)
     gain = linear_gain(alpha, horizon)
     assert gain.shape == (horizon + 1,)
-    np.testing.assert_allclose(gain, fd, rtol=1e-7, atol=1e-9)
+    np.testing.assert_allclose(gain, fd[1:], rtol=1e-7, atol=1e-9)  # h_1 … h_31: lags 0 … 30
+    fd_h0 = (run_linear_rnn(alpha, xs, eps) - run_linear_rnn(alpha, xs, -eps)) / (2 * eps)
+    np.testing.assert_allclose(gain, fd_h0[:-1], rtol=1e-7, atol=1e-9)  # h_0 … h_30
 
 
 def test_linear_gain_published_values_and_zero_alpha():

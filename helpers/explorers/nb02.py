@@ -1,10 +1,11 @@
-"""Notebook 02's explorers: the linear RNN's gain α^t, and the toy y = w^n."""
+"""Notebook 02's explorers: the linear RNN's gain α^(t−k), and the toy y = w^n."""
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.colors import to_rgba
 from matplotlib.figure import Figure
 from matplotlib.ticker import FixedLocator, MaxNLocator, NullLocator
 from matplotlib.transforms import blended_transform_factory
@@ -67,7 +68,8 @@ def _steps_per_decade(alpha: float) -> str:
 
 
 def alpha_horizon() -> Explorer:
-    """Sliders α (0–1.5) and horizon T (1–1000): |∂h_t/∂x_0| = |α^t| against t, log axis."""
+    """Sliders α (0–2.1) and horizon T (1–1000): |∂h_t/∂x_k| = |α^(t−k)| against the lag
+    t − k = 0…T, log axis. α = 2.04 overflows float64 within T = 1000 (2.03 does not)."""
     fig, ax = new_figure(9.0, 4.4)
     fixed_layout(fig, left=0.115, right=0.97, bottom=0.12, top=0.925)
     t_all = np.arange(MAX_HORIZON + 1)
@@ -118,9 +120,9 @@ def alpha_horizon() -> Explorer:
         color="0.15",
         bbox=_BOX,
     )
-    ax.set_xlabel("time steps t between the input x$_0$ and the state h$_t$")
-    ax.set_ylabel(r"$|\partial h_t / \partial x_0| = |\alpha^t|$ (log scale)")
-    ax.set_title(r"Linear RNN $h_t = \alpha h_{t-1} + x_t$: how much of $x_0$ reaches $h_t$")
+    ax.set_xlabel("lag t − k: steps from the input x$_k$ to the state h$_t$")
+    ax.set_ylabel(r"$|\partial h_t / \partial x_k| = |\alpha^{t-k}|$ (log scale)")
+    ax.set_title(r"Linear RNN $h_t = \alpha h_{t-1} + x_t$: how much of $x_k$ reaches $h_t$")
 
     def draw(alpha: float, horizon: int) -> None:
         gain = linear_gain(alpha, horizon)
@@ -139,26 +141,26 @@ def alpha_horizon() -> Explorer:
         down.set_y(np.sqrt(lo))
         last = f"{gain[-1]:.4g}" + (" (underflow)" if gain[-1] == 0 and alpha > 0 else "")
         status.set_text(
-            f"α = {alpha:.2f},  T = {horizon}:  α$^T$ = {last}\n{_steps_per_decade(alpha)}"
+            f"α = {alpha:.2f},  lag T = {horizon}:  α$^T$ = {last}\n{_steps_per_decade(alpha)}"
         )
         messages = []
         mark.set_visible(False)
         if alpha == 0.0 and horizon >= 1:
             messages.append(
-                "α = 0: ∂h$_t$/∂x$_0$ = 0 exactly for t ≥ 1.\n"
-                "Zero cannot sit on a log axis: only t = 0 is drawn."
+                "α = 0: ∂h$_t$/∂x$_k$ = 0 exactly for t − k ≥ 1.\n"
+                "Zero cannot sit on a log axis: only t − k = 0 is drawn."
             )
         elif alpha > 0.0 and not np.all(positive):
             first = int(np.argmax(~positive))
             mark.set_xdata([first, first])
             mark.set_visible(True)
             messages.append(
-                f"underflow: from t = {first}, α$^t$ < 4.9e-324 (the smallest\n"
+                f"underflow: from lag {first}, α$^{{t-k}}$ < 4.9e-324 (the smallest\n"
                 "float64) and is stored as exactly 0: not drawn."
             )
         if np.any(np.isinf(gain)):
             first = int(np.argmax(np.isinf(gain)))
-            messages.append(f"overflow: from t = {first}, α$^t$ > 1.8e308 = inf: not drawn.")
+            messages.append(f"overflow: from lag {first}, α$^{{t-k}}$ > 1.8e308 = inf: not drawn.")
         note.set_text("\n".join(messages))
         note.set_visible(bool(messages))
 
@@ -166,7 +168,7 @@ def alpha_horizon() -> Explorer:
         "alpha": widgets.FloatSlider(
             value=0.95,
             min=0.0,
-            max=1.5,
+            max=2.1,
             step=0.01,
             description="α",
             readout_format=".2f",
@@ -180,29 +182,73 @@ def alpha_horizon() -> Explorer:
 
 
 W_GRID = np.round(np.linspace(0.0, 1.1, 1101), 6)
+#: The zoomed window of Lee's contrast (w = 0.99, 1, 1.01) and its grid.
+ZOOM = (0.98, 1.02)
+W_ZOOM = np.round(np.linspace(*ZOOM, 401), 6)
+#: Fixed views, the same for every n, so that moving a slider never changes an axis (and
+#: curves for different n can be compared by eye): the full range holds 1.1^1000 = 2.5e41
+#: and 1000·1.1^999 = 2.2e44 down to the smallest float64; the zoom holds 0.98^1000 =
+#: 1.7e-9 and 1000·1.02^999 = 3.9e11.
+FULL_YLIM = (1e-323, 1e50)
+ZOOM_YLIM = (1e-10, 1e12)
+LEE_W = (0.99, 1.0, 1.01)
 
 
 def power_toy() -> Explorer:
-    """Sliders w (0–1.1) and n (1–1000): y = w^n and dy/dw = n w^(n−1) on log axes."""
-    fig, (ax_y, ax_d) = new_figure(11.0, 4.6, ncols=2)
-    fixed_layout(fig, left=0.09, right=0.985, bottom=0.22, top=0.92, wspace=0.3)
-    lines, dots, spans = [], [], []
-    for ax, label in ((ax_y, r"$y = w^n$"), (ax_d, r"$dy/dw = n\,w^{n-1}$")):
+    """Sliders w (0–1.1, step 0.0001) and n (1–1000): y = w^n and dy/dw = n w^(n−1).
+
+    Top row: 0 ≤ w ≤ 1.1 (log axes down to float64's smallest number); bottom row: a zoom
+    on 0.98 ≤ w ≤ 1.02 with the values at Lee's w = 0.99, 1 and 1.01 marked and printed.
+    Every axis is fixed: the sliders move only the curves, markers and texts.
+    """
+    fig, axes = new_figure(10.5, 7.0, nrows=2, ncols=2)
+    fixed_layout(fig, left=0.085, right=0.975, bottom=0.13, top=0.955, wspace=0.28, hspace=0.42)
+    (ax_y, ax_d), (az_y, az_d) = axes
+    lines, dots, spans, zlines, zdots, lee = [], [], [], [], [], []
+    for ax, az, label in ((ax_y, az_y, r"$y = w^n$"), (ax_d, az_d, r"$dy/dw = n\,w^{n-1}$")):
         ax.set_yscale("log")
-        ax.set_ylim(1e-3, 1e3)
-        ax.set_autoscale_on(False)
-        ax.yaxis.set_minor_locator(NullLocator())
-        ax.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
+        ax.set_ylim(*FULL_YLIM)
+        ax.set_xlim(0.0, 1.1)
+        ax.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-300, 1, 100)))
         spans.append(ax.axvspan(0.0, 0.0, color="0.8", alpha=0.6, lw=0))
+        ax.axvspan(*ZOOM, color=style.COLORS["yellow"], alpha=0.35, lw=0)  # the zoomed window
         (ln,) = ax.plot(W_GRID, np.ones_like(W_GRID), color=style.COLORS["blue"])
         (dot,) = ax.plot(
             [1.0], [1.0], "o", color=style.EXPLODE, ms=10, mec="black", zorder=5, clip_on=False
         )
-        ax.set_xlim(0.0, 1.1)
-        ax.set_xlabel("weight w")
-        ax.set_ylabel(f"{label} (log scale)")
+        az.set_yscale("log")
+        az.set_ylim(*ZOOM_YLIM)
+        az.set_xlim(*ZOOM)
+        az.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-8, 13, 4)))
+        az.xaxis.set_major_locator(FixedLocator([0.98, 0.99, 1.0, 1.01, 1.02]))
+        az.set_facecolor(to_rgba(style.COLORS["yellow"], 0.08))
+        (zln,) = az.plot(W_ZOOM, np.ones_like(W_ZOOM), color=style.COLORS["blue"])
+        (marks,) = az.plot(
+            LEE_W, np.ones(3), "s", ms=7, mfc="white", mec=style.NEUTRAL, mew=1.5, zorder=4
+        )
+        (zdot,) = az.plot([1.0], [1.0], "o", color=style.EXPLODE, ms=10, mec="black", zorder=5)
+        for a in (ax, az):
+            a.set_autoscale_on(False)
+            a.yaxis.set_minor_locator(NullLocator())
+            a.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
+            a.set_xlabel("weight w")
+            a.set_ylabel(f"{label} (log scale)")
         lines.append(ln)
         dots.append(dot)
+        zlines.append(zln)
+        zdots.append(zdot)
+        lee.append(marks)
+    boxes = [
+        az.text(0.03, 0.96, "", transform=az.transAxes, va="top", fontsize=10.5, bbox=_BOX)
+        for az in (az_y, az_d)
+    ]
+    off_window = [
+        # drawn last (zorder 6): when it changes with w, nothing under it is drawn again
+        az.text(
+            0.97, 0.04, "", transform=az.transAxes, ha="right", va="bottom", fontsize=10.5, zorder=6
+        )
+        for az in (az_y, az_d)
+    ]
     under_labels = [
         ax.text(
             0.01,
@@ -216,50 +262,69 @@ def power_toy() -> Explorer:
         )
         for ax in (ax_y, ax_d)
     ]
-    status = fig.text(0.5, 0.025, "", ha="center", va="bottom", fontsize=11.5, bbox=_BOX)
+    status = fig.text(0.5, 0.012, "", ha="center", va="bottom", fontsize=11.5, bbox=_BOX)
 
-    def draw(w: float, n: int) -> None:
+    shown_n: list[int] = []  # the n the curves show: a move of w leaves them alone
+
+    def draw_curves(n: int) -> None:
+        """Everything that depends on n only: curves, Lee's marks, titles, underflow."""
         y, dy = power(W_GRID, n)
-        y0, dy0 = (float(v) for v in power(w, n))
-        edges = []
-        for ax, ln, dot, span, vals, v in (
-            (ax_y, lines[0], dots[0], spans[0], y, y0),
-            (ax_d, lines[1], dots[1], spans[1], dy, dy0),
-        ):
+        zy, zdy = power(W_ZOOM, n)
+        ly, ldy = power(np.array(LEE_W), n)
+        panels = ((y, zy, ly, "w$^n$"), (dy, zdy, ldy, "n w$^{n-1}$"))
+        for i, (vals, zvals, lvals, what) in enumerate(panels):
+            ln, zln, span, marks, label = lines[i], zlines[i], spans[i], lee[i], under_labels[i]
             ln.set_ydata(np.where(vals > 0, vals, np.nan))
-            lo, hi = _log_limits(vals, pad_decades=1.0)
-            ax.set_ylim(lo, hi)
-            _nice_log_ticks(ax, lo, hi)
+            zln.set_ydata(zvals)  # 0.98^1000 = 1.7e-9 > 0: never 0 in the zoom
+            marks.set_ydata(lvals)
             zero = W_GRID[vals == 0.0]
             edge = float(zero.max()) if zero.size and zero.max() > 0 else 0.0
-            edges.append(edge)
-            span.set_x(0.0)
             span.set_width(edge)
+            label.set_text(f"underflow: {what} = 0 in float64" if edge > 0.05 else "")
+        ax_y.set_title(f"y = w$^{{{n}}}$ for 0 ≤ w ≤ 1.1")
+        ax_d.set_title(f"its derivative {n}·w$^{{{n - 1}}}$")
+        az_y.set_title(f"zoom on {ZOOM[0]} ≤ w ≤ {ZOOM[1]}: y = w$^{{{n}}}$")
+        az_d.set_title(f"zoom: {n}·w$^{{{n - 1}}}$")
+        boxes[0].set_text(
+            "\n".join(f"{lw:.2f}$^{{{n}}}$ = {v:.4g}" for lw, v in zip(LEE_W, ly, strict=True))
+        )
+        boxes[1].set_text(
+            "\n".join(f"at w = {lw:.2f}: {v:.4g}" for lw, v in zip(LEE_W, ldy, strict=True))
+        )
+        shown_n[:] = [n]
+
+    def draw(w: float, n: int) -> None:
+        if shown_n != [n]:
+            draw_curves(n)
+        y0, dy0 = (float(v) for v in power(w, n))
+        inside = ZOOM[0] <= w <= ZOOM[1]
+        for dot, zdot, v in ((dots[0], zdots[0], y0), (dots[1], zdots[1], dy0)):
             if v > 0:  # on the axis
                 dot.set_data([w], [v])
                 dot.set_marker("o")
             else:  # exactly 0: drawn as a triangle on the bottom edge
-                dot.set_data([w], [lo * 1.5])
+                dot.set_data([w], [FULL_YLIM[0] * 1.5])
                 dot.set_marker("v")
-        ax_y.set_title(f"y = w$^{{{n}}}$")
-        ax_d.set_title(f"its derivative {n}·w$^{{{n - 1}}}$")
-        for label, edge, what in zip(under_labels, edges, ("w$^n$", "n w$^{n-1}$"), strict=True):
-            label.set_text(f"underflow: {what} = 0 in float64" if edge > 0.05 else "")
+            zdot.set_data([w], [v if v > 0 else 1.0])
+            zdot.set_visible(inside)
+        side = "" if inside else ("◀ " if w < ZOOM[0] else "▶ ")
+        for text in off_window:
+            text.set_text(f"{side}w = {w:.4f} is outside this window" if side else "")
         if y0 == 0.0 and w > 0:
             exp10 = n * np.log10(w)
             text = (
-                f"w = {w:.2f}, n = {n}:  y = 10$^{{{exp10:.0f}}}$ is below 4.9e-324, so float64 "
+                f"w = {w:.4f}, n = {n}:  y = 10$^{{{exp10:.0f}}}$ is below 4.9e-324, so float64 "
                 f"stores exactly 0 (▼);  dy/dw = {dy0:.4g}"
             )
         elif w == 0.0:
             text = f"w = 0, n = {n}:  y = 0 exactly, dy/dw = {dy0:.4g}  (▼ marks a value of 0)"
         else:
-            text = f"w = {w:.2f}, n = {n}:  y = {y0:.4g},  dy/dw = {dy0:.4g}"
+            text = f"w = {w:.4f}, n = {n}:  y = {y0:.4g},  dy/dw = {dy0:.4g}"
         status.set_text(text)
 
     controls = {
         "w": widgets.FloatSlider(
-            value=1.01, min=0.0, max=1.1, step=0.01, description="w", readout_format=".2f"
+            value=1.01, min=0.0, max=1.1, step=0.0001, description="w", readout_format=".4f"
         ),
         "n": widgets.IntSlider(value=1000, min=1, max=1000, step=1, description="n"),
     }

@@ -13,14 +13,18 @@
 # to a steep cliff.
 #
 # **You will learn**
-# - why the gradient of a linear RNN $h_t = \alpha h_{t-1} + x_t$ with respect to its first
-#   input is exactly $\alpha^t$, and what that means for $\alpha = 0.99$ and $1.01$;
+# - why the gradient of a linear RNN $h_t = \alpha h_{t-1} + x_t$ with respect to an input
+#   $t - k$ steps back is exactly $\partial h_t/\partial x_k = \alpha^{t-k}$, and what that
+#   means for $\alpha = 0.99$ and $1.01$;
 # - how fast $\alpha^t$ leaves float64's range (overflow past $1.8 \times 10^{308}$, underflow
 #   to exactly 0 below $4.9 \times 10^{-324}$);
-# - the toy $y = w^{1000}$: why $w = 0.99$ and $w = 1.01$ give answers $5 \times 10^{8}$ apart,
-#   and how to check $\partial y/\partial w$ with $\Delta y/\Delta w$ — and which $\Delta w$ to use;
+# - the toy $y = w^{1000}$: why $w = 0.99$ and $w = 1.01$ give answers that differ by a
+#   factor of about $5 \times 10^{8}$, and how to check $\partial y/\partial w$ with
+#   $\Delta y/\Delta w$ — and which $\Delta w$ to use;
 # - why the loss surface of such a model has plateaus and cliffs, and why no single
-#   learning rate works on it: the motivation for gradient clipping (notebook 04).
+#   learning rate works on it: the motivation for gradient clipping (notebook 04);
+# - why rescaling the step rescues one tiny gradient but not tiny terms inside a sum of
+#   large ones — the form vanishing gradients take in a real RNN.
 
 # %%
 import inspect
@@ -36,31 +40,45 @@ from helpers.landscape import descend, difference_errors, power_loss
 style.use()
 np.set_printoptions(precision=4, suppress=True)
 
+# %%
+# The factor between w = 1.01 and w = 0.99 after 1000 steps (section 4 shows both values)
+factor = 1.01**1000 / 0.99**1000
+print(f"1.01^1000 / 0.99^1000 = {factor:.3g}: a factor of about 5 × 10^8")
+assert abs(factor / (1.01 / 0.99) ** 1000 - 1) < 1e-12 and abs(factor / 5e8 - 1) < 0.05
+
 # %% [markdown]
-# ## 1 · The linear RNN and its gain $\alpha^t$
+# ## 1 · The linear RNN and its gain $\alpha^{t-k}$
 #
 # Take the simplest recurrent network there is (Krähenbühl & Wu's example): one number of
-# state, no nonlinearity, the recurrent weight $\alpha$ and the input weight 1,
-# $$h_t = \alpha\, h_{t-1} + x_t, \qquad t = 0, 1, 2, \dots, \qquad h_{-1} = 0 .$$
+# state, no nonlinearity, the recurrent weight $\alpha$ and the input weight 1. With the
+# course's indexing (notebook 00's notation table: $h_0$ is the initial state, $x_1$ the
+# first input),
+# $$h_t = \alpha\, h_{t-1} + x_t, \qquad t = 1, 2, \dots, T, \qquad h_0 = 0 .$$
 # Unrolling the recurrence writes $h_t$ as a weighted sum of all inputs so far:
-# $$h_t = x_t + \alpha x_{t-1} + \alpha^2 x_{t-2} + \dots + \alpha^t x_0
-#       = \sum_{s=0}^{t} \alpha^{t-s} x_s .$$
-# The input $x_0$ enters with weight $\alpha^t$, so
-# $$\frac{\partial h_t}{\partial x_0} = \alpha^t .$$
-# The chain rule says the same thing step by step: $\partial h_0 / \partial x_0 = 1$ and
-# every step contributes one factor $\partial h_i / \partial h_{i-1} = \alpha$, so
-# $\partial h_t/\partial x_0 = \alpha \cdot \alpha \cdots \alpha = \alpha^t$. In a training
-# loss that looks at $h_t$, this is how much the error at step $t$ can tell the network about
-# the input at step 0.
+# $$h_t = x_t + \alpha x_{t-1} + \alpha^2 x_{t-2} + \dots + \alpha^{t-1} x_1
+#       = \sum_{k=1}^{t} \alpha^{t-k} x_k .$$
+# The input $x_k$ enters with weight $\alpha^{t-k}$, so
+# $$\frac{\partial h_t}{\partial x_k} = \alpha^{t-k}, \qquad 1 \le k \le t .$$
+# The chain rule says the same thing step by step: $\partial h_k / \partial x_k = 1$ and each
+# of the $t - k$ steps from $k$ to $t$ contributes one factor
+# $\partial h_i / \partial h_{i-1} = \alpha$, so
+# $\partial h_t/\partial x_k = \alpha \cdot \alpha \cdots \alpha = \alpha^{t-k}$. What matters is
+# the **lag** $t - k$: in a training loss that looks at $h_t$, $\alpha^{t-k}$ is how much the
+# error at step $t$ can tell the network about the input $t - k$ steps earlier (the first
+# input $x_1$ gets $\alpha^{t-1}$). A nonzero initial state adds $\alpha^t h_0$ to $h_t$, so
+# $\partial h_t/\partial h_0 = \alpha^t$.
 #
-# **Check it.** Run the recurrence as written, nudge $x_0$ by $\pm\varepsilon$, and compare
-# the central difference $\big(h_t(x_0 + \varepsilon) - h_t(x_0 - \varepsilon)\big)/2\varepsilon$
-# with $\alpha^t$ from `helpers.toys.linear_gain`:
+# **Check it.** Run the recurrence as written, nudge $x_1$ by $\pm\varepsilon$, and compare
+# the central difference $\big(h_t(x_1 + \varepsilon) - h_t(x_1 - \varepsilon)\big)/2\varepsilon$
+# with $\alpha^{t-1}$ from `helpers.toys.linear_gain` (which returns $\alpha^\ell$ for the lags
+# $\ell = 0, 1, \dots$); then nudge $h_0$ and compare with $\alpha^t$:
 
 # %%
-def run_linear_rnn(alpha: float, xs: np.ndarray) -> np.ndarray:
-    """h_t = alpha * h_{t-1} + x_t from h_{-1} = 0; returns [h_0, h_1, ..., h_T]."""
-    h, out = 0.0, []
+def run_linear_rnn(alpha: float, xs: np.ndarray, h0: float = 0.0) -> np.ndarray:
+    """h_t = alpha * h_{t-1} + x_t for t = 1..T from h_0; xs = [x_1, ..., x_T].
+
+    Returns [h_0, h_1, ..., h_T] (index t holds h_t)."""
+    h, out = h0, [h0]
     for x in xs:
         h = alpha * h + x
         out.append(h)
@@ -68,26 +86,52 @@ def run_linear_rnn(alpha: float, xs: np.ndarray) -> np.ndarray:
 
 
 rng = np.random.default_rng(0)
-xs = rng.normal(size=51)  # x_0 ... x_50
+xs = rng.normal(size=50)  # x_1 ... x_50: xs[k - 1] is x_k
 eps = 1e-6
-print(" alpha   t   finite difference      alpha^t     rel. error")
+print(" alpha   t  k  t-k   finite difference   alpha^(t-k)   rel. error")
 for alpha in (0.9, 1.0, 1.1):
     up, down = xs.copy(), xs.copy()
-    up[0] += eps
+    up[0] += eps  # x_1
     down[0] -= eps
     fd = (run_linear_rnn(alpha, up) - run_linear_rnn(alpha, down)) / (2 * eps)
-    gain = toys.linear_gain(alpha, 50)
-    for t in (1, 10, 50):
-        err = abs(fd[t] - gain[t]) / abs(gain[t])
-        print(f"{alpha:6.2f} {t:3d}   {fd[t]:17.6g}  {gain[t]:11.6g}   {err:9.1e}")
+    gain = toys.linear_gain(alpha, 50)  # gain[lag] = alpha^lag
+    for t in (2, 11, 50):
+        err = abs(fd[t] - gain[t - 1]) / abs(gain[t - 1])
         assert err < 1e-7
+        print(f"{alpha:6.2f} {t:3d}  1  {t - 1:3d}   {fd[t]:17.6g}  {gain[t - 1]:12.6g}      < 1e-7")
+    fd_h0 = (run_linear_rnn(alpha, xs, eps)[50] - run_linear_rnn(alpha, xs, -eps)[50]) / (2 * eps)
+    print(f"{'':6s}  dh_50/dh_0 = {fd_h0:.6g}, alpha^50 = {gain[50]:.6g}")
+    assert abs(fd_h0 / gain[50] - 1) < 1e-7
 
 # %% [markdown]
-# The finite differences agree with $\alpha^t$ to about eight digits, for a shrinking, a
-# constant and a growing gain. (`linear_gain` is one line of NumPy; here it is.)
+# The finite differences agree with $\alpha^{t-k}$ (and with $\alpha^t$ for $h_0$) to about
+# eight digits, for a shrinking, a constant and a growing gain. (`linear_gain` is one line of NumPy; here it is.)
 
 # %%
 print(inspect.getsource(toys.linear_gain))
+
+# %% [markdown]
+# **A leaky unit.** Up to the scale of its input, this recurrence is the *leaky unit* of
+# Goodfellow, Bengio & Courville (2016, §10.9.1), $\mu_t = \alpha\, \mu_{t-1} + (1 - \alpha)\, v_t$:
+# a running average of its inputs. Its impulse response $\alpha^{\ell} = e^{\ell \ln \alpha}$
+# falls by a factor $e$ every $\tau = -1/\ln \alpha$ steps, and for $\alpha$ near 1,
+# $\tau \approx 1/(1 - \alpha)$ (relative error about $(1 - \alpha)/2$): the unit remembers
+# roughly its last $1/(1 - \alpha)$ inputs, about 100 steps for $\alpha = 0.99$. Choosing
+# $\alpha$ chooses a time scale; the book uses leaky units with different $\alpha$ to give a
+# network several time scales. Echo state networks (same book, §10.8) keep the recurrent
+# weights fixed and set their spectral radius — the matrix version of $\alpha$, notebook 03 —
+# to control how long the state remembers. Measured on the recurrence itself (input $x_1 = 1$,
+# then zeros):
+
+# %%
+print(" alpha   first lag with h <= 1/e   1/(1 - alpha)   -1/ln(alpha)   rel. error of 1/(1-alpha)")
+for alpha in (0.9, 0.99, 0.999):
+    impulse = run_linear_rnn(alpha, np.r_[1.0, np.zeros(2000)])[1:]  # h_1, h_2, ...: alpha^lag
+    first = int(np.argmax(impulse <= np.exp(-1)))
+    tau = -1 / np.log(alpha)
+    rel = abs(1 / (1 - alpha) - tau) / tau
+    print(f"{alpha:6.3f} {first:25d} {1 / (1 - alpha):15.0f} {tau:14.2f} {rel:18.2%}")
+    assert first == int(np.ceil(tau)) and abs(rel / ((1 - alpha) / 2) - 1) < 0.1
 
 # %% [markdown]
 # ## 2 · $1.01^{365} = 37.8$ and $0.99^{365} = 0.03$
@@ -124,17 +168,18 @@ ax.legend(loc="upper left")
 plt.show()
 
 # %% [markdown]
-# ## 3 · Explorer: the gain $\alpha^t$ over a long horizon
+# ## 3 · Explorer: the gain $\alpha^{t-k}$ over a long horizon
 #
-# The explorer draws $|\partial h_t/\partial x_0| = |\alpha^t|$ for $t = 0 \dots T$ on a log
-# axis. The red band is the exploding regime (gain above 1), the blue band the vanishing one.
+# The explorer draws $|\partial h_t/\partial x_k| = |\alpha^{t-k}|$ against the lag
+# $t - k = 0 \dots T$ on a log axis. The red band is the exploding regime (gain above 1), the blue band the vanishing one.
 # Text boxes report when float64 gives up: a gain below $4.9 \times 10^{-324}$, the smallest
 # positive float64, is stored as exactly 0 (underflow) and cannot be drawn on a log axis.
 #
 # **Predict, then slide:**
 # 1. At $\alpha = 0.9$, after how many steps has the gain fallen below $10^{-3}$? Below $10^{-10}$?
 # 2. At $\alpha = 1.5$ and $T = 1000$, does the gain overflow float64? Which $\alpha$ would?
-# 3. At $\alpha = 0.01$, from which step on is the gain stored as exactly 0?
+#    (The slider goes up to 2.1.)
+# 3. At $\alpha = 0.01$, from which lag on is the gain stored as exactly 0?
 # 4. At $\alpha = 1$ exactly, what happens — and how far apart are $\alpha = 0.98$ and $1.02$ at $T = 1000$?
 
 # %%
@@ -142,23 +187,27 @@ gain_explorer = ALL["nb02.alpha_horizon"]()
 gain_explorer
 
 # %% [markdown]
-# **Check your predictions.** $\alpha^t < 10^{-k}$ once $t > k / |\log_{10} \alpha|$: the
-# gain loses one decimal digit every $1/|\log_{10}\alpha|$ steps (22 steps for
-# $\alpha = 0.9$, 229 for $0.99$). Overflow needs $\alpha^T > 1.8 \times 10^{308}$, i.e.
-# $\alpha > 10^{308.25/T}$.
+# **Check your predictions.** At a lag $\ell = t - k$, $\alpha^\ell < 10^{-m}$ once
+# $\ell > m / |\log_{10} \alpha|$: the gain loses one decimal digit every
+# $1/|\log_{10}\alpha|$ steps (22 steps for $\alpha = 0.9$, 229 for $0.99$). Overflow needs
+# $\alpha^T > 1.8 \times 10^{308}$, i.e. $\alpha > 10^{308.25/T}$: at $T = 1000$,
+# $\alpha > 2.034$, so the slider's $\alpha = 2.04$ overflows and $2.03$ does not.
 
 # %%
 log10_09 = np.log10(0.9)
 steps_1e3, steps_1e10 = int(np.ceil(-3 / log10_09)), int(np.ceil(-10 / log10_09))
 g = toys.linear_gain(0.9, 300)
 assert g[steps_1e3] < 1e-3 <= g[steps_1e3 - 1] and g[steps_1e10] < 1e-10 <= g[steps_1e10 - 1]
-print(f"1. alpha = 0.9: gain < 1e-3 from t = {steps_1e3}, < 1e-10 from t = {steps_1e10}")
+print(f"1. alpha = 0.9: gain < 1e-3 from lag {steps_1e3}, < 1e-10 from lag {steps_1e10}")
 
 g15 = toys.linear_gain(1.5, 1000)
 alpha_overflow = 10 ** (np.log10(np.finfo(np.float64).max) / 1000)
-assert np.isfinite(g15[-1]) and np.isinf(toys.linear_gain(2.04, 1000)[-1])
+assert np.isfinite(g15[-1]) and np.isfinite(toys.linear_gain(2.03, 1000)[-1])
+assert np.isinf(toys.linear_gain(2.04, 1000)[-1]) and 2.03 < alpha_overflow < 2.04
+alpha_slider = gain_explorer.controls["alpha"]  # can the slider show 2.04? on its grid, in range
+assert alpha_slider.max >= 2.04 and abs(round(2.04 / alpha_slider.step) * alpha_slider.step - 2.04) < 1e-9
 print(f"2. 1.5^1000 = {g15[-1]:.4g}: no overflow; at T = 1000 overflow needs alpha > "
-      f"{alpha_overflow:.4f}")
+      f"{alpha_overflow:.4f}: 2.03^1000 = {toys.linear_gain(2.03, 1000)[-1]:.3g}, 2.04^1000 = inf")
 
 g001 = toys.linear_gain(0.01, 1000)
 first_zero = int(np.argmax(g001 == 0.0))
@@ -176,8 +225,8 @@ gain_explorer.update(alpha=0.9, horizon=200)
 # Hung-yi Lee's lecture makes the same point with a "network" of 1000 steps that multiplies
 # its input 1 by one shared weight $w$ at every step, so its output is
 # $$y = w^{n}, \qquad n = 1000, \qquad \frac{\partial y}{\partial w} = n\,w^{n-1}.$$
-# (This is the linear RNN of section 1 with $\alpha = w$ and a single input at the start:
-# $y = h_n$.) A cost $C(y)$ then has gradient
+# (This is the linear RNN of section 1 with $\alpha = w$, started from $h_0 = 1$ and fed
+# zeros: $y = h_n = w^n$, the gain $\partial h_n/\partial h_0$; checked below the table.) A cost $C(y)$ then has gradient
 # $\frac{\partial C}{\partial w} = \frac{\partial C}{\partial y}\frac{\partial y}{\partial w}$,
 # and the second factor is where the trouble is. The lecture's advice for feeling the size of a
 # gradient: perturb the weight and watch the output, $\frac{\partial y}{\partial w} \approx
@@ -215,6 +264,9 @@ for w in (1.0, 1.01, 0.99, 0.01):
 y_table, _ = toys.power(np.array([1.0, 1.01, 0.99, 0.01]), n)
 assert y_table[0] == 1.0 and abs(y_table[1] - 20959.16) < 0.01
 assert abs(y_table[2] - 4.3171e-05) < 1e-8 and y_table[3] == 0.0
+# y = h_n of the linear RNN from h_0 = 1 with all inputs 0
+h_n = run_linear_rnn(1.01, np.zeros(n), h0=1.0)[n]
+assert abs(h_n / y_table[1] - 1) < 1e-12
 
 # %% [markdown]
 # - $w = 1$: $y = 1$ and the gradient is $n = 1000$.
@@ -222,7 +274,7 @@ assert abs(y_table[2] - 4.3171e-05) < 1e-8 and y_table[3] == 0.0
 #   \approx 2.1 \times 10^{7}$: a learning rate that suits $w = 1$ throws this weight far away.
 # - $w = 0.99$: $y \approx 4.3 \times 10^{-5}$ ("≈ 0") and the gradient is $0.04$.
 #   Between $w = 0.99$ and $w = 1.01$, a change of 2 %, $y$ changes by a factor
-#   $(1.01/0.99)^{1000} \approx 4.9 \times 10^{8}$.
+#   $(1.01/0.99)^{1000} \approx 4.9 \times 10^{8}$ (checked in the next cell).
 # - $w = 0.01$: the true value is $10^{-2000}$, far below the smallest positive float64
 #   $4.9 \times 10^{-324}$ (a *subnormal*; the smallest normal float is $2.2 \times 10^{-308}$).
 #   The result underflows to **exactly 0**, and so does the derivative $1000 \cdot 10^{-1998}$.
@@ -230,6 +282,11 @@ assert abs(y_table[2] - 4.3171e-05) < 1e-8 and y_table[3] == 0.0
 #
 # The forward differences agree with the exact derivative to several digits — not to all
 # of them, and for $n = 1000$ the choice of $\Delta w$ matters a great deal.
+
+# %%
+print(f"y(1.01) / y(0.99) = {y_table[1] / y_table[2]:.3g} = (1.01/0.99)^1000 = "
+      f"{(1.01 / 0.99) ** 1000:.3g}")
+assert abs(y_table[1] / y_table[2] / 4.855e8 - 1) < 1e-3
 
 # %% [markdown]
 # ## 5 · Where $\Delta y/\Delta w$ breaks down: the step-size sweep
@@ -246,8 +303,24 @@ assert abs(y_table[2] - 4.3171e-05) < 1e-8 and y_table[3] == 0.0
 #
 # The sum is smallest where the two balance: $\Delta^\star \approx \sqrt{2 \varepsilon w^2/(n-1)}$
 # (forward) and $\Delta^\star \approx \big(3 \varepsilon w^3/((n-1)(n-2))\big)^{1/3}$
-# (central). For $n = 1000$ the truncation terms are $n$ and $n^2$ times larger than for
-# $n = 1$, so the best step is smaller and the best error is worse.
+# (central). The truncation terms carry the factors $n - 1$ and $(n-1)(n-2)$, which grow like
+# $n$ and $n^2$. For $n = 1$, a straight line $y = w$, both are 0 and the difference quotient
+# is exact up to round-off; for $n = 3$ they are 2 and 2; for $n = 1000$ they are 999 and
+# 997 002, so the best step is smaller and the best error is worse.
+
+# %%
+print("    n   n-1   (n-1)(n-2)   rel. error at Δw = 1e-4: forward   central")
+for n_check in (1, 3, 1000):
+    f_err = difference_errors(1.01, np.array([1e-4]), n_check, kind="forward")[0]
+    c_err = difference_errors(1.01, np.array([1e-4]), n_check, kind="central")[0]
+    shown = ("< 1e-12", "< 1e-12") if n_check == 1 else (f"{f_err:.2g}", f"{c_err:.2g}")
+    print(f"{n_check:5d} {n_check - 1:5d} {(n_check - 1) * (n_check - 2):12d} "
+          f"{shown[0]:>31s} {shown[1]:>9s}")
+    model = 0.5e-4 * (n_check - 1) / 1.01, 1e-8 * (n_check - 1) * (n_check - 2) / (6 * 1.01**2)
+    if n_check == 1:  # no truncation error: round-off only
+        assert f_err < 1e-12 and c_err < 1e-12
+    else:  # the truncation model, to within 10 % (higher-order terms)
+        assert abs(f_err / model[0] - 1) < 0.1 and abs(c_err / model[1] - 1) < 0.1
 
 # %%
 w0 = 1.01
@@ -310,10 +383,13 @@ assert 0.1 < measured_fwd / best_fwd < 10 and 0.1 < measured_cen / best_cen < 10
 #
 # Give the toy a target: $\hat y = 0.5$, cost $C(w) = (w^n - \hat y)^2$, with
 # $$\frac{dC}{dw} = 2\,(w^n - \hat y)\; n\, w^{n-1}.$$
-# The minimum is $C = 0$ at $w^\star = \hat y^{1/n} = 0.5^{1/1000} \approx 0.999307$. Left of it,
-# $w^n$ is tiny, so $C \approx \hat y^2 = 0.25$ and the slope is almost exactly 0: a
-# **plateau**. Right of it, $w^n$ grows like $e^{n(w-1)}$: a **cliff**. "The error surface is
-# rough" (Hung-yi Lee, after Pascanu et al. 2013).
+# The minimum is $C = 0$ at $w^\star = \hat y^{1/n} = 0.5^{1/1000} \approx 0.999307$. Well
+# left of it, $w^n$ is tiny ($0.99^{1000} = 4.3 \times 10^{-5}$, $0.95^{1000} = 5 \times 10^{-23}$),
+# so $C \approx \hat y^2 = 0.25$ and the slope is close to 0 ($-0.04$ at $w = 0.99$,
+# $-6 \times 10^{-20}$ at $0.95$): a **plateau**. The plateau ends before $w^\star$: at
+# $w = 0.995$, $w^n = 0.0067$ and the slope is already $-6.6$; at $w = 0.999$,
+# $w^n = 0.37$. Right of $w^\star$, $w^n = e^{n \ln w} \approx e^{n(w-1)}$ grows without
+# bound: a **cliff**. "The error surface is rough" (Hung-yi Lee, after Pascanu et al. 2013).
 
 # %%
 w_star = 0.5 ** (1 / n)
@@ -326,6 +402,12 @@ print(f"plateau, w = 0.95: C = {float(c_flat):.4g}, dC/dw = {float(g_flat):.3g}"
 print(f"cliff,   w = 1.01: C = {float(c_cliff):.4g}, dC/dw = {float(g_cliff):.3g}")
 closed_cliff = 2 * (1.01**1000 - 0.5) * 1000 * 1.01**999
 assert abs(float(g_cliff) / closed_cliff - 1) < 1e-12 and abs(float(g_flat)) < 1e-19
+print("     w      w^1000         C        dC/dw")
+for w_left in (0.95, 0.99, 0.995, 0.999):
+    c_left, g_left = power_loss(w_left, n)
+    print(f"{w_left:6.3f} {w_left**n:11.3g} {float(c_left):9.4f} {float(g_left):12.3g}")
+assert 0.99**n < 1e-4 and abs(0.995**n - 0.0067) < 1e-4 and abs(0.999**n - 0.37) < 0.005
+assert abs(float(power_loss(0.995, n)[1]) + 6.6) < 0.05
 
 # %%
 w_grid = np.linspace(0.9, 1.006, 2001)
@@ -419,44 +501,159 @@ plt.show()
 # No single learning rate works. $\eta = 10^{-4}$ moves from $0.995$ quickly — and then
 # overshoots, lands on the cliff and is flung to $w < 0$ (run C); from the cliff it jumps to
 # $w \approx -9$, where $w^{1000}$ overflows (run D). $\eta = 10^{-8}$ is safe on the cliff
-# (run E) but crawls from $0.995$ (run B), and on the plateau nothing helps (run A): the
-# gradient is about $6 \times 10^{-20}$, and $\eta$ times it is below the spacing of
-# float64 numbers near 0.95, so $w$ does not change at all. The exploding side has a simple remedy — **cap the length of the
-# step** when the gradient is huge, which is gradient clipping (notebook 04). The vanishing
-# side has no such fix: a gradient of $10^{-20}$ carries no usable direction, which is why
-# notebooks 05 and 06 change the model instead.
+# (run E) but crawls from $0.995$ (run B), and on the plateau no learning rate of this size
+# helps (run A): the gradient is about $6 \times 10^{-20}$, and $\eta$ times it is below the
+# spacing of float64 numbers near 0.95, so $w$ does not change at all. The exploding side has
+# a simple remedy — **cap the length of the step** when the gradient is huge, which is
+# gradient clipping (notebook 04).
+#
+# ### Tiny is not the same as useless — in this toy
+#
+# Does a gradient of $6 \times 10^{-20}$ carry no information? Here it does: its *sign* is
+# right everywhere left of $w^\star$ where float64 does not round the gradient to 0 (above
+# $w \approx 0.475$), and an update that ignores the gradient's size uses it.
+# **Sign descent**, $w \leftarrow w - \delta\,\mathrm{sign}(dC/dw)$, and **RMSProp**
+# (notebook 06), which divides the gradient by the root of a running mean of its squares,
+# $v \leftarrow 0.9\,v + 0.1\,g^2$, $w \leftarrow w - \eta\, g/(\sqrt{v} + \varepsilon)$, both
+# cross the plateau from $w = 0.95$ where plain descent (run A) does not move. RMSProp does so
+# only with $\varepsilon = 0$: at $w = 0.95$ the usual $\varepsilon = 10^{-8}$ is about
+# $2 \times 10^{11}$ times larger than $\sqrt{v} \approx |g| \approx 6 \times 10^{-20}$ and
+# swamps it.
+
+# %%
+def rmsprop_power(w: float, lr: float, steps: int, eps: float) -> float:
+    """RMSProp on C(w) = (w^n - 0.5)^2 from w: v starts at g^2 (helpers.optim.RMSProp's rule)."""
+    v = None
+    for _ in range(steps):
+        g = float(power_loss(w, n)[1])
+        v = g * g if v is None else 0.9 * v + 0.1 * g * g
+        w = w - lr * g / (np.sqrt(v) + eps)
+    return w
+
+
+w_sign = 0.95
+for _ in range(200):
+    w_sign -= 2.5e-4 * np.sign(float(power_loss(w_sign, n)[1]))
+finals = {
+    "plain descent, η = 1e-4, 1000 steps (run A)": results["A: plateau, large η"]["w"][-1],
+    "sign descent, δ = 2.5e-4, 200 steps": w_sign,
+    "RMSProp, η = 1e-4, ε = 0, 1000 steps": rmsprop_power(0.95, 1e-4, 1000, 0.0),
+    "RMSProp, η = 1e-4, ε = 1e-8, 1000 steps": rmsprop_power(0.95, 1e-4, 1000, 1e-8),
+}
+print(f"from w = 0.95 (w* = {w_star:.5f}):")
+for name, w_end in finals.items():
+    print(f"  {name:44s} w = {w_end:.5f}   C = {float(power_loss(w_end, n)[0]):.2g}")
+final = list(finals.values())
+w_left = np.linspace(0.476, w_star, 100_001)[:-1]
+assert np.all(power_loss(w_left, n)[1] < 0) and power_loss(0.474, n)[1] == 0  # sign right
+assert 1e11 < 1e-8 / abs(float(g_flat)) < 3e11  # ε swamps √v ≈ |g|
+print(f"at w = 0.95: eps / |g| = {1e-8 / abs(float(g_flat)):.2g}; "
+      "dC/dw < 0 for all 0.476 <= w < w*, exactly 0 at w = 0.474")
+assert final[0] == 0.95 and abs(final[3] - 0.95) < 1e-9  # stuck: steps far below 1e-9
+assert abs(final[1] - w_star) < 2.5e-4 and abs(final[2] - w_star) < 1e-4  # across the plateau
+
+# %% [markdown]
+# ### …but not in a real RNN: the tiny terms are inside a sum
+#
+# The toy's gradient has a single term. In a recurrent network the gradient of a weight is a
+# **sum over time** — notebook 01: a tied weight gets the sum of its copies' gradients — with
+# one term for each pair of a loss step $t$ and an earlier step $k$ (Pascanu et al. 2013, §2,
+# eqs. 3–5):
+# $$\frac{\partial L}{\partial \theta} = \sum_{t} \sum_{k \le t}
+#   \frac{\partial \ell_t}{\partial h_t}\, \frac{\partial h_t}{\partial h_k}\,
+#   \frac{\partial^+ h_k}{\partial \theta} .$$
+# The long-range terms ($t - k$ large) carry $\partial h_t/\partial h_k$, a product of
+# $t - k$ factors like the $\alpha^{t-k}$ of section 1 ($0.9^{330} \approx 10^{-15}$), while
+# the short-range terms have ordinary sizes. The long-range terms are not alone: they are
+# *added* to terms $10^{15}$ times larger, and their sum is all an optimizer sees. Any
+# rescaling of that sum — one factor for the whole gradient (normalising it) or one factor
+# per coordinate (sign descent; RMSProp and Adam, which take the sign step on a steady
+# gradient) — multiplies the long-range share by the same factor as the short-range share.
+# The long-range terms stay $10^{-15}$ of the step, whose direction is set by the
+# short-range terms. This is the vanishing-gradient problem as Bengio, Simard & Frasconi
+# (1994) and Pascanu et al. (2013, §2) describe it: the long-term components become
+# exponentially smaller than the short-term ones, so the model cannot learn how to use
+# distant inputs. Below, three weights with a short-range and a long-range term each:
+
+# %%
+rng = np.random.default_rng(1)
+g_short = rng.normal(size=3)  # what the recent steps ask of three weights
+g_long = rng.normal(size=3)  # what a step far back asks: another direction …
+g_long *= 1e-15 * np.linalg.norm(g_short) / np.linalg.norm(g_long)  # … 10^15 times smaller
+assert abs(330 * np.log10(0.9) + 15) < 0.2  # 0.9^330 ≈ 1e-15
+rescalings = {  # what the step is, given the gradient g the optimizer sees
+    "none (plain gradient)": lambda g: g,
+    "unit norm (one factor)": lambda g: g / np.linalg.norm(g),
+    "sign (one factor per coordinate)": np.sign,
+}
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+print(f"{'rescaling':33s} {'g_long alone:':>18s}   {'g_short + g_long: the step':>27s}")
+print(f"{'':33s} {'cos(step, g_long)':>18s}   {'differs from g_short alone':>27s}")
+for name, rescale in rescalings.items():
+    alone = rescale(g_long)  # one term: the rescaled step follows it
+    both, short_only = rescale(g_short + g_long), rescale(g_short)
+    change = np.linalg.norm(both - short_only) / np.linalg.norm(short_only)
+    assert cosine(alone, g_long) > 0.5 and change < 2e-15
+    print(f"{name:33s} {cosine(alone, g_long):18.2f}   {'< 2e-15 (relative)':>27s}")
+tiny = g_short + 1e-20 * g_long / np.linalg.norm(g_long)  # a term of the toy's size
+assert np.array_equal(tiny, g_short)  # below float64's resolution: not even stored
+print("a term 1e-20 of the others: g_short + g_long == g_short exactly in float64")
 
 # %% [markdown]
 # ## 8 · Explorer: $y = w^n$ for any $w$ and $n$
 #
 # Left: $y = w^n$ against $w$; right: its derivative $n w^{n-1}$, both on log axes; the dot
-# is the current $w$. Grey shading marks where float64 underflows to exactly 0 (a ▼ on the
-# bottom edge marks a value of exactly 0).
+# is the current $w$. Top row: $0 \le w \le 1.1$, where grey shading marks where float64
+# underflows to exactly 0 (a ▼ on the bottom edge marks a value of exactly 0). Bottom row: a
+# zoom on $0.98 \le w \le 1.02$ (the yellow band above), with Lee's three weights
+# $w = 0.99, 1, 1.01$ marked and their values printed. The axes stay fixed while you slide,
+# so curves for different $n$ can be compared. The $w$ slider moves in steps of 0.0001 (type
+# a value into its box to jump).
 #
 # **Predict, then slide:**
 # 1. With $n = 1000$, how far above 1 must $w$ go for $y$ to reach 10? And 1000?
 # 2. Below which $w$ does $w^{1000}$ underflow to 0?
 # 3. With $n = 10$, is the toy still dangerous? What about $n = 100$?
+# 4. In the zoom, Lee's contrast at $n = 1000$ is $y \approx 0$, $1$ and $20\,000$. How far
+#    apart are the three values at $n = 100$ and $n = 10$?
 
 # %%
 power_explorer = ALL["nb02.power_toy"]()
 power_explorer
 
 # %% [markdown]
-# **Check your predictions.** $w^n = 10^k$ at $w = 10^{k/n}$: $y = 10$ at $w = 1.0023$ and
-# $y = 1000$ at $w = 1.0069$ — well inside one slider step of 0.01. Underflow: $w^{1000}$
-# drops below $4.9 \times 10^{-324}$ for $w < (4.9 \times 10^{-324})^{1/1000} \approx 0.475$.
-# At $n = 10$ the curve is gentle: $1.01^{10} = 1.10$; the danger grows with the number of
-# steps.
+# **Check your predictions.** $w^n = 10^m$ at $w = 10^{m/n}$: $y = 10$ at $w = 1.0023$ and
+# $y = 1000$ at $w = 1.0069$ — between two neighbouring slider values each time (1.0023 and
+# 1.0024; 1.0069 and 1.0070). Underflow: $w^{1000}$ drops below $4.9 \times 10^{-324}$ for
+# $w < (4.9 \times 10^{-324})^{1/1000} \approx 0.475$. At $n = 10$ the curve is gentle:
+# $1.01^{10} = 1.10$ and $0.99^{10} = 0.90$; at $n = 100$, $2.7$ and $0.37$; the danger grows
+# with the number of steps.
 
 # %%
 w_10, w_1000 = 10 ** (1 / n), 10 ** (3 / n)
 w_under = 10 ** (np.log10(5e-324) / n)
 print(f"y = 10 at w = {w_10:.4f}; y = 1000 at w = {w_1000:.4f}; underflow below w = {w_under:.4f}")
 assert abs(float(toys.power(w_10, n)[0]) - 10) < 1e-9
+w_slider = power_explorer.controls["w"]
+assert w_slider.step == 1e-4 and w_slider.min == 0  # the slider shows every multiple of 0.0001
+for w_lo, w_hi, y_goal in ((1.0023, 1.0024, 10), (1.0069, 1.0070, 1000)):
+    assert toys.power(w_lo, n)[0] < y_goal < toys.power(w_hi, n)[0]
+    print(f"  on the slider: {w_lo:.4f}^1000 = {float(toys.power(w_lo, n)[0]):.4g}, "
+          f"{w_hi:.4f}^1000 = {float(toys.power(w_hi, n)[0]):.4g}")
 assert toys.power(w_under * 0.999, n)[0] == 0.0 and toys.power(w_under * 1.001, n)[0] > 0.0
 print(f"n = 10: 1.01^10 = {1.01**10:.4g}, 0.99^10 = {0.99**10:.4g}; "
       f"n = 100: 1.01^100 = {1.01**100:.4g}, 0.99^100 = {0.99**100:.4g}")
+for n_lee in (1000, 100, 10):
+    spread = 1.01**n_lee / 0.99**n_lee
+    print(f"4. n = {n_lee:4d}: 0.99^n = {0.99**n_lee:.3g}, 1^n = 1, 1.01^n = {1.01**n_lee:.4g} "
+          f"(a factor {spread:.3g} between the outer two)")
+assert round(1.01**10, 2) == 1.10 and round(0.99**10, 2) == 0.90
+assert round(1.01**100, 1) == 2.7 and round(0.99**100, 2) == 0.37
 power_explorer.update(w=0.99, n=1000)
 
 # %% [markdown]
@@ -493,9 +690,10 @@ print(f"0.95^t < 1e-6 from t = {steps_needed}")
 # %% [markdown]
 # ## Summary
 #
-# - In the linear RNN $h_t = \alpha h_{t-1} + x_t$, the gradient reaching an input $t$ steps
-#   back is exactly $\alpha^t$: it vanishes for $|\alpha| < 1$ and explodes for $|\alpha| > 1$,
-#   geometrically — one decimal digit every $1/|\log_{10}\alpha|$ steps.
+# - In the linear RNN $h_t = \alpha h_{t-1} + x_t$, the gradient reaching an input $t - k$
+#   steps back is exactly $\partial h_t/\partial x_k = \alpha^{t-k}$: it vanishes for
+#   $|\alpha| < 1$ and explodes for $|\alpha| > 1$, geometrically — one decimal digit every
+#   $1/|\log_{10}\alpha|$ steps.
 # - Small differences per step become huge over many steps: $1.01^{365} = 37.8$,
 #   $0.99^{365} = 0.03$; $1.01^{1000} \approx 20\,959$, $0.99^{1000} \approx 4.3 \times 10^{-5}$,
 #   and $0.01^{1000}$ is exactly 0 in float64 (below $4.9 \times 10^{-324}$).
@@ -504,7 +702,12 @@ print(f"0.95^t < 1e-6 from t = {steps_needed}")
 #   step is about $10^{-9}$.
 # - Such models have loss surfaces with plateaus (gradient $\approx 0$) beside cliffs
 #   (gradient $\approx 10^{12}$); a fixed learning rate either stalls or is thrown away.
-#   Clipping the step (notebook 04) tames the cliffs; the plateaus need a different model.
+#   Clipping the step (notebook 04) tames the cliffs.
+# - On the toy's plateau the tiny gradient still points the right way, and a rescaled step
+#   (sign descent; RMSProp with $\varepsilon = 0$) crosses it. In a real RNN the long-range
+#   terms of the gradient are added to short-range terms $10^{15}$ times larger, and no
+#   rescaling of the sum brings them back (Bengio et al. 1994; Pascanu et al. 2013, §2):
+#   that needs a different model (notebook 05).
 #
 # Next: **[03 · Jacobians and eigenvalues](03_jacobians_and_eigenvalues.ipynb)** — the same
 # story with a hidden *vector*, a matrix $W_h$ and a nonlinearity.
@@ -517,6 +720,8 @@ print(f"0.95^t < 1e-6 from t = {steps_needed}")
 #   gradient descent is difficult. *IEEE Transactions on Neural Networks* 5(2), 157–166.
 # - Pascanu, R., Mikolov, T. & Bengio, Y. (2013). On the difficulty of training recurrent
 #   neural networks. *ICML 2013*.
+# - Goodfellow, I., Bengio, Y. & Courville, A. (2016). *Deep Learning*. MIT Press, §10.8
+#   (echo state networks) and §10.9 (leaky units and multiple time scales).
 # - Krähenbühl, P. & Wu, C.-Y. (2019). *Training recurrent networks* (lecture slides; the
 #   linear RNN and $\alpha^t$).
 # - Lee, H.-y. *Training Recurrent Neural Network* (lecture slides; the toy $y = w^{1000}$,
