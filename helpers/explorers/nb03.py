@@ -83,9 +83,7 @@ def spectral() -> Explorer:
     ) -> tuple[np.ndarray, np.ndarray]:
         """log10 ‖∂h_t/∂h_0‖ for t = 0..steps, and the running mean of φ'(a_t) over units."""
         params = {"Wx": Wx, "Wh": radius * W0, "b": np.zeros(HIDDEN)}
-        _, dphi = jac.forward(
-            params, scale * noise[:steps], starts[start], activation=activation
-        )
+        _, dphi = jac.forward(params, scale * noise[:steps], starts[start], activation=activation)
         J = dphi[..., :, None] * params["Wh"]  # diag(φ'(a_t)) W_h, as jac.step_jacobians
         logs = np.concatenate([[0.0], jac.log10_norms(J)[:, 0]])  # ‖∂h_0/∂h_0‖ = 1
         mean_dphi = np.cumsum(dphi[:, 0].mean(axis=1)) / np.arange(1, steps + 1)
