@@ -391,11 +391,13 @@ plt.show()
 #
 # - **No input and $h_0 = 0$ is a special start.** With $b = 0$ the state stays at the fixed
 #   point $h = 0$, where $\tanh' = 1$: the network is exactly linear there and the gradient
-#   grows like $\rho^t$. The fixed point is unstable, and from the random $h_0$ the same
-#   network without input gives only $\approx 10^{0.9}$ at $t = 200$ ($\rho = 1.5$).
-# - **Strong inputs saturate the units, and the gradient vanishes**: at $\rho = 1.5$ for every
-#   input scale, at $\rho = 2.5$ from input scale 2 on.
-# - **At $\rho = 2.5$ with input scale 0.5 the tanh network explodes**: mean $\tanh' \approx
+#   grows like $\rho^t$. The fixed point is unstable (its Jacobian is $W_h$, with $\rho > 1$),
+#   and from the random $h_0$ the same network without input gives only $\approx 10^{0.9}$ at
+#   $t = 200$ ($\rho = 1.5$).
+# - **Strong inputs saturate the units, and the gradient vanishes**: at $\rho = 1.5$ for each
+#   input scale shown (0.5, 2, 5), at $\rho = 2.5$ from input scale 2 on.
+# - **At $\rho = 2.5$ with no input or input scale 0.5 the tanh network explodes** from the
+#   random $h_0$. With input scale 0.5: mean $\tanh' \approx
 #   0.37$, and saturation cut the gain per step from 2.5 (linear) to about 1.08 — not below
 #   1. The gradient grows to $\approx 10^{11}$ at $t = 300$, and to about $10^{29}$–$10^{35}$
 #   at $t = 1000$ (four random $h_0$; the explorer shows one).
@@ -410,7 +412,8 @@ check("no input, h_0 = 0: tanh RNN's gradient vs the linear RNN's",
 print(f"ρ = 1.5, no input, random h_0: ||∂h_200/∂h_0|| = 10^{logs_sat[1.5, 0.0, 'random'][199]:.1f}")
 for rho_s in (1.5, 2.5):
     print(f"ρ = {rho_s}: ||∂h_300/∂h_0|| = "
-          + ", ".join(f"10^{logs_sat[rho_s, sc, 'random'][-1]:.0f} (scale {sc})" for sc in (0.5, 2.0, 5.0)))
+          + ", ".join(f"10^{logs_sat[rho_s, sc, 'random'][-1]:.0f} (scale {sc})"
+                      for sc in (0.0, 0.5, 2.0, 5.0)))
 for rho_s in (1.5, 2.5):
     print(f"ρ = {rho_s}: mean tanh'(a_t) = "
           + ", ".join(f"{mean_dphi[rho_s, sc, 'random']:.2f} (scale {sc})" for sc in (0.0, 0.5, 2.0, 5.0)))
@@ -418,15 +421,15 @@ print(f"ρ = 2.5, scale 0.5: mean tanh' = {mean_dphi[2.5, 0.5, 'random']:.2f}, "
       f"gain per step over 300 steps ×{10 ** (logs_sat[2.5, 0.5, 'random'][-1] / Ts):.2f}")
 assert abs(logs_sat[1.5, 0.0, "random"][199] - 0.9) < 0.1
 assert all(logs_sat[1.5, sc, "random"][-1] < -5 for sc in (0.5, 2.0, 5.0))
-assert logs_sat[2.5, 0.5, "random"][-1] > 10 > 0 > logs_sat[2.5, 2.0, "random"][-1]
+assert min(logs_sat[2.5, sc, "random"][-1] for sc in (0.0, 0.5)) > 10 > 0 > logs_sat[2.5, 2.0, "random"][-1]
 
 # %% [markdown]
 # The 1000-step figure depends on the last digits of the arithmetic: at $\rho = 2.5$ the
 # trajectory is chaotic (that is what $\lambda_{\mathrm{L}} > 0$ means: it also amplifies
-# differences between two nearby states), and rounding differences of $10^{-16}$ grow to
-# change the exponent by several units after about 500 steps. So the next cell states a
-# range over four random initial states and shows that nudging $h_0$ by $10^{-12}$ changes
-# the result:
+# the difference between two nearby states), so rounding differences between machines can
+# move the exponent at $t = 1000$. The next cell states a range over four random initial
+# states, and shows that nudging $h_0$ by $10^{-12}$ moves the exponent by more than one
+# unit:
 
 # %%
 # NBVAL_IGNORE_OUTPUT
@@ -439,7 +442,7 @@ end_logs = jac.log10_norms(J_x)[-1]
 nudged = jac.log10_norms(J_nudged)[-1, 0]
 print(f"ρ = 2.5, input scale 0.5, 4 random h_0: ||∂h_1000/∂h_0|| from 10^{end_logs.min():.0f} "
       f"to 10^{end_logs.max():.0f}; h_0 nudged by 1e-12: 10^{end_logs[0]:.1f} → 10^{nudged:.1f}")
-assert end_logs.min() > 20 and abs(nudged - end_logs[0]) > 1e-3
+assert end_logs.min() > 20 and abs(nudged - end_logs[0]) > 1
 
 # %% [markdown]
 # One network could be a lucky draw. The growth rate per step $\lambda_{\mathrm{L}}$,
@@ -531,12 +534,13 @@ assert np.all(up[0, rhos >= 1.75] > 0) and np.all(down[0, rhos >= 1.75] > 0)
 # eight vanish up to $\rho = 1.5$ with input scale 0.5, up to $\rho = 2.75$ with input
 # scale 2). Without input the outcome depends on the attractor each network's state settles
 # on (Pascanu et al. 2013, §2.2): a stable fixed point or cycle makes the gradient vanish, a
-# chaotic attractor makes it explode — and at every $\rho \ge 1.75$ some of the eight do
-# each.
+# chaotic attractor makes it explode, and a rate near 0 (section 4's network at
+# $\rho = 1.5$) does neither — at every $\rho \ge 1.75$ some of the eight explode and some
+# vanish.
 #
 # So **exploding gradients survive saturating activations**: a bounded activation bounds the
 # *state*, not its derivative. We need a remedy that does not rely on the activation: the
-# next notebook clips the gradient.
+# next notebook, [04 · Gradient clipping](04_gradient_clipping.ipynb), clips the gradient.
 
 # %% [markdown]
 # ## 5 · Explorer: spectral radius, horizon, activation, input scale, initial state
