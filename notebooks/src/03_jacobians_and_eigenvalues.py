@@ -573,9 +573,9 @@ spectral_explorer
 # sigmoid's $\varphi' \le 1/4$ means the bound allows growth only once $\sigma_{\max} \ge 4$
 # ($\rho \approx 2.4$ for this $W_h$), and in this network the gradient still vanishes at the
 # slider's end, $\rho = 4.5$: the sigmoid units saturate. tanh at $\rho = 1.5$ from $h_0 = 0$
-# without input grows exactly like $1.5^t$: the state sits on the fixed point 0, where tanh is
-# linear. That curve is the exception: from the random $h_0$ the gradient stays near
-# $10^{0.9}$, and with inputs it vanishes, faster for larger inputs. At $\rho = 2.5$ with input
+# without input grows exactly as the linear RNN's gradient, like $1.5^t$: the state sits on
+# the fixed point 0, where tanh is linear. That curve is the exception: from the random $h_0$
+# the gradient stays near $10^{0.9}$, and with inputs it vanishes, faster for larger inputs. At $\rho = 2.5$ with input
 # scale 0.5 it explodes despite saturation, about $\times 1.08$ per step (section 4).
 #
 # ReLU with no input from $h_0 = 0$: every pre-activation is exactly 0, where
