@@ -482,15 +482,15 @@ xs_b = np.stack([sc * nets[n][2][:500, 0] for sc, n, _ in grid], axis=1)  # (500
 rates = lyapunov_rates(Wh_b, Wx_b, xs_b, np.repeat(h0_rand, len(grid), axis=0))
 rates = rates.reshape(len(scales), 8, len(rhos))
 
-# the vector's rate vs the slope of the full product's norm, for the section's ρ = 2.5 network
-one = lyapunov_rates(2.5 * W0[None], Wx0[None], 0.5 * noise0[:500], h0_rand, burn=100)[0]
-_, J_one = jac.step_jacobians({"Wx": Wx0, "Wh": 2.5 * W0, "b": np.zeros(16)}, 0.5 * noise0[:500],
-                              h0_rand)
-logs_one = jac.log10_norms(J_one)[:, 0]
-slope = (logs_one[-1] - logs_one[99]) / 400
-print(f"ρ = 2.5, scale 0.5: vector rate {one:.4f}, slope of log10||∂h_t/∂h_0|| {slope:.4f} "
-      "decades per step")
-assert abs(one - slope) < 0.01
+# the vector's rate vs the slope of the full product's norm (jac.log10_norms), for the
+# section's ρ = 2.5 network over steps 100–300 (short enough that rounding differences
+# between the two computations of the trajectory stay far below the printed digits)
+one = lyapunov_rates(2.5 * W0[None], Wx0[None], 0.5 * noise0[:300], h0_rand, burn=100)[0]
+logs_one = logs_sat[2.5, 0.5, "random"]
+slope = (logs_one[299] - logs_one[99]) / 200
+print(f"ρ = 2.5, scale 0.5, steps 100–300: vector rate {one:.3f}, slope of log10||∂h_t/∂h_0|| "
+      f"{slope:.3f} decades per step")
+assert abs(one - slope) < 0.005
 
 # %%
 fig, ax = plt.subplots(figsize=(9, 4.6))
@@ -513,6 +513,8 @@ ax.legend(loc="upper left", fontsize=10)
 plt.show()
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# chaotic and multistable: a change of 1e-14 in h_0 (or in rounding) can move a count by one
 print("networks of 8 that explode (λ_L > 0.005) / vanish (λ_L < −0.005), by ρ:")
 print("ρ:              " + " ".join(f"{r:>5.2f}" for r in rhos))
 up, down = (rates > 0.005).sum(axis=1), (rates < -0.005).sum(axis=1)  # (scale, ρ)
@@ -522,21 +524,23 @@ for i, scale in enumerate(scales):
 assert np.all(rates < np.log10(rhos))  # saturation: never above the linear rate …
 assert np.all(rates[:, :, rhos >= 1.5] < np.log10(rhos[rhos >= 1.5]) - 0.17)  # … and far below
 assert np.all(up[1, rhos >= 2.75] >= 7) and np.all(down[1, rhos <= 1.5] == 8)
-assert np.all(up[2, rhos >= 3.75] == 8) and np.all(down[2, rhos <= 2.75] == 8)
+assert np.all(up[2, rhos >= 3.75] >= 7) and np.all(down[2, rhos <= 2.75] == 8)
 assert np.all(up[0, rhos >= 1.75] > 0) and np.all(down[0, rhos >= 1.75] > 0)
 
 # %% [markdown]
 # Every rate lies below the linear $\log_{10}\rho$, and from $\rho = 1.5$ on by more than
 # 0.17 decades per step (a factor 1.5 per step): saturation does lower the gain of each step.
 # But wherever the rate stays above zero the gradient still explodes. With input scale 0.5
-# that is 7 or 8 of the 8 networks at every $\rho \ge 2.75$; with input scale 2, all 8 from
+# that is 7 or 8 of the 8 networks at every $\rho \ge 2.75$; with input scale 2, 7 or 8 from
 # $\rho = 3.75$. Stronger inputs saturate more and move the crossing to larger $\rho$ (all
 # eight vanish up to $\rho = 1.5$ with input scale 0.5, up to $\rho = 2.75$ with input
 # scale 2). Without input the outcome depends on the attractor each network's state settles
 # on (Pascanu et al. 2013, §2.2): a stable fixed point or cycle makes the gradient vanish, a
 # chaotic attractor makes it explode, and a rate near 0 (section 4's network at
 # $\rho = 1.5$) does neither — at every $\rho \ge 1.75$ some of the eight explode and some
-# vanish.
+# vanish. (The table's counts can differ by one on another machine: a chaotic trajectory
+# amplifies rounding differences, and a network with several attractors may settle on
+# another one. The statements above are the ones its asserts check.)
 #
 # So **exploding gradients survive saturating activations**: a bounded activation bounds the
 # *state*, not its derivative. We need a remedy that does not rely on the activation: the
