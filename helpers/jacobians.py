@@ -22,7 +22,8 @@ from helpers import rnn
 from helpers._validate import as_array, as_choice, as_float, as_int, check_params
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")
-#: γ = max |φ'|: the constant of Pascanu et al.'s bound ‖diag(φ'(a)) W_h‖ ≤ γ λ1.
+#: γ = max |φ'|: the constant of Pascanu et al.'s bound ‖diag(φ'(a)) W_h‖ ≤ γ σ_max
+#: (σ_max: the largest singular value of W_h, which Pascanu et al. call λ1).
 GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 
 
@@ -36,7 +37,7 @@ def spectral_radius(W: np.ndarray) -> float:
 
 
 def largest_singular_value(W: np.ndarray) -> float:
-    """λ1 = ‖W‖₂, the largest singular value of ``W`` (any 2-D shape)."""
+    """σ_max = ‖W‖₂ (Pascanu et al.'s λ1), the largest singular value of ``W`` (any 2-D shape)."""
     M = as_array("W", W, ndim=2)
     return float(np.linalg.norm(M, 2))
 
@@ -218,10 +219,11 @@ def input_gradient_norms(
 
 
 def pascanu_bound(Wh: np.ndarray, activation: str, steps: int | np.ndarray) -> np.ndarray:
-    """(γ λ1)^steps: Pascanu et al.'s upper bound on ‖∂h_{k+steps}/∂h_k‖₂.
+    """(γ σ_max)^steps: Pascanu et al.'s upper bound on ‖∂h_{k+steps}/∂h_k‖₂.
 
-    λ1 is the largest singular value of W_h, γ = max |φ'| (``GAMMA``). When γ λ1 < 1 the
-    bound goes to 0 geometrically, so gradients vanish (a sufficient condition).
+    σ_max is the largest singular value of W_h (Pascanu's λ1), γ = max |φ'| (``GAMMA``).
+    When γ σ_max < 1 the bound goes to 0 geometrically, so gradients vanish (a sufficient
+    condition).
     """
     act = as_choice("activation", activation, ACTIVATIONS)
     lam = largest_singular_value(Wh)

@@ -93,7 +93,7 @@ def check_spectral_radius(student: Callable) -> Callable:
     mistakes = [
         (
             _largest_singular,
-            "that is the largest singular value ‖W‖₂ (Pascanu's λ1), an upper "
+            "that is the largest singular value σ_max = ‖W‖₂ (Pascanu's λ1), an upper "
             "bound on the spectral radius; the radius is the largest |eigenvalue|.",
         ),
         (

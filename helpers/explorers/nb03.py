@@ -40,6 +40,10 @@ def _power_of_ten(value: float, _pos: int) -> str:
     return f"$10^{{{value:.0f}}}$"
 
 
+#: The initial states the explorer offers: h_0 = 0, or a fixed random state (``random_h0``).
+INITIAL_STATES = ("zero", "random")
+
+
 def network(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The explorer's RNN: ``W0`` (16, 16) with spectral radius 1, ``Wx`` (16, 4), and the
     input noise (1000, 1, 4) that the input-scale slider multiplies."""
@@ -50,42 +54,52 @@ def network(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return W0, Wx, noise
 
 
+def random_h0(seed: int = SEED) -> np.ndarray:
+    """The explorer's random initial state h_0 (1, 16): entries uniform in (−1, 1), the
+    range of a tanh state, from its own generator (``network`` draws are unchanged)."""
+    return np.random.default_rng([seed, 1]).uniform(-1.0, 1.0, size=(1, HIDDEN))
+
+
 def spectral() -> Explorer:
-    """Spectral radius ρ, horizon, activation and input scale → ‖∂h_t/∂h_0‖₂ and eig(W_h).
+    """Spectral radius ρ, horizon, activation, input scale and initial state →
+    ‖∂h_t/∂h_0‖₂ and eig(W_h).
 
     The network: H = 16 tanh/sigmoid/relu/linear units, W_h = ρ · W_0 with W_0 a fixed
     Gaussian matrix of spectral radius 1, inputs x_t = scale · (fixed Gaussian noise),
-    h_0 = 0. The norm is drawn as log10 (ticks 10^k), so it stays honest far beyond
-    float64's range; the float64 limits are marked.
+    h_0 = 0 or a fixed random state (``random_h0``). With no input, h_0 = 0 is a fixed
+    point of the RNN (tanh, relu): the state never leaves it. The norm is drawn as log10
+    (ticks 10^k), so it stays honest far beyond float64's range; the float64 limits are
+    marked.
     """
     W0, Wx, noise = network()
+    starts = {"zero": np.zeros((1, HIDDEN)), "random": random_h0()}
     eig0 = np.linalg.eigvals(W0)
     lam0 = jac.largest_singular_value(W0)
     t = np.arange(MAX_HORIZON + 1)
 
     @lru_cache(maxsize=64)
     def curve_to(
-        radius: float, activation: str, scale: float, steps: int
+        radius: float, activation: str, scale: float, start: str, steps: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """log10 ‖∂h_t/∂h_0‖ for t = 0..steps, and the running mean of φ'(a_t) over units."""
         params = {"Wx": Wx, "Wh": radius * W0, "b": np.zeros(HIDDEN)}
-        _, dphi = jac.forward(params, scale * noise[:steps], activation=activation)
+        _, dphi = jac.forward(params, scale * noise[:steps], starts[start], activation=activation)
         J = dphi[..., :, None] * params["Wh"]  # diag(φ'(a_t)) W_h, as jac.step_jacobians
         logs = np.concatenate([[0.0], jac.log10_norms(J)[:, 0]])  # ‖∂h_0/∂h_0‖ = 1
         mean_dphi = np.cumsum(dphi[:, 0].mean(axis=1)) / np.arange(1, steps + 1)
         return logs, mean_dphi
 
-    long_keys: set[tuple[float, str, float, int]] = set()
+    long_keys: set[tuple[float, str, float, str, int]] = set()
 
     def curve(
-        radius: float, activation: str, scale: float, horizon: int
+        radius: float, activation: str, scale: float, start: str, horizon: int
     ) -> tuple[np.ndarray, np.ndarray]:
         """The curve up to at least ``horizon``: only 250 steps when that suffices (4× faster)."""
-        long_key = (radius, activation, scale, MAX_HORIZON)
+        long_key = (radius, activation, scale, start, MAX_HORIZON)
         if horizon > SHORT or long_key in long_keys:
             long_keys.add(long_key)
             return curve_to(*long_key)
-        return curve_to(radius, activation, scale, SHORT)
+        return curve_to(radius, activation, scale, start, SHORT)
 
     fig, (ax, ax_e) = new_figure(12.0, 5.2, ncols=2)
     fig.set_layout_engine("none")  # fixed positions: nothing jumps while a slider moves
@@ -132,7 +146,7 @@ def spectral() -> Explorer:
         color=style.COLORS["green"],
         lw=1.8,
         ls=":",
-        label=r"bound $(\gamma\lambda_1)^t$",
+        label=r"bound $(\gamma\sigma_{max})^t$",
     )
     (norm_line,) = ax.plot(t, t * 0.0, lw=2.4, label=r"$\|\partial h_t/\partial h_0\|_2$")
     legend = ax.legend(loc="lower left", framealpha=0.95)
@@ -161,9 +175,9 @@ def spectral() -> Explorer:
 
     eig_radius = [np.nan]  # the ρ the eigenvalue panel shows
 
-    def draw(radius: float, horizon: int, activation: str, scale: float) -> None:
+    def draw(radius: float, horizon: int, activation: str, scale: float, h0: str) -> None:
         x_end = next(v for v in X_VIEWS if v >= horizon)
-        logs, mean_dphi = curve(float(radius), activation, float(scale), x_end)
+        logs, mean_dphi = curve(float(radius), activation, float(scale), h0, x_end)
         view_logs = logs[: x_end + 1]
         logs = logs[: horizon + 1]
         tt = t[: horizon + 1]
@@ -179,13 +193,13 @@ def spectral() -> Explorer:
         colour = style.EXPLODE if grows else style.VANISH
         norm_line.set_color(colour)
         legend.legend_handles[2].set_color(colour)
-        # y-range: the measured curve and ρ^t over the whole view (the bound may run far
-        # off; it is clipped), widened to the next fixed view: it moves only when the data
-        # outgrow it or fit a smaller one, so most moves redraw the curves alone.
+        # y-range: the measured curve over the whole view (ρ^t and the bound may run far
+        # off; they are clipped, so that a saturated curve that still explodes is seen to
+        # grow), widened to the next fixed view: it moves only when the data outgrow it or
+        # fit a smaller one, so most moves redraw the curves alone.
         view_finite = view_logs[np.isfinite(view_logs)]
-        rho_end = x_end * np.log10(radius)
-        lo = min(float(view_finite.min()) if view_finite.size else 0.0, rho_end, 0.0)
-        hi = max(float(view_finite.max()) if view_finite.size else 0.0, rho_end, 0.0)
+        lo = min(float(view_finite.min()) if view_finite.size else 0.0, 0.0)
+        hi = max(float(view_finite.max()) if view_finite.size else 0.0, 0.0)
         lo, hi = -_view(-lo), _view(hi)
         pad = 0.06 * (hi - lo)
         ax.set_ylim(lo - pad, hi + pad)
@@ -201,25 +215,32 @@ def spectral() -> Explorer:
             artist.set_visible(lo - pad < LOG_TINY)
         ax.set_title(f"{activation} RNN, H = {HIDDEN}: gradient size over {horizon} steps")
         verdict = (
-            r"$\gamma\lambda_1$ < 1: vanishing guaranteed"
+            r"$\gamma\sigma_{max}$ < 1: vanishing guaranteed"
             if gamma_lam < 1
-            else r"$\gamma\lambda_1$ ≥ 1: the bound allows growth"
+            else r"$\gamma\sigma_{max}$ ≥ 1: the bound allows growth"
         )
         lines = [
-            f"ρ = {radius:.2f},  λ$_1$ = {lam0 * radius:.2f},  γ = {jac.GAMMA[activation]:g}",
+            f"ρ = {radius:.2f},  σ$_{{max}}$ = {lam0 * radius:.2f},  γ = {jac.GAMMA[activation]:g}",
             verdict,
         ]
         if finite[-1]:
-            lines.append(f"‖∂h$_T$/∂h$_0$‖ = 10$^{{{logs[-1]:.1f}}}$ at T = {horizon}")
+            lines.append(
+                f"‖∂h$_T$/∂h$_0$‖ = 10$^{{{logs[-1]:.1f}}}$ at T = {horizon}"
+                f" (×{10 ** (logs[-1] / horizon):.3g} per step)"
+            )
         else:
             first = int(np.argmax(~finite))
             why = (
-                "no ReLU unit is active (a ≤ 0)"
+                "no ReLU unit has a > 0 (φ'(0) = 0 here)"
                 if activation == "relu"
                 else "φ' rounded to 0 in float64 (saturation)"
             )
             lines.append(f"‖∂h$_t$/∂h$_0$‖ = 0 exactly from t = {first}:\n{why}; not drawn")
         lines.append(f"input scale {scale:.1f}: mean φ'(a$_t$) = {mean_dphi[horizon - 1]:.3f}")
+        if h0 == "zero" and scale == 0.0 and activation != "sigmoid":
+            lines.append("h$_0$ = 0 and no input: the state stays at 0")
+        else:
+            lines.append(f"initial state h$_0$: {h0}")
         status.set_text("\n".join(lines))
         if radius != eig_radius[0]:  # the eigenvalue panel depends on ρ alone
             eig_radius[0] = radius
@@ -247,8 +268,16 @@ def spectral() -> Explorer:
         "scale": widgets.FloatSlider(
             value=0.5, min=0.0, max=5.0, step=0.1, description="input scale", readout_format=".1f"
         ),
+        "h0": widgets.Dropdown(
+            options=list(INITIAL_STATES),
+            value="random",
+            description="initial state h₀",
+            style={"description_width": "initial"},
+        ),
     }
-    return Explorer("spectral radius, horizon, activation, input scale", fig, controls, draw)
+    return Explorer(
+        "spectral radius, horizon, activation, input scale, initial state", fig, controls, draw
+    )
 
 
 EXPLORERS = {"spectral": spectral}
