@@ -327,6 +327,9 @@ def test_setup_cell_installs_helpers_then_the_course_runs_offline_at_the_floors(
     work.mkdir()
     runner = tmp_path / "run_notebooks.py"
     runner.write_text(RUNNER, encoding="utf-8")
+    # matplotlib's first import in a new home builds its font cache and, when that takes
+    # over 5 s (a loaded machine), says so on stderr: a first-use message, not the course's.
+    _run([str(python), "-c", "import matplotlib.font_manager"], env, work)
 
     # 1. Notebook 00 as a published course would have it, its setup cell pointing at the
     #    stand-in repository: the cell installs helpers and the notebook runs on.
