@@ -1,0 +1,118 @@
+"""Many optimizer runs at once on a toy loss: a whole grid of learning rates × starts.
+
+The toys of notebooks 04 and 06 have two parameters, so one run is a handful of scalar
+operations and a Python loop of runs is mostly overhead. ``run_grid`` runs every
+(learning rate, start) pair together as array code: the parameters are arrays of shape
+(n_lr, n_start), the learning rate is an (n_lr, 1) column, and the update rules are the
+ones of ``helpers.optim`` themselves (an optimizer of ``optim.OPTIMIZERS`` whose ``lr`` is
+that column), so each run follows exactly the arithmetic of ``optim.descend``.
+
+A run stops, as in ``optim.descend``, at the first non-finite gradient or parameter: its
+parameters stay at the last finite point and it takes no further step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from helpers import optim
+from helpers._validate import as_array, as_choice, as_float, as_int
+
+#: grad_fn(params) -> (loss, grads): params and grads map names to arrays of one shape.
+GradFn = Callable[[dict[str, np.ndarray]], tuple[np.ndarray, Mapping[str, np.ndarray]]]
+
+
+@dataclass(frozen=True)
+class GridResult:
+    """The outcome of ``run_grid``, every array of shape (n_lr, n_start).
+
+    ``params``: final parameters (name -> array); ``loss``: the loss there; ``updates``:
+    how many updates each run took (``n_updates`` unless it stopped on a non-finite value).
+    """
+
+    params: dict[str, np.ndarray]
+    loss: np.ndarray
+    updates: np.ndarray
+    n_updates: int
+
+    @property
+    def stopped(self) -> np.ndarray:
+        """True where the run ended early on a non-finite gradient or parameter."""
+        return self.updates < self.n_updates
+
+
+def run_grid(
+    name: str,
+    lrs: np.ndarray,
+    starts: Mapping[str, np.ndarray],
+    grad_fn: GradFn,
+    *,
+    n_updates: int,
+    clip_norm: float | None = None,
+    **hyper: float,
+) -> GridResult:
+    """Run optimizer ``name`` for every learning rate in ``lrs`` (n_lr,) from every start.
+
+    ``starts`` maps each parameter name to an array (n_start,) of starting values (all of
+    the same length). ``grad_fn`` takes a dict of arrays of shape (n_lr, n_start) and
+    returns ``(loss, grads)`` of that shape, element by element (one run per element).
+    ``clip_norm``: rescale each run's gradient to at most this global norm (the norm over
+    its parameters) before the update, with the factor ``min(1, c / (‖g‖ + 1e-6))`` of
+    ``helpers.clip``. ``hyper`` goes to the optimizer (e.g. ``momentum=0.9``).
+    """
+    cls = optim.OPTIMIZERS[as_choice("name", name, tuple(optim.OPTIMIZERS))]
+    eta = as_array("lrs", lrs, ndim=1)
+    if eta.size == 0 or np.any(eta <= 0):
+        raise ValueError("lrs must be a non-empty 1-d array of learning rates > 0")
+    if not isinstance(starts, Mapping) or not starts:
+        raise TypeError("starts must be a non-empty dict: parameter name -> array (n_start,)")
+    first = {k: as_array(f"starts[{k!r}]", v, ndim=1) for k, v in starts.items()}
+    sizes = {v.size for v in first.values()}
+    if len(sizes) != 1 or 0 in sizes:
+        raise ValueError("starts must hold non-empty 1-d arrays of one common length")
+    if not callable(grad_fn):
+        raise TypeError("grad_fn must be a function params -> (loss, grads)")
+    n = as_int("n_updates", n_updates, min_value=0)
+    limit = None if clip_norm is None else as_float("clip_norm", clip_norm, positive=True)
+
+    shape = (eta.size, sizes.pop())
+    opt = cls(lr=1.0, **hyper)
+    opt.lr = eta[:, None]  # the rules are elementwise: a column of rates, one per row
+    theta = {k: np.broadcast_to(v, shape).copy() for k, v in first.items()}
+    alive = np.ones(shape, dtype=bool)
+    updates = np.zeros(shape, dtype=np.int64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(n):
+            _, grads = grad_fn(opt.lookahead(theta))
+            ok = alive.copy()
+            for g in grads.values():
+                ok &= np.isfinite(g)
+            g = {k: np.where(ok, grads[k], 0.0) for k in theta}
+            if limit is not None:
+                # ‖g‖ per run, scaled by its largest entry so that it cannot overflow
+                big = np.max([np.abs(v) for v in g.values()], axis=0)
+                safe = np.where(big > 0, big, 1.0)
+                norm = big * np.sqrt(sum((v / safe) ** 2 for v in g.values()))
+                coef = np.minimum(1.0, limit / (norm + 1e-6))
+                g = {k: v * coef for k, v in g.items()}
+            new = opt.step(theta, g)
+            for v in new.values():
+                ok &= np.isfinite(v)
+            theta = {k: np.where(ok, new[k], theta[k]) for k in theta}
+            updates += ok
+            alive = ok
+            if not alive.any():
+                break
+        loss, _ = grad_fn(theta)
+    return GridResult(theta, np.asarray(loss, dtype=np.float64), updates, n)
+
+
+def pascanu_grad_fn(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``grad_fn`` for Pascanu's single unit (``helpers.toys.pascanu_loss``), keys w, b."""
+    from helpers.toys import pascanu_loss
+
+    E, dw, db = pascanu_loss(params["w"], params["b"])
+    return E, {"w": dw, "b": db}
