@@ -63,7 +63,26 @@ def run_grid(
     its parameters) before the update, with the factor ``min(1, c / (‖g‖ + 1e-6))`` of
     ``helpers.clip``. ``hyper`` goes to the optimizer (e.g. ``momentum=0.9``).
     """
-    cls = optim.OPTIMIZERS[as_choice("name", name, tuple(optim.OPTIMIZERS))]
+    spec = {"name": name, "clip_norm": clip_norm, **hyper}
+    return run_grids({"run": spec}, lrs, starts, grad_fn, n_updates=n_updates)["run"]
+
+
+def run_grids(
+    specs: Mapping[str, Mapping[str, object]],
+    lrs: np.ndarray,
+    starts: Mapping[str, np.ndarray],
+    grad_fn: GradFn,
+    *,
+    n_updates: int,
+) -> dict[str, GridResult]:
+    """``run_grid`` for several optimizers in lock-step, one ``grad_fn`` call per update.
+
+    ``specs`` maps a label to the keyword arguments of ``run_grid`` (``name``, optional
+    ``clip_norm`` and hyper-parameters), e.g. ``{"SGD + clipping": {"name": "SGD",
+    "clip_norm": 1.0}}``. The gradients of all runs of all optimizers are evaluated
+    together (arrays of shape (n_opt · n_lr, n_start)), which is what makes a big grid
+    cheap. Returns label -> ``GridResult``.
+    """
     eta = as_array("lrs", lrs, ndim=1)
     if eta.size == 0 or np.any(eta <= 0):
         raise ValueError("lrs must be a non-empty 1-d array of learning rates > 0")
@@ -75,39 +94,66 @@ def run_grid(
         raise ValueError("starts must hold non-empty 1-d arrays of one common length")
     if not callable(grad_fn):
         raise TypeError("grad_fn must be a function params -> (loss, grads)")
+    if not isinstance(specs, Mapping) or not specs:
+        raise TypeError("specs must be a non-empty dict: label -> {'name': ..., ...}")
     n = as_int("n_updates", n_updates, min_value=0)
-    limit = None if clip_norm is None else as_float("clip_norm", clip_norm, positive=True)
-
     shape = (eta.size, sizes.pop())
-    opt = cls(lr=1.0, **hyper)
-    opt.lr = eta[:, None]  # the rules are elementwise: a column of rates, one per row
-    theta = {k: np.broadcast_to(v, shape).copy() for k, v in first.items()}
-    alive = np.ones(shape, dtype=bool)
-    updates = np.zeros(shape, dtype=np.int64)
+    runners = [_Runner(label, spec, eta, first, shape) for label, spec in specs.items()]
+    keys = list(first)
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(n):
-            _, grads = grad_fn(opt.lookahead(theta))
-            ok = alive.copy()
-            for g in grads.values():
-                ok &= np.isfinite(g)
-            g = {k: np.where(ok, grads[k], 0.0) for k in theta}
-            if limit is not None:
-                # ‖g‖ per run, scaled by its largest entry so that it cannot overflow
-                big = np.max([np.abs(v) for v in g.values()], axis=0)
-                safe = np.where(big > 0, big, 1.0)
-                norm = big * np.sqrt(sum((v / safe) ** 2 for v in g.values()))
-                coef = np.minimum(1.0, limit / (norm + 1e-6))
-                g = {k: v * coef for k, v in g.items()}
-            new = opt.step(theta, g)
-            for v in new.values():
-                ok &= np.isfinite(v)
-            theta = {k: np.where(ok, new[k], theta[k]) for k in theta}
-            updates += ok
-            alive = ok
-            if not alive.any():
+            live = [r for r in runners if r.alive.any()]
+            if not live:
                 break
-        loss, _ = grad_fn(theta)
-    return GridResult(theta, np.asarray(loss, dtype=np.float64), updates, n)
+            ahead = [r.opt.lookahead(r.theta) for r in live]
+            _, grads = grad_fn({k: np.concatenate([a[k] for a in ahead]) for k in keys})
+            for i, r in enumerate(live):
+                rows = slice(i * shape[0], (i + 1) * shape[0])
+                r.advance({k: np.asarray(grads[k])[rows] for k in keys})
+        every = {k: np.concatenate([r.theta[k] for r in runners]) for k in keys}
+        loss = np.asarray(grad_fn(every)[0], dtype=np.float64)
+    return {
+        r.label: GridResult(r.theta, loss[i * shape[0] : (i + 1) * shape[0]].copy(), r.updates, n)
+        for i, r in enumerate(runners)
+    }
+
+
+class _Runner:
+    """One optimizer's grid of runs: its state, parameters and which runs are alive."""
+
+    def __init__(self, label, spec, eta, first, shape) -> None:
+        if not isinstance(spec, Mapping) or "name" not in spec:
+            raise TypeError(f"specs[{label!r}] must be a dict with a 'name' (an optimizer)")
+        hyper = dict(spec)
+        name = as_choice(f"specs[{label!r}]['name']", hyper.pop("name"), tuple(optim.OPTIMIZERS))
+        clip_norm = hyper.pop("clip_norm", None)
+        self.limit = None if clip_norm is None else as_float("clip_norm", clip_norm, positive=True)
+        self.label = label
+        self.opt = optim.OPTIMIZERS[name](lr=1.0, **hyper)
+        self.opt.lr = eta[:, None]  # the rules are elementwise: a column of rates, one per row
+        self.theta = {k: np.broadcast_to(v, shape).copy() for k, v in first.items()}
+        self.alive = np.ones(shape, dtype=bool)
+        self.updates = np.zeros(shape, dtype=np.int64)
+
+    def advance(self, grads: Mapping[str, np.ndarray]) -> None:
+        """One update of every live run, given the gradients at its look-ahead point."""
+        ok = self.alive.copy()
+        for g in grads.values():
+            ok &= np.isfinite(g)
+        g = {k: np.where(ok, grads[k], 0.0) for k in self.theta}
+        if self.limit is not None:
+            # ‖g‖ per run, scaled by its largest entry so that it cannot overflow
+            big = np.max([np.abs(v) for v in g.values()], axis=0)
+            safe = np.where(big > 0, big, 1.0)
+            norm = big * np.sqrt(sum((v / safe) ** 2 for v in g.values()))
+            coef = np.minimum(1.0, self.limit / (norm + 1e-6))
+            g = {k: v * coef for k, v in g.items()}
+        new = self.opt.step(self.theta, g)
+        for v in new.values():
+            ok &= np.isfinite(v)
+        self.theta = {k: np.where(ok, new[k], self.theta[k]) for k in self.theta}
+        self.updates += ok
+        self.alive = ok
 
 
 def pascanu_grad_fn(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[str, np.ndarray]]:

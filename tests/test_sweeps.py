@@ -105,3 +105,20 @@ def test_bad_input_named():
         )
     with pytest.raises(TypeError, match="grad_fn"):
         sweeps.run_grid("SGD", LRS, STARTS, None, n_updates=1)
+
+
+def test_lockstep_equals_one_at_a_time():
+    specs = {
+        "SGD + clip": {"name": "SGD", "clip_norm": 0.5},
+        "NAG": {"name": "Nesterov", "momentum": 0.8},
+        "Adam": {"name": "Adam"},
+    }
+    together = sweeps.run_grids(specs, LRS, STARTS, sweeps.pascanu_grad_fn, n_updates=N)
+    for label, spec in specs.items():
+        kw = dict(spec)
+        alone = sweeps.run_grid(
+            kw.pop("name"), LRS, STARTS, sweeps.pascanu_grad_fn, n_updates=N, **kw
+        )
+        np.testing.assert_array_equal(together[label].params["w"], alone.params["w"])
+        np.testing.assert_array_equal(together[label].loss, alone.loss)
+        np.testing.assert_array_equal(together[label].updates, alone.updates)
