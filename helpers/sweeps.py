@@ -31,12 +31,15 @@ class GridResult:
 
     ``params``: final parameters (name -> array); ``loss``: the loss there; ``updates``:
     how many updates each run took (``n_updates`` unless it stopped on a non-finite value).
+    ``path`` (only with ``record=True``): name -> (n_updates + 1, n_lr, n_start), the start
+    and the point after every update (a stopped run stays at its last finite point).
     """
 
     params: dict[str, np.ndarray]
     loss: np.ndarray
     updates: np.ndarray
     n_updates: int
+    path: dict[str, np.ndarray] | None = None
 
     @property
     def stopped(self) -> np.ndarray:
@@ -74,6 +77,7 @@ def run_grids(
     grad_fn: GradFn,
     *,
     n_updates: int,
+    record: bool = False,
 ) -> dict[str, GridResult]:
     """``run_grid`` for several optimizers in lock-step, one ``grad_fn`` call per update.
 
@@ -81,7 +85,8 @@ def run_grids(
     ``clip_norm`` and hyper-parameters), e.g. ``{"SGD + clipping": {"name": "SGD",
     "clip_norm": 1.0}}``. The gradients of all runs of all optimizers are evaluated
     together (arrays of shape (n_opt · n_lr, n_start)), which is what makes a big grid
-    cheap. Returns label -> ``GridResult``.
+    cheap. ``record=True`` keeps every point visited (``GridResult.path``). Returns
+    label -> ``GridResult``.
     """
     eta = as_array("lrs", lrs, ndim=1)
     if eta.size == 0 or np.any(eta <= 0):
@@ -100,20 +105,33 @@ def run_grids(
     shape = (eta.size, sizes.pop())
     runners = [_Runner(label, spec, eta, first, shape) for label, spec in specs.items()]
     keys = list(first)
+    history = [[r.theta] for r in runners] if record else None
     with np.errstate(over="ignore", invalid="ignore"):
         for _ in range(n):
             live = [r for r in runners if r.alive.any()]
             if not live:
-                break
+                if history is not None:  # every run has stopped: it stays where it is
+                    for h, r in zip(history, runners, strict=True):
+                        h.append(r.theta)
+                continue
             ahead = [r.opt.lookahead(r.theta) for r in live]
             _, grads = grad_fn({k: np.concatenate([a[k] for a in ahead]) for k in keys})
             for i, r in enumerate(live):
                 rows = slice(i * shape[0], (i + 1) * shape[0])
                 r.advance({k: np.asarray(grads[k])[rows] for k in keys})
+            if history is not None:
+                for h, r in zip(history, runners, strict=True):
+                    h.append(r.theta)
         every = {k: np.concatenate([r.theta[k] for r in runners]) for k in keys}
         loss = np.asarray(grad_fn(every)[0], dtype=np.float64)
     return {
-        r.label: GridResult(r.theta, loss[i * shape[0] : (i + 1) * shape[0]].copy(), r.updates, n)
+        r.label: GridResult(
+            r.theta,
+            loss[i * shape[0] : (i + 1) * shape[0]].copy(),
+            r.updates,
+            n,
+            None if history is None else {k: np.stack([p[k] for p in history[i]]) for k in keys},
+        )
         for i, r in enumerate(runners)
     }
 

@@ -122,3 +122,27 @@ def test_lockstep_equals_one_at_a_time():
         np.testing.assert_array_equal(together[label].params["w"], alone.params["w"])
         np.testing.assert_array_equal(together[label].loss, alone.loss)
         np.testing.assert_array_equal(together[label].updates, alone.updates)
+
+
+def test_recorded_path_equals_descend_path():
+    res = sweeps.run_grids(
+        {"NAG": {"name": "Nesterov"}},
+        LRS,
+        STARTS,
+        sweeps.pascanu_grad_fn,
+        n_updates=N,
+        record=True,
+    )["NAG"]
+    assert res.path["w"].shape == (N + 1, LRS.size, 3)
+    for i, lr in enumerate(LRS):
+        for j in range(3):
+            path, _ = optim.descend(
+                optim.Nesterov(lr=lr),
+                _grad,
+                {"w": np.array(STARTS["w"][j]), "b": np.array(STARTS["b"][j])},
+                steps=N,
+            )
+            k = len(path["w"])
+            np.testing.assert_allclose(res.path["w"][:k, i, j], path["w"], rtol=1e-12, atol=1e-12)
+            np.testing.assert_allclose(res.path["b"][:k, i, j], path["b"], rtol=1e-12, atol=1e-12)
+            assert np.all(res.path["w"][k:, i, j] == path["w"][-1])  # a stopped run stays put

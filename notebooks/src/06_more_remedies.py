@@ -32,7 +32,7 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import generative, gradcheck, optim, rnn, schedules, style, tasks, train
+from helpers import generative, gradcheck, optim, rnn, schedules, style, sweeps, tasks, train
 from helpers.explorers import ALL
 from helpers.explorers.nb06 import START, draw_surface, loss_grid, pascanu_path
 from helpers.toys import pascanu_loss
@@ -64,30 +64,32 @@ def E_of(p):
     return float(pascanu_loss(p["w"], p["b"])[0])
 
 
-for w, b in [(10.0, -2.0), (8.0, -6.0), (2.0, -0.5)]:
+POINTS = {"upper plateau": (6.5, -1.5), "lower plateau": (5.5, -4.0),
+          "near the valley": (2.0, -0.5), "far out on the upper plateau": (10.0, -2.0)}
+for name, (w, b) in POINTS.items():
     E, dw, db = pascanu_loss(w, b)
     num = gradcheck.numerical_gradient(E_of, {"w": np.array(w), "b": np.array(b)}, eps=1e-6)
     err = gradcheck.rel_error({"w": dw, "b": db}, num)
-    print(f"(w, b) = ({w:5.1f}, {b:5.1f}):  E = {float(E):.4f}   |grad E| = "
-          f"{np.hypot(dw, db):9.3e}   rel. error vs finite differences = {err:.1e}")
+    print(f"{name:>28} ({w:4.1f}, {b:4.1f}):  E = {float(E):.4f}   |grad E| = "
+          f"{np.hypot(dw, db):8.2e}   rel. error vs finite differences = {err:.1e}")
     assert err < 1e-6
 
 # %% [markdown]
-# Three very different places: on the *upper plateau* at $(10, -2)$ the loss is stuck at
-# $0.09$ and the gradient is only a few times $10^{-4}$ — a vanishing gradient; at
-# $(8, -6)$, on the *lower plateau* ($E \approx 0.49$), it is a few times $10^{-3}$; near
-# the valley at $(2, -0.5)$ the loss is already small. Between the two plateaus runs a **cliff**, a thin band where $E$ drops
-# from 0.49 to 0.09 and the gradient is huge (this is where the unit switches between two
-# stable fixed points). The valley of good solutions ($E \to 0$) is the dark line on the
-# left.
+# Very different places: on the *upper plateau* the loss sits near $0.09$, on the *lower
+# plateau* near $0.49$, and the gradient is small on both — the further from the cliff,
+# the smaller: at $(10, -2)$, outside the window drawn below, it is only
+# $3 \times 10^{-4}$, a vanishing gradient. Between the two plateaus runs a **cliff**, a
+# thin band where $E$ drops from 0.49 to 0.09 and the gradient is huge: there the unit's
+# repelling fixed point crosses $x_0 = 0.5$, so $x_t$ falls into the other of its two
+# stable fixed points (notebook 04, §1). The valley of good solutions ($E \to 0$) is the
+# dark line on the left. The figure uses notebook 04's window and colour scale.
 
 # %%
 W, B, E = loss_grid()
 fig, ax = plt.subplots(figsize=(7.5, 5))
 im = draw_surface(ax, W, B, E)
-fig.colorbar(im, ax=ax, label="$\\log_{10} E$", extend="min")
-for (w, b), name in [((10, -2), "upper plateau"), ((8, -6), "lower plateau"),
-                     ((2, -0.5), "near the valley")]:
+fig.colorbar(im, ax=ax, label="$\\log_{10} E$ (log scale)", extend="min")
+for name, (w, b) in list(POINTS.items())[:3]:
     ax.plot(w, b, "o", ms=10, mfc="white", mec="black", mew=1.5)
     ax.annotate(name, (w, b), xytext=(8, 8), textcoords="offset points", fontsize=12,
                 color="black", bbox={"facecolor": "white", "edgecolor": "0.6", "alpha": 0.85})
@@ -221,72 +223,366 @@ print(f"w after one step: {float(p['w']):.10f} (by hand: 1 - 0.1·2/(2 + 1e-8) =
 assert abs(float(p["w"]) - (1 - 0.2 / (2 + 1e-8))) < 1e-14
 
 # %% [markdown]
-# ### The race
+# **How long can one Adam step be?** Kingma & Ba (2015, §2.1) bound the step by
+# $\eta\,(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ *in the case of a sparse
+# gradient* — zero at every earlier update, non-zero now — and say it is usually about
+# $\eta$. That is one case, not the worst one. Ignore $\varepsilon$ and the bias
+# corrections (a long run): $m_t = (1-\beta_1)\sum_k \beta_1^k g_{t-k}$ and
+# $v_t = (1-\beta_2)\sum_k \beta_2^k g_{t-k}^2$. Write $\beta_1^k g_{t-k} =
+# (\beta_1/\sqrt{\beta_2})^k \cdot \sqrt{\beta_2}^{\,k} g_{t-k}$ and apply Cauchy–Schwarz:
+# $$|m_t| \le (1-\beta_1)\sqrt{\sum_k (\beta_1^2/\beta_2)^k}\,\sqrt{\sum_k \beta_2^k g_{t-k}^2}
+#   \quad\Longrightarrow\quad
+#   |\Delta\theta| = \eta\,\frac{|m_t|}{\sqrt{v_t}} \le
+#   \eta\,\frac{1-\beta_1}{\sqrt{(1-\beta_2)\,(1-\beta_1^2/\beta_2)}} \approx 7.27\,\eta$$
+# for the defaults (it needs $\beta_1^2 < \beta_2$). Equality in Cauchy–Schwarz needs
+# $\sqrt{\beta_2}^{\,k} g_{t-k} \propto (\beta_1/\sqrt{\beta_2})^k$, that is
+# $g_{t-k} \propto (\beta_1/\beta_2)^k$: **gradients that grow by a factor
+# $\beta_2/\beta_1 \approx 1.11$ at every update**. With the bias corrections, the bound
+# after $t$ updates is
+# $B_t = \frac{1-\beta_1}{1-\beta_1^t}\sqrt{\frac{1-\beta_2^t}{1-\beta_2}}\sqrt{\frac{1-r^t}{1-r}}$
+# with $r = \beta_1^2/\beta_2$: 1 at $t = 1$, rising to 7.27 only after thousands of updates.
+# Feed the course's `optim.Adam` exactly that growing sequence (and, beside it, the sparse
+# case: 4,999 zero gradients, then one). The bound ignores $\varepsilon$, which only
+# shortens steps, so we make it negligible:
+
+# %%
+b1, b2, T_ADAM = 0.9, 0.999, 5000
+r = b1**2 / b2
+sup = (1 - b1) / np.sqrt((1 - b2) * (1 - r))
+
+
+def adam_bound(t):
+    """B_t: the largest |Δθ|/η that Adam can take at update t (bias corrections included)."""
+    return (1 - b1) / (1 - b1**t) * np.sqrt((1 - b2**t) / (1 - b2) * (1 - r**t) / (1 - r))
+
+
+# ε = 1e-300: ε only shortens steps, and here it would hide the first, tiny gradients
+opt = optim.Adam(lr=1.0, beta1=b1, beta2=b2, eps=1e-300)
+theta = {"w": np.zeros(2)}  # entry 0: growing gradients; entry 1: the sparse case
+steps = np.empty((T_ADAM, 2))
+for t in range(T_ADAM):
+    g = np.array([1e-100 * (b2 / b1) ** t, 1.0 if t == T_ADAM - 1 else 0.0])
+    new = opt.step(theta, {"w": g})
+    steps[t] = np.abs(new["w"] - theta["w"])  # |Δθ| / η (η = 1)
+    theta = new
+for t in (1, 10, 100, 1000, T_ADAM):
+    print(f"t = {t:4d}: growing gradients, step {steps[t - 1, 0]:.4f} η;  bound B_t = "
+          f"{adam_bound(t):.4f} η")
+sparse = (1 - b1) / np.sqrt(1 - b2) * np.sqrt(1 - b2**T_ADAM) / (1 - b1**T_ADAM)
+print(f"sparse case at t = {T_ADAM}: step {steps[-1, 1]:.4f} η  (formula {sparse:.4f} η; "
+      f"(1 − β₁)/√(1 − β₂) = {(1 - b1) / np.sqrt(1 - b2):.4f} without bias corrections)")
+print(f"supremum (1 − β₁)/√((1 − β₂)(1 − β₁²/β₂)) = {sup:.4f} η")
+growing = steps[:, 0]
+assert np.all(growing <= adam_bound(np.arange(1, T_ADAM + 1)) * (1 + 1e-9))
+assert np.allclose(growing, adam_bound(np.arange(1, T_ADAM + 1)), rtol=1e-9)
+assert growing[-1] > 7.24 and abs(steps[-1, 1] / sparse - 1) < 1e-9
+
+# %% [markdown]
+# At $t = 5000$ the course's Adam takes a step of $7.25\,\eta$, more than twice the
+# "sparse" $3.16\,\eta$ and within $0.4\%$ of the supremum $7.27\,\eta$; at every update
+# the growing sequence meets the bound $B_t$ exactly. (Early on the
+# bias corrections keep the step small: until $\beta_2^t$ has decayed, $\sqrt{\hat v}$
+# over-weights the first, tiny gradients.) So Adam's step is bounded — by about
+# $7.3\,\eta$ per coordinate for the default $\beta$, not $3.2\,\eta$ — whatever the size of
+# the gradient; it cannot be catapulted by a cliff the way SGD is.
+
+# %% [markdown]
+# ### The race: every learning rate, from several starts
 #
-# Now let each optimizer loose on the surface for 100 updates, from the upper plateau
-# $(w, b) = (10, -2)$, where the gradient is about $3 \times 10^{-4}$. Learning rates mean different
-# things to different rules (SGD's step is $\eta\,|g|$, Adagrad's, RMSProp's and Adam's is
-# about $\eta$), so each optimizer gets the best of $\eta \in \{0.1, 1, 10, 100\}$,
-# judged by the loss after 100 updates. Here is the loop (`optim.descend`), then the
-# table of final losses:
+# Now let each optimizer loose on the surface for 100 updates. Learning rates mean
+# different things to different rules (SGD's step is $\eta\,|g|$, Adagrad's, RMSProp's and
+# Adam's is about $\eta$), and one start could flatter any of them, so we try them all:
+# **48 learning rates** on a log grid from 0.01 to 300, from **8 starts**, four on each
+# plateau, for SGD, SGD with the gradient clipped to norm 1 (notebook 04), momentum, NAG,
+# Adagrad, RMSProp and Adam. Each run is the loop `optim.descend`:
 
 # %%
 show_source(optim.descend)
 
-# %%
-RACE_START = (10.0, -2.0)
-LRS = [0.1, 1.0, 10.0, 100.0]
-final = {name: [pascanu_path(name, lr, RACE_START)[1][-1] for lr in LRS]
-         for name in optim.OPTIMIZERS}
-print("final E after 100 updates from (w, b) = (10, -2)")
-print(f"{'η':>10}" + "".join(f"{lr:>10g}" for lr in LRS))
-for name, values in final.items():
-    print(f"{name:>10}" + "".join(f"{v:10.2g}" for v in values))
-best = {name: LRS[int(np.argmin(values))] for name, values in final.items()}
+# %% [markdown]
+# Run one at a time, that is $7 \times 48 \times 8 = 2688$ runs. The toy has two
+# parameters, so `helpers.sweeps.run_grids` runs them all at once as array code: the
+# parameters are arrays of shape (48, 8), the learning rate a column of 48, the update
+# rules `helpers.optim`'s own, and one call of `pascanu_loss` per update evaluates all
+# 2688 gradients. (`tests/test_sweeps.py` checks it against separate `optim.descend`
+# runs; so does the cell after the sweep, on a few runs.) A run counts as a success when
+# it ends in the valley, $E < 10^{-3}$ (the plateaus sit at 0.09 and 0.49).
 
 # %%
-fig, axes = plt.subplots(2, 3, figsize=(13, 7.6), sharex=True, sharey=True)
-for ax, (name, lr) in zip(axes.flat, best.items(), strict=True):
-    im = draw_surface(ax, W, B, E)
-    path, loss, stopped = pascanu_path(name, lr, RACE_START)
-    ax.plot(path[:, 0], path[:, 1], "-o", color=style.COLORS["vermillion"], ms=3,
-            mec="white", mew=0.5, lw=1.8)
-    ax.plot(*RACE_START, "o", ms=10, mfc="white", mec="black", mew=1.5)
-    moved = np.hypot(*(path[-1] - path[0]))
-    ax.set_title(f"{name}, η = {lr:g}: E = {loss[-1]:.2g}")
-    if moved < 0.5:
-        ax.text(RACE_START[0], RACE_START[1] - 0.9, f"moved only {moved:.1g}", ha="center",
-                va="top", fontsize=11, bbox={"facecolor": "white", "edgecolor": "0.6"})
-    ax.label_outer()
-fig.colorbar(im, ax=axes, label="$\\log_{10} E$", extend="min", shrink=0.8)
-fig.suptitle("100 updates from the upper plateau (white circle), each optimizer at its "
-             "best η", fontsize=14)
+LRS = np.geomspace(0.01, 300, 48)
+STARTS = {"w": np.array([3.5, 5.0, 6.5, 7.5, 2.5, 4.0, 5.5, 7.0]),  # 4 upper, 4 lower plateau
+          "b": np.array([-0.5, -1.0, -1.5, -3.0, -2.5, -4.0, -4.0, -4.8])}
+SPECS = {"SGD": {"name": "SGD"}, "SGD + clipping": {"name": "SGD", "clip_norm": 1.0},
+         "momentum": {"name": "Momentum"}, "NAG": {"name": "Nesterov"},
+         "Adagrad": {"name": "Adagrad"}, "RMSProp": {"name": "RMSProp"}, "Adam": {"name": "Adam"}}
+SUCCESS = 1e-3
+sweep = sweeps.run_grids(SPECS, LRS, STARTS, sweeps.pascanu_grad_fn, n_updates=100)
+
+
+def widest_window(ok_all):
+    """The longest run of consecutive grid rates at which every start succeeds: (lo, hi)."""
+    best, run_start = (None, None), None
+    for i, ok in enumerate([*ok_all, False]):
+        if ok and run_start is None:
+            run_start = i
+        if not ok and run_start is not None:
+            if best[0] is None or i - 1 - run_start > best[1] - best[0]:
+                best = (run_start, i - 1)
+            run_start = None
+    return best
+
+
+print(f"success: E < {SUCCESS:g} after 100 updates; {LRS.size} rates × {STARTS['w'].size} "
+      "starts per optimizer")
+print(f"{'':>15} {'runs that succeed':>18} {'best η':>7} {'starts at best η':>17} "
+      f"{'rates where all 8 succeed':>26}")
+for label, res in sweep.items():
+    ok = res.loss < SUCCESS
+    per_rate = ok.sum(axis=1)
+    i = int(per_rate.argmax())
+    lo, hi = widest_window(per_rate == ok.shape[1])
+    window = "none" if lo is None else (
+        f"{np.sum(per_rate == ok.shape[1])}; widest {LRS[lo]:.3g}–{LRS[hi]:.3g}")
+    print(f"{label:>15} {ok.sum():>9}/{ok.size} ({ok.mean():4.0%}) {LRS[i]:7.3g} "
+          f"{per_rate[i]:>15}/8 {window:>26}")
+    assert not res.stopped.any()
+all_ok = {label: np.sum((res.loss < SUCCESS).all(axis=1)) for label, res in sweep.items()}
+assert all(all_ok[k] == 0 for k in ("SGD", "SGD + clipping", "momentum", "RMSProp"))
+assert all(0 < all_ok[k] <= 7 for k in ("NAG", "Adagrad", "Adam"))
+
+# %%
+# the grid gives what separate runs of optim.descend give (a few of its 2688 runs)
+for label, i, j in [("NAG", 20, 2), ("Adam", 30, 5), ("SGD", 47, 0)]:
+    path, loss, _ = pascanu_path(SPECS[label]["name"], LRS[i], (STARTS["w"][j], STARTS["b"][j]))
+    assert np.allclose(path[-1], [sweep[label].params["w"][i, j], sweep[label].params["b"][i, j]],
+                       rtol=1e-12, atol=1e-12)
+    assert np.isclose(loss[-1], sweep[label].loss[i, j], rtol=1e-12, atol=1e-300)
+print("grid runs = separate runs ✓")
+
+# %%
+fig = plt.figure(figsize=(14, 7.2), layout="constrained")
+curve_axes = [fig.add_subplot(2, 4, 1)]
+curve_axes += [fig.add_subplot(2, 4, i, sharey=curve_axes[0]) for i in range(2, 8)]
+start_colors = [style.COLORS["blue"]] * 4 + [style.COLORS["orange"]] * 4
+for ax, (label, res) in zip(curve_axes, sweep.items(), strict=True):
+    for j in range(res.loss.shape[1]):
+        ax.loglog(LRS, np.maximum(res.loss[:, j], 1e-12), "-", color=start_colors[j], lw=1,
+                  alpha=0.75)
+    ax.axhline(SUCCESS, color="black", ls="--", lw=1)
+    ok = res.loss < SUCCESS
+    ax.set_title(f"{label}: {ok.sum()}/{ok.size} runs", fontsize=12)
+    ax.set_xlabel("learning rate η (log scale)", fontsize=10)
+    ax.tick_params(axis="y", labelleft=ax in (curve_axes[0], curve_axes[4]))
+for ax in (curve_axes[0], curve_axes[4]):
+    ax.set_ylabel("loss after 100 updates\n(log scale, floor $10^{-12}$)")
+summary_ax = fig.add_subplot(2, 4, 8)
+labels = list(sweep)[::-1]
+frac = [np.mean(sweep[k].loss < SUCCESS) for k in labels]
+summary_ax.barh(range(len(labels)), frac, color="0.7")
+for y, k in enumerate(labels):
+    n_all = np.sum((sweep[k].loss < SUCCESS).all(axis=1))
+    summary_ax.text(0.01, y, f"{k}: all 8 at {n_all} rates", va="center", fontsize=10)
+summary_ax.set_yticks([])
+summary_ax.set_xlim(0, 0.6)
+summary_ax.set_xlabel("fraction of the 384 runs with E < $10^{-3}$", fontsize=10)
+summary_ax.set_title("Bars: share of runs that succeed", fontsize=12)
+summary_ax.grid(False)
+fig.legend(handles=[plt.Line2D([], [], color=style.COLORS["blue"], label="start on the upper plateau (4)"),
+                    plt.Line2D([], [], color=style.COLORS["orange"], label="start on the lower plateau (4)"),
+                    plt.Line2D([], [], color="black", ls="--", label="success: E = $10^{-3}$")],
+           loc="outside lower center", ncols=3, fontsize=11)
+fig.suptitle("Final loss against the learning rate on Pascanu's surface: one line per start, "
+             "100 updates", fontsize=14)
 plt.show()
 
 # %% [markdown]
-# What the race shows:
+# What the sweep shows:
 #
-# - **SGD, momentum and NAG make no progress at any $\eta$.** With a gradient of
-#   $3 \times 10^{-4}$, a small $\eta$ gives steps too small to leave the plateau (a vanishing
-#   gradient means vanishing steps; momentum multiplies them by at most $1/(1 - \mu) = 10$).
-#   A large $\eta$ lets them reach the cliff, whose huge gradient then catapults them
-#   tens of units away onto a plateau again (SGD at $\eta = 100$ lands 16 units away,
-#   momentum at $\eta = 100$ over 250; NAG at $\eta = 100$ ends on the lower plateau,
-#   $E = 0.49$). There is no $\eta$ that is both large enough for the plateau and small
-#   enough for the cliff.
-# - **Adagrad, RMSProp and Adam walk off the plateau** at a speed of about $\eta$ per update
-#   whatever the size of the gradient, reach the valley and reduce $E$ by orders of
-#   magnitude. Dividing by the recent gradient size is exactly what a surface of plateaus
-#   and cliffs needs — which is why seed 002 recommends RMSProp for RNNs.
-# - The table is the honest part: **the best $\eta$ differs between rules**, and for the
-#   adaptive ones a learning rate ten or a hundred times too large lands them on a plateau
-#   again (they step right over the narrow valley). No optimizer removes the need to tune
-#   $\eta$.
+# - **No robust $\eta$ for SGD, with or without clipping, for momentum or RMSProp**: at no
+#   learning rate of the grid do all 8 starts reach the valley, and each start succeeds at
+#   its own scattered rates. A small $\eta$ leaves the small plateau gradient with vanishing
+#   steps; a large one reaches the cliff, whose huge gradient catapults plain SGD and
+#   momentum onto a plateau again. Clipping removes the catapult (each step is at most
+#   $\eta$ long) but not the plateau: it changes almost nothing here. RMSProp with
+#   $\alpha = 0.9$ keeps taking steps of about $\eta$ even in the valley, and so rarely
+#   *ends* below $10^{-3}$.
+# - **NAG, Adagrad and Adam each have rates at which all 8 starts succeed**, but few and
+#   scattered: NAG 2 of the 48 (not adjacent), Adam 4 (from 0.14 to 0.52, with holes),
+#   Adagrad 7 (0.65 to 1.9 in a row, and one more). The curves are ragged: one grid step
+#   (25 % in $\eta$) can turn success into failure, because where a path meets the cliff
+#   decides where it is thrown.
+# - Adagrad does best on this toy (its steps shrink as it goes, which suits a 100-update
+#   race that ends in a narrow valley) — a statement about this surface and budget, not a
+#   ranking of optimizers.
 #
+# The old, single-start version of this race (from $(10, -2)$, far out on the upper
+# plateau, with $\eta \in \{0.1, 1, 10, 100\}$) concluded that SGD, momentum and NAG "make
+# no progress at any $\eta$". A finer grid from that same start says otherwise:
+
+# %%
+far = sweeps.run_grids({k: SPECS[k] for k in ("SGD", "momentum", "NAG", "RMSProp")},
+                       np.geomspace(0.1, 300, 60), {"w": np.array([10.0]), "b": np.array([-2.0])},
+                       sweeps.pascanu_grad_fn, n_updates=100)
+lrs60 = np.geomspace(0.1, 300, 60)
+for label, res in far.items():
+    E_end = res.loss[:, 0]
+    good = E_end < SUCCESS
+    where = ", ".join(f"η = {lr:.3g}: {e:.1e}" for lr, e in zip(lrs60[good], E_end[good], strict=True))
+    print(f"{label:>8}: best E = {E_end.min():.2g} at η = {lrs60[E_end.argmin()]:.3g};  "
+          f"E < 1e-3 at {good.sum()} of 60 rates  {where}")
+nag_far = far["NAG"].loss[:, 0]
+assert nag_far.min() < 1e-8 and far["momentum"].loss[:, 0].min() < 3e-3
+assert nag_far.min() < far["RMSProp"].loss[:, 0].min()
+assert far["SGD"].loss[:, 0].min() > 1e-2
+
+# %% [markdown]
+# From $(10, -2)$, NAG at $\eta \approx 5.9$–$6.7$ ends at $E \approx 10^{-7}$ to
+# $10^{-9}$, better than RMSProp's best there; momentum at $\eta \approx 5.1$ gets to
+# $2.7 \times 10^{-3}$; SGD has no window at all. The windows are real, narrow and
+# erratic: the honest statement is not "momentum cannot leave a plateau" but **"no $\eta$
+# works robustly"**, which is what the grid of 8 starts above shows.
+#
+
+# %% [markdown]
+# ### A ravine: where momentum and NAG do help
+#
+# Momentum was made for a different terrain: a long, narrow **ravine**, the picture of an
+# ill-conditioned problem. Take the quadratic $E(x, y) = \tfrac12(\lambda_1 x^2 + \lambda_2 y^2)$
+# with $\lambda_1 = 1$, $\lambda_2 = 100$ (condition number 100), and $\eta = 1/\lambda_2 = 0.01$,
+# the largest step that does not oscillate across the ravine. Along $x$, gradient descent
+# then shrinks the error by only $1 - \eta\lambda_1 = 0.99$ per update.
+#
+# On a quadratic every optimizer here is linear, and each eigen-direction (here $x$ and $y$)
+# evolves on its own — Goh's (2017) picture in *Why momentum really works*. In a direction of
+# curvature $\lambda$, momentum and NAG update the pair $(\theta, v)$ by a $2\times 2$ matrix:
+# $$\text{momentum: } \begin{pmatrix}\theta\\ v\end{pmatrix} \leftarrow
+#   \begin{pmatrix}1-\eta\lambda & \mu\\ -\eta\lambda & \mu\end{pmatrix}\begin{pmatrix}\theta\\ v\end{pmatrix},
+#   \qquad
+#   \text{NAG: } \begin{pmatrix}\theta\\ v\end{pmatrix} \leftarrow
+#   \begin{pmatrix}1-\eta\lambda & \mu(1-\eta\lambda)\\ -\eta\lambda & \mu(1-\eta\lambda)\end{pmatrix}\begin{pmatrix}\theta\\ v\end{pmatrix}.$$
+# (Write out $v \leftarrow \mu v - \eta\lambda\,\theta$ and $v \leftarrow \mu v - \eta\lambda(\theta + \mu v)$,
+# then $\theta \leftarrow \theta + v$.) The error in that direction shrinks per update by the
+# spectral radius of the matrix. NAG's look-ahead shows in the second column: its velocity
+# is carried over with the factor $\mu(1 - \eta\lambda)$, not $\mu$. Sutskever et al.
+# (2013, §2.1) read it this way: NAG is momentum whose momentum coefficient is cut, in each
+# direction, by $1 - \eta\lambda$ — barely in the flat directions, strongly in the steep
+# ones, where plain momentum keeps overshooting and oscillating. The gradient at
+# $\theta + \mu v$ already "sees" that the velocity is about to carry it up the opposite
+# wall, and brakes. (The determinants make it exact: momentum's matrix has determinant
+# $\mu$, so oscillating directions shrink only by $\sqrt{\mu} = 0.95$ per update; NAG's has
+# $\mu(1 - \eta\lambda)$.)
+#
+# Run all three with `helpers.optim` from $(x, y) = (10, 1)$ and check every iterate against
+# the matrix power:
+
+# %%
+LAM = {"x": 1.0, "y": 100.0}
+ETA_Q, MU, N_Q = 0.01, 0.9, 100
+
+
+def ravine_run(opt, start=(10.0, 1.0), n=N_Q):
+    """Iterates of ``opt`` on E = ½(λx x² + λy y²): array (n + 1, 2)."""
+    p = {"x": np.array(start[0]), "y": np.array(start[1])}
+    out = [start]
+    for _ in range(n):
+        at = opt.lookahead(p)
+        p = opt.step(p, {k: LAM[k] * at[k] for k in p})
+        out.append((float(p["x"]), float(p["y"])))
+    return np.array(out)
+
+
+def ravine_matrix(method, lam, eta=ETA_Q, mu=MU):
+    """The 2×2 update of (θ, v) in a direction of curvature λ (GD: μ = 0)."""
+    if method == "GD":
+        return np.array([[1 - eta * lam, 0.0], [-eta * lam, 0.0]])
+    damp = (1 - eta * lam) if method == "NAG" else 1.0
+    return np.array([[1 - eta * lam, mu * damp], [-eta * lam, mu * damp]])
+
+
+ravine = {"GD": ravine_run(optim.SGD(lr=ETA_Q)),
+          "momentum": ravine_run(optim.Momentum(lr=ETA_Q, momentum=MU)),
+          "NAG": ravine_run(optim.Nesterov(lr=ETA_Q, momentum=MU))}
+for method, path in ravine.items():
+    for d, (key, lam) in enumerate(LAM.items()):
+        M = ravine_matrix(method, lam)
+        closed = np.array([(np.linalg.matrix_power(M, t) @ [path[0, d], 0.0])[0]
+                           for t in range(N_Q + 1)])
+        assert np.allclose(path[:, d], closed, rtol=1e-9, atol=1e-12), (method, key)
+    rates = [max(abs(np.linalg.eigvals(ravine_matrix(method, lam)))) for lam in LAM.values()]
+    loss = 0.5 * (LAM["x"] * path[-1, 0] ** 2 + LAM["y"] * path[-1, 1] ** 2)
+    print(f"{method:>8}: error shrinks per update by {rates[0]:.4f} along x (flat), "
+          f"{rates[1]:.4f} along y (steep);  E after {N_Q} updates = {loss:.2e}")
+print("every iterate of the three runs = the matrix power, to 1e-9 ✓")
+# the factor per eigen-direction for every ηλ (η = 1, λ swept), as in Goh (2017)
+etalam = np.geomspace(1e-4, 4, 2000)
+factor = {m: np.array([max(abs(np.linalg.eigvals(ravine_matrix(m, el, eta=1.0)))) for el in etalam])
+          for m in ("GD", "momentum", "NAG")}
+better = etalam[factor["NAG"] < factor["momentum"]]
+nag_max, mom_max = etalam[factor["NAG"] <= 1].max(), etalam[factor["momentum"] <= 1].max()
+print(f"NAG's factor below momentum's for ηλ in [{better.min():.4f}, {better.max():.3f}]; "
+      f"stable up to ηλ = {nag_max:.3f} (NAG), {mom_max:.3f} (momentum)")
+# closed forms (Schur–Cohn: a real root reaches −1): 2(1 + μ)/(1 + 2μ) and 2(1 + μ)
+assert abs(nag_max / (2 * (1 + MU) / (1 + 2 * MU)) - 1) < 0.01
+assert abs(mom_max / (2 * (1 + MU)) - 1) < 0.01
+gap = np.abs(factor["NAG"] - factor["momentum"])[etalam < better.min()].max()
+print(f"below that, momentum's factor is lower by at most {gap:.4f}")
+assert gap < 0.01
+
+# %%
+fig, (ax_p, ax_l, ax_r) = plt.subplots(1, 3, figsize=(15, 4.4), width_ratios=[1.3, 1, 1])
+xx, yy = np.meshgrid(np.linspace(-2, 11, 300), np.linspace(-1.6, 1.6, 200))
+ax_p.contour(xx, yy, 0.5 * (xx**2 + 100 * yy**2), levels=np.geomspace(0.05, 200, 12),
+             colors="0.7", linewidths=0.8)
+colors_q = {"GD": style.COLORS["blue"], "momentum": style.COLORS["vermillion"],
+            "NAG": style.COLORS["green"]}
+styles_q = {"GD": ":", "momentum": "--", "NAG": "-"}
+for method, path in ravine.items():
+    ax_p.plot(path[:40, 0], path[:40, 1], styles_q[method], marker="s" if method == "GD" else "o",
+              ms=3, zorder=3 if method == "GD" else 2,
+              color=colors_q[method], label=method, lw=1.5)
+    loss = 0.5 * (LAM["x"] * path[:, 0] ** 2 + LAM["y"] * path[:, 1] ** 2)
+    ax_l.semilogy(loss, styles_q[method], color=colors_q[method], label=method, lw=2)
+ax_p.plot(10, 1, "o", ms=10, mfc="white", mec="black", mew=1.5)
+ax_p.set_xlabel("$x$ (flat direction, $\\lambda_1 = 1$)")
+ax_p.set_ylabel("$y$ (steep, $\\lambda_2 = 100$)")
+ax_p.set_title("First 40 updates, η = 0.01, μ = 0.9")
+ax_p.legend(loc="lower right", fontsize=10)
+ax_l.set_xlabel("update number")
+ax_l.set_ylabel("loss $E$ (log scale)")
+ax_l.set_title("Loss along the way")
+ax_l.legend(fontsize=10)
+for method in ("GD", "momentum", "NAG"):
+    ax_r.semilogx(etalam, factor[method], styles_q[method], color=colors_q[method], label=method,
+                  lw=2)
+for lam in LAM.values():
+    ax_r.axvline(ETA_Q * lam, color=style.NEUTRAL, ls=":", lw=1.2)
+ax_r.axhline(1, color="black", lw=0.8)
+ax_r.set_ylim(0, 1.6)
+ax_r.set_xlabel("ηλ (log scale); dotted: the $x$ and $y$ of the ravine")
+ax_r.set_ylabel("error factor per update (> 1 diverges)")
+ax_r.set_title("Each eigen-direction, μ = 0.9")
+ax_r.legend(fontsize=10, loc="upper left")
+plt.show()
+
+# %% [markdown]
+# Along the flat direction gradient descent keeps a factor 0.99 per update and after 100
+# updates has barely moved; momentum and NAG shrink the error by about 0.95 per update and
+# end orders of magnitude lower — here they really help. In the steep direction plain
+# momentum zig-zags across the ravine (its factor there is $\sqrt{\mu} \approx 0.95$: the
+# oscillation dies slowly), while NAG, whose look-ahead cuts the momentum to
+# $\mu(1 - \eta\lambda_2) = 0$, goes straight down the ravine. The right panel is the
+# same story for every curvature at once: NAG's factor is below momentum's for $\eta\lambda$
+# from about 0.003 to 1.3 (in flatter directions momentum's is lower, by less than 0.01), and NAG
+# diverges above $\eta\lambda = 2(1+\mu)/(1+2\mu) \approx 1.36$, where momentum stays stable
+# up to $2(1 + \mu) = 3.8$: the look-ahead buys damping with a smaller range of safe steps. Pascanu's surface has no such clean eigen-directions —
+# its trouble is a plateau next to a cliff, not a ravine — which is why momentum did not
+# rescue it above.
+#
+
 # ### Explorer: optimizer and learning rate
 #
-# The explorer starts at $(8, -6)$, on the lower plateau *below* the cliff. The gradient
-# there points up in $b$, straight at the cliff.
+# The explorer starts at $(6.5, -4.5)$, on the lower plateau *below* the cliff (notebook
+# 04's window). The gradient there points up in $b$, straight at the cliff.
 #
 # **Predict, then slide:** with SGD, what happens when the learning rate grows from 0.01
 # to 100? Which optimizer do you expect to be flung furthest when it reaches the cliff —
@@ -298,33 +594,40 @@ ex_opt = ALL["nb06.optimizers"]()
 ex_opt
 
 # %% [markdown]
-# Things to notice. **SGD** creeps at $\eta \le 1$ (steps of a few $10^{-3}$), climbs to
-# the cliff at $\eta = 3$; at $\eta = 10$ the cliff's huge gradient throws it 5 units in
-# one update, and at $\eta = 30$ nearly 60, far out of the window — the exploding gradient
-# of notebook 04, met without clipping. **Momentum and NAG** build
-# up speed on the way up: NAG at $\eta = 1$ is thrown over the cliff onto the upper
-# plateau, while momentum at $\eta = 1$ to 3 happens to slide down along the cliff into the
-# valley — a matter of $\eta$ and luck. The **adaptive rules** cannot be catapulted: per
+# Things to notice (the cell below prints the numbers, one run per setting from this
+# start). **SGD** creeps at $\eta \le 0.1$ (steps of a few $10^{-3}$) and at $\eta = 1$
+# climbs to the cliff and ends near the valley; from $\eta = 3$ on, the cliff's huge
+# gradient throws it several units in one update onto the upper plateau — the exploding
+# gradient of notebook 04, met without clipping. **Momentum and NAG** reach the valley at
+# $\eta = 1$ and are thrown onto the upper plateau at $\eta \ge 3$ (the sweep above shows
+# how little one start says). The **adaptive rules** cannot be catapulted: per
 # coordinate, Adagrad's step is at most $\eta$ (its denominator includes the current
 # gradient), RMSProp's at most $\eta/\sqrt{1 - \alpha} \approx 3.2\,\eta$ for
-# $\alpha = 0.9$, Adam's at most $\eta\,(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.2\,\eta$
-# (Kingma & Ba's bound), and usually about $\eta$. Too large an $\eta$ still makes them
-# step right over the narrow valley. The check below measures the largest steps:
+# $\alpha = 0.9$ (its $\sigma^2$ holds at least $(1-\alpha)\,g^2$), Adam's at most
+# $\approx 7.27\,\eta$ (the bound derived above), and usually about $\eta$. Too large an
+# $\eta$ still makes them step right over the narrow valley.
 
 # %%
-print(f"{'':>9}" + "".join(f"{'η = ' + format(lr, 'g'):>12}" for lr in (3, 30)))
-bounds = {"SGD": None, "Adagrad": 1.0, "RMSProp": 1 / np.sqrt(1 - 0.9),
-          "Adam": (1 - 0.9) / np.sqrt(1 - 0.999)}
-for name, bound in bounds.items():
-    row = []
-    for lr in (3.0, 30.0):
-        path, _, _ = pascanu_path(name, lr, START)
-        biggest = np.abs(np.diff(path, axis=0)).max()  # largest change of w or b in one update
-        row.append(biggest)
+BOUNDS = {"SGD": None, "Momentum": None, "Nesterov": None, "Adagrad": 1.0,
+          "RMSProp": 1 / np.sqrt(1 - 0.9), "Adam": sup}
+EX_LRS = (0.1, 1.0, 3.0, 10.0)
+runs = sweeps.run_grids({name: {"name": name} for name in BOUNDS}, np.array(EX_LRS),
+                        {"w": np.array([START[0]]), "b": np.array([START[1]])},
+                        sweeps.pascanu_grad_fn, n_updates=100, record=True)
+print(f"from (w, b) = {START}: final E / largest change of w or b in one update")
+print(f"{'':>9}" + "".join(f"{'η = ' + format(lr, 'g'):>18}" for lr in EX_LRS))
+table = {}
+for name, bound in BOUNDS.items():
+    moves = np.maximum(*(np.abs(np.diff(runs[name].path[k], axis=0)) for k in ("w", "b")))
+    for i, lr in enumerate(EX_LRS):
+        table[name, lr] = (runs[name].loss[i, 0], moves[:, i, 0].max())
         if bound is not None:
-            assert biggest <= bound * lr * (1 + 1e-9), (name, lr, biggest)
-    print(f"{name:>9}" + "".join(f"{v:12.3g}" for v in row))
-print("largest change of w or b in one update, from (w, b) = (8, -6)")
+            assert table[name, lr][1] <= bound * lr * (1 + 1e-9), (name, lr)
+    print(f"{name:>9}" + "".join(f"{table[name, lr][0]:9.2g} /{table[name, lr][1]:6.2g}"
+                                 for lr in EX_LRS))
+assert table["SGD", 0.1][1] < 3e-3 and table["SGD", 3.0][1] > 2 and table["SGD", 1.0][0] < 0.02
+for name in ("Momentum", "Nesterov"):
+    assert table[name, 1.0][0] < 1e-3 and min(table[name, 3.0][0], table[name, 10.0][0]) > 0.05
 
 # %% [markdown]
 # ## 2 · A better initialisation: identity + ReLU
@@ -428,8 +731,8 @@ assert ratio < 1e-3
 # %% [markdown]
 # **Does it train better?** A preserved gradient at initialisation is a good start, not a
 # guarantee: once $W_h$ moves away from $I$, the IRNN can explode (ReLU is unbounded), so
-# it is used together with gradient clipping. We train both cells on the adding problem (notebook
-# 03's long-lag benchmark: predict the sum of two marked values; always answering 1
+# it is used together with gradient clipping. We train both cells on the adding problem (the
+# long-lag benchmark of notebook 05, §9: predict the sum of two marked values; always answering 1
 # scores MSE $1/6$) with sequences of length 20, Adam, clipping at norm 1, two seeds each.
 # This is a small, short run — 400 updates, a few seconds — not the paper's experiment.
 
@@ -575,20 +878,93 @@ plt.show()
 # next-character accuracy, whether fed the truth or its own predictions. Trained on its
 # own samples, it is still far behind after the same 150 updates: at first those samples
 # are random characters, so it must predict the true next character from garbage
-# context, and each step's loss depends on every earlier sample it drew. Teacher forcing
-# cuts that chain: every step sees a correct context, the gradient of each prediction is
-# about that prediction alone, and training is as easy as it gets. This is the sense of
-# seed 000's advice for generative models, "use ground truth inputs".
+# context. Teacher forcing changes **what the network is fed**: every step sees a correct
+# context, the state it is trained in is the one the true prefix produces, and no step is
+# punished for an earlier step's sampled mistake.
+#
+# It does **not** change whether the gradient flows through time. Our network has
+# hidden-to-hidden recurrence, so the loss at step $t$ still depends on $h_{t-1}, h_{t-2},
+# \dots$ and BPTT still runs back through every $h$ — the inputs are fixed data under
+# teacher forcing (and no gradient flows through a sample under free running either), so
+# in both cases the path back in time is through $h$. Check it on a teacher-forced window
+# of 24 characters, with the loss on the *last* prediction only: its gradient with respect
+# to every earlier input (`rnn.backward(..., return_dxs=True)`), checked against finite
+# differences at the first input; and the same with `truncate=0`, which is what "each
+# prediction is about that prediction alone" would mean.
+
+# %%
+fresh = new_char_model(0)  # any parameters do: this is about the graph, not the training
+ids_tf = generative.windows(1, 25, rng=np.random.default_rng(5))
+xs_tf = generative.one_hot(ids_tf[:-1])  # teacher forcing: the true previous characters
+
+
+def last_loss(params, xs):
+    """Cross-entropy of the last prediction only, and ∂ℓ/∂h_t for every t: (T, 1, H)."""
+    hs, cache = rnn.forward(params, xs)
+    logits = hs[-1, 0] @ params["Wy"].T + params["by"]
+    p = np.exp(logits - logits.max())
+    p /= p.sum()
+    dhs = np.zeros_like(hs)
+    dhs[-1, 0] = (p - np.eye(generative.V)[ids_tf[-1, 0]]) @ params["Wy"]
+    return -np.log(p[ids_tf[-1, 0]]), dhs, cache
+
+
+_, dhs_tf, cache_tf = last_loss(fresh, xs_tf)
+T_TF = xs_tf.shape[0]
+for k in (None, 0):
+    _, _, dxs = rnn.backward(dhs_tf, cache_tf, truncate=k, return_dxs=True)
+    norms = np.linalg.norm(dxs[:, 0], axis=1)
+    print(f"truncate={k}: ‖∂ℓ_T/∂x_s‖ for s = T, T−1, T−5, T−10, T−23 = "
+          + ", ".join(f"{norms[T_TF - 1 - back]:.1e}" for back in (0, 1, 5, 10, 23)))
+    if k is None:
+        full = dxs
+# finite differences: nudge the first input x_1 (23 steps before the loss)
+num = np.empty(generative.V)
+for j in range(generative.V):
+    bump = np.zeros_like(xs_tf)
+    bump[0, 0, j] = 1e-6
+    num[j] = (last_loss(fresh, xs_tf + bump)[0] - last_loss(fresh, xs_tf - bump)[0]) / 2e-6
+err = np.linalg.norm(num - full[0, 0]) / np.linalg.norm(num)
+assert err < 1e-5 and np.linalg.norm(num) > 1e-8
+print(f"∂ℓ_T/∂x_1 by finite differences: norm {np.linalg.norm(num):.1e}; BPTT agrees "
+      "(relative error < 1e-5) ✓")
+shrink = np.linalg.norm(full[-1, 0]) / np.linalg.norm(full[0, 0])
+print(f"the gradient shrinks by a factor {shrink:.0f} from the last input to the first")
+assert 10 < shrink < 1000
+
+# %% [markdown]
+# The last prediction's loss has a gradient with respect to the very first input, 23 steps
+# earlier, and finite differences confirm it: teacher forcing or not, the gradient flows
+# through the hidden state, and it can vanish or explode there exactly as in notebooks 02
+# and 03 (here it shrinks by a factor of about 50 over 23 steps). Cutting it (`truncate=0`)
+# is a different algorithm, not what teacher forcing does.
+#
+# Why, then, does seed 000 list "use ground truth inputs" among the remedies for
+# vanishing and exploding gradients? Two reasons from the literature:
+#
+# - **It keeps the dynamics away from bifurcations.** Doya (1993) showed that training a
+#   recurrent network can drive it across bifurcations of its dynamics, where the
+#   gradient explodes (the cliffs of §1 and notebook 04); feeding the targets keeps the
+#   state close to the target trajectory, so training does not wander across them.
+#   Pascanu et al. (2013, §3.1) cite teacher forcing in this sense, as a way to start and
+#   keep the model in the right region of state space.
+# - **Without hidden-to-hidden recurrence, it removes BPTT altogether.** Goodfellow,
+#   Bengio & Courville (2016, §10.2.1) point out that a network whose only recurrence is
+#   from the *output* at $t-1$ to the hidden state at $t$ decouples in time when trained
+#   with teacher forcing: the true $y_{t-1}$ replaces the model's output, so each step can
+#   be trained on its own, with no gradient through time at all (and in parallel). Our
+#   network, like most, has $h \to h$ connections, so this does not apply to it — as the
+#   check above shows.
 #
 # ### Exposure bias: errors compound when the model feeds itself
 #
 # Teacher forcing has a catch. In training the model only ever sees true prefixes; when
 # it generates, it sees *its own* prefixes, mistakes included. One wrong character puts
 # it in a state it never met in training, the next prediction is more likely wrong, and
-# the errors compound. Bengio, Vinyals, Jaitly & Shazeer (2015) call this the mismatch
-# between training and inference; it is now known as **exposure bias**. A perfect model
-# never errs, so to see it we look at an *imperfect* one: the teacher-forced model after
-# only 20 updates.
+# the errors compound. Bengio, Vinyals, Jaitly & Shazeer (2015) describe this mismatch
+# between training and inference; Ranzato, Chopra, Auli & Zaremba (2016) named it
+# **exposure bias**. A perfect model never errs, so to see it we look at an *imperfect*
+# one: the teacher-forced model after only 20 updates.
 
 # %%
 early_params, _ = run(None, steps=20)
@@ -813,17 +1189,23 @@ passed = check_value("Exercise 3 (ε_i = 0.1)", answer,
 # ## Summary
 #
 # - **Adaptive optimizers** (Adagrad, RMSProp, Adam) divide each step by the size of recent
-#   gradients, so on a surface of plateaus and cliffs they move at about $\eta$ per update
-#   where SGD and momentum either stall (vanishing gradient) or are catapulted (exploding
-#   gradient). Momentum and NAG accelerate along slopes but do not fix the scale problem.
-#   Every rule still needs its own learning rate.
+#   gradients, so their steps are bounded (Adam's by about $7.3\,\eta$ per coordinate, not
+#   the $3.2\,\eta$ of the sparse case) and a cliff cannot catapult them. On Pascanu's
+#   surface, swept over 48 learning rates from 8 starts, **no optimizer has a robust
+#   $\eta$**: SGD (clipped or not), momentum and RMSProp reach the valley from all 8
+#   starts at no rate of the grid; NAG, Adagrad and Adam at a few scattered ones.
+# - **Momentum and NAG** help where they were designed to, in an ill-conditioned ravine:
+#   per eigen-direction, NAG's look-ahead cuts the momentum to $\mu(1 - \eta\lambda)$ and
+#   damps the steep directions that momentum keeps oscillating in.
 # - **Identity initialisation with ReLU** (IRNN) makes every step's Jacobian a 0/1 diagonal
 #   matrix at the start, so the gradient reaches back over hundreds of steps undiminished;
 #   what happens after training moves $W_h$ away from $I$ is another matter.
 # - **Teacher forcing** feeds the truth and trains a generative model fast and stably;
 #   **free running** feeds the model's own samples, as at generation time, and trains
-#   slowly. A teacher-forced model that is not yet perfect suffers from **exposure bias**:
-#   one mistake leads it into unseen states, and the errors compound.
+#   slowly. Teacher forcing changes what the network is fed, not the gradient's path: with
+#   $h \to h$ recurrence, BPTT still runs through every $h$. A teacher-forced model that is
+#   not yet perfect suffers from **exposure bias** (Ranzato et al. 2016): one mistake
+#   leads it into unseen states, and the errors compound.
 # - **Scheduled sampling** moves from one to the other with a schedule $\epsilon_i$ (linear,
 #   exponential, inverse sigmoid); the inverse sigmoid crosses $\tfrac12$ at $i = k \ln k$.
 #
@@ -833,8 +1215,13 @@ passed = check_value("Exercise 3 (ε_i = 0.1)", answer,
 #
 # - Bengio, S., Vinyals, O., Jaitly, N. & Shazeer, N. (2015). *Scheduled sampling for
 #   sequence prediction with recurrent neural networks.* NeurIPS.
+# - Doya, K. (1993). *Bifurcations of recurrent neural networks in gradient descent
+#   learning.* IEEE Transactions on Neural Networks (as cited by Pascanu et al. 2013).
 # - Duchi, J., Hazan, E. & Singer, Y. (2011). *Adaptive subgradient methods for online
 #   learning and stochastic optimization.* JMLR 12.
+# - Goh, G. (2017). *Why momentum really works.* Distill. doi:10.23915/distill.00006
+# - Goodfellow, I., Bengio, Y. & Courville, A. (2016). *Deep Learning*, §10.2.1 (teacher
+#   forcing and networks with output recurrence). MIT Press.
 # - Huszár, F. (2015). *How (not) to train your generative model: scheduled sampling,
 #   likelihood, adversary?* arXiv:1511.05101.
 # - Kingma, D. P. & Ba, J. (2015). *Adam: a method for stochastic optimization.* ICLR.
@@ -846,6 +1233,8 @@ passed = check_value("Exercise 3 (ε_i = 0.1)", answer,
 #   neural networks.* ICML.
 # - Polyak, B. T. (1964). *Some methods of speeding up the convergence of iteration
 #   methods.* USSR Computational Mathematics and Mathematical Physics 4(5).
+# - Ranzato, M., Chopra, S., Auli, M. & Zaremba, W. (2016). *Sequence level training with
+#   recurrent neural networks.* ICLR.
 # - Sutskever, I., Martens, J., Dahl, G. & Hinton, G. (2013). *On the importance of
 #   initialization and momentum in deep learning.* ICML.
 # - Tieleman, T. & Hinton, G. (2012). *Lecture 6.5 — RMSProp: divide the gradient by a
