@@ -3,9 +3,9 @@
 The toys of notebooks 04 and 06 have two parameters, so one run is a handful of scalar
 operations and a Python loop of runs is mostly overhead. ``run_grid`` runs every
 (learning rate, start) pair together as array code: the parameters are arrays of shape
-(n_lr, n_start), the learning rate is an (n_lr, 1) column, and the update rules are the
-ones of ``helpers.optim`` themselves (an optimizer of ``optim.OPTIMIZERS`` whose ``lr`` is
-that column), so each run follows exactly the arithmetic of ``optim.descend``.
+(n_lr, n_start), and the update rules are the ones of ``helpers.optim`` themselves, given
+one learning rate per row (``lr`` an array (n_lr,)), so each run follows exactly the
+arithmetic of ``optim.descend``.
 
 A run stops, as in ``optim.descend``, at the first non-finite gradient or parameter: its
 parameters stay at the last finite point and it takes no further step.
@@ -147,8 +147,8 @@ class _Runner:
         clip_norm = hyper.pop("clip_norm", None)
         self.limit = None if clip_norm is None else as_float("clip_norm", clip_norm, positive=True)
         self.label = label
-        self.opt = optim.OPTIMIZERS[name](lr=1.0, **hyper)
-        self.opt.lr = eta[:, None]  # the rules are elementwise: a column of rates, one per row
+        # one learning rate per row: optim's per-model rates (an lr sweep as one stack)
+        self.opt = optim.OPTIMIZERS[name](lr=eta, **hyper)
         self.theta = {k: np.broadcast_to(v, shape).copy() for k, v in first.items()}
         self.alive = np.ones(shape, dtype=bool)
         self.updates = np.zeros(shape, dtype=np.int64)

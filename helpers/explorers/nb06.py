@@ -96,7 +96,7 @@ def optimizers() -> Explorer:
     fig, (ax, ax_loss) = new_figure(11.0, 4.6, ncols=2, gridspec_kw={"width_ratios": [1.25, 1]})
     W, B, E = loss_grid()
     cs = draw_surface(ax, W, B, E)
-    fig.colorbar(cs, ax=ax, label="$\\log_{10} E$ (log scale)", pad=0.01, extend="min")
+    fig.colorbar(cs, ax=ax, label="$\\log_{10} E$", pad=0.01, extend="min")
     line_color = style.COLORS["vermillion"]
     (path_line,) = ax.plot(
         [], [], "-", color=line_color, lw=2, marker="o", ms=3.5, mec="white", mew=0.6
