@@ -11,8 +11,8 @@
 # generator of mini-stories in which the answer is said once, in the introduction, a chosen
 # number of tokens before the blank; a small word-level language model; and the models of
 # the course — a vanilla RNN, a GRU, and truncated BPTT, each with and without gradient
-# clipping — trained on it from many seeds. Then we measure what the whole course predicts: **who can still answer as the
-# distance grows, and why**.
+# clipping — trained on it from many seeds. Then we measure what the whole course
+# predicts: **who can still answer as the distance grows, and why**.
 #
 # **You will learn**
 # - how to build a long-range dependency you can dial, and prove (by counting) that no
@@ -231,8 +231,9 @@ for n in (0, 6):
 # product works on the whole stack at once (`np.matmul` broadcasts over that axis). Each
 # model in the stack has its own loss, its own gradient norm, its own clipping coefficient
 # and its own optimizer state: model $m$ computes exactly what a separate run of seed $m$
-# would (the course's tests check it to $10^{-12}$). Seed $s$ sets the initial weights and its
-# own stream of training stories; the twins share both.
+# would (the course's tests check it to $10^{-12}$). Seed $s$ sets the initial weights; its
+# training stories are its own share of one random stream per distance; the twins share
+# both.
 
 # %%
 SEEDS = list(range(8))
@@ -494,10 +495,10 @@ assert rel < 1e-4
 # So under Adam, clipping changes a run only through the *relative* size of the clipped
 # steps' gradients inside Adam's averages $m$ and $v$: a spike clipped to norm 1 weighs less
 # in them than it would unclipped. Here that changed the verdict of some individual runs
-# (the twin pairs counted above) but no difference in how many seeds learn is detectable. It does not mean clipping is useless: with SGD,
-# or where gradients explode by orders of magnitude (notebook 04), it is what keeps a run
-# alive. It means that in this experiment the label "RNN + clipping" would credit clipping
-# with something it does not do.
+# (the twin pairs counted above) but no difference in how many seeds learn is detectable.
+# It does not mean clipping is useless: with SGD, or where gradients explode by orders of
+# magnitude (notebook 04), it is what keeps a run alive. It means that in this experiment
+# the label "RNN + clipping" would credit clipping with something it does not do.
 
 # %% [markdown]
 # ## 4 · Why truncation cannot learn what lies beyond $k$
