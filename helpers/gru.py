@@ -260,8 +260,8 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     # first (see _local_factors) and the loop scales them in place, step by step.
     daxs, dahs = carve(hs.dtype, (*L, T, B, 3, H), (*L, T, B, 3, H))
     with np.errstate(over="ignore", invalid="ignore"):
-        if L:  # model by model: each model's factors fit in the CPU cache, the stack's not
-            for m in range(L[0]):
+        if L:  # chunk by chunk of models: each chunk's factors fit in the CPU cache
+            for m in stacking.chunks(L[0], 2 * daxs[0].nbytes):
                 one = Cache(cache.params, cache.xs, hs[m], cache.gates[m], cache.hn[m], cache.h0[m])
                 _local_factors(one, daxs[m], dahs[m])
             z = cache.gates.reshape(daxs.shape)[..., 1, :]

@@ -285,9 +285,9 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     # _local_factors) and the loop scales them into ∂L/∂a_s in place, step by step.
     das = _buffers.empty((*L, T, B, 4, H), hs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        if L:  # model by model: each model's factors fit in the CPU cache, the stack's not
+        if L:  # chunk by chunk of models: each chunk's factors fit in the CPU cache
             R = _buffers.empty(hs.shape, hs.dtype)
-            for m in range(L[0]):
+            for m in stacking.chunks(L[0], 2 * das[0].nbytes):
                 one = Cache(
                     cache.params, cache.xs, hs[m], cache.cs[m], cache.gates[m],
                     cache.h0[m], cache.c0[m], cache.tanh_c[m],

@@ -221,7 +221,8 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     # das holds φ'(a_s) first and becomes ∂L/∂a_s in place, one step at a time: the only
     # (T, B, H) allocation of the backward pass (large temporaries cost page faults).
     das = _buffers.empty(hs.shape, hs.dtype)
-    for m in np.ndindex(lead):  # model by model (one call without a stack): cache-sized
+    parts = stacking.chunks(lead[0], hs[0].nbytes) if lead else [Ellipsis]
+    for m in parts:  # chunk by chunk of models: each chunk fits in the CPU cache
         _activation_derivative_into(hs[m], cache.activation, das[m])
     with np.errstate(over="ignore", invalid="ignore"):
         if k is None or k >= T:

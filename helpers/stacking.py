@@ -89,3 +89,18 @@ def initial_state(
     if arr.shape != (*lead, B, H):
         raise ValueError(f"{name} must have shape {(*lead, B, H)} or (H,), got {arr.shape}")
     return arr
+
+
+#: Bytes of per-model work arrays that one vectorised pass may touch (about the CPU's L2).
+CHUNK_BYTES = 512 * 1024
+
+
+def chunks(M: int, bytes_per_model: int) -> list[slice]:
+    """Slices of the model axis whose work arrays fit in ``CHUNK_BYTES`` (at least 1 model).
+
+    The cells compute their per-step factors vectorised over time; over a whole stack those
+    arrays outgrow the CPU's cache and the passes become memory-bound, so they go chunk by
+    chunk (the arithmetic, element by element, is the same).
+    """
+    per = max(1, CHUNK_BYTES // max(1, int(bytes_per_model)))
+    return [slice(i, min(i + per, M)) for i in range(0, M, per)]

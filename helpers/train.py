@@ -235,22 +235,25 @@ def _stack_loss_and_grads(
             V = Wy.shape[-2]
             if target.max() >= V or target.min() < -1:
                 raise ValueError(f"ys must hold class ids in [0, {V}) or -1 (ignored)")
-            target = np.broadcast_to(target, (M, T, B))
-            logits = hs @ Wy.mT[:, None] + by[:, None, None, :]
+            # Only the positions where some model takes a loss (e.g. the blank of a cloze
+            # test: one in T): the others add nothing to the loss or the gradient.
+            t_idx, b_idx = np.nonzero((target >= 0).reshape(-1, T, B).any(axis=0))
+            target = np.broadcast_to(target, (M, T, B))[:, t_idx, b_idx]  # (M, K)
+            h_sel = hs[:, t_idx, b_idx]  # (M, K, H)
+            logits = h_sel @ Wy.mT + by[:, None, :]  # (M, K, V)
             logits -= logits.max(axis=-1, keepdims=True)
             logp = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
             mask = target >= 0
-            count = np.maximum(mask.sum(axis=(-2, -1)), 1)
+            count = np.maximum(mask.sum(axis=-1), 1)
             safe = np.where(mask, target, 0)[..., None]
             picked = np.take_along_axis(logp, safe, axis=-1)[..., 0]
-            value = -(picked * mask).sum(axis=(-2, -1)) / count
+            value = -(picked * mask).sum(axis=-1) / count
             dlogits = np.exp(logp)
             np.put_along_axis(dlogits, safe, np.take_along_axis(dlogits, safe, -1) - 1, -1)
-            dlogits *= (mask / count[:, None, None])[..., None]
-            flat = dlogits.reshape(M, T * B, V)
-            dWy = flat.mT @ hs.reshape(M, T * B, H)
-            dby = flat.sum(axis=-2)
-            dhs = dlogits @ Wy[:, None]
+            dlogits *= (mask / count[:, None])[..., None]
+            dWy = dlogits.mT @ h_sel
+            dby = dlogits.sum(axis=-2)
+            dhs[:, t_idx, b_idx] = dlogits @ Wy
     bad = ~np.all(np.isfinite(dhs.reshape(M, -1)), axis=1)
     value = np.asarray(value, dtype=np.float64)
     if bad.any():
