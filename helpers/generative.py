@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 
-from helpers import rnn, train
+from helpers import rnn, stacking, train
 from helpers._validate import as_float, as_int
 from helpers.optim import Optimizer
 
@@ -181,3 +181,135 @@ def teacher_forced_predictions(params: Mapping[str, np.ndarray], ids: np.ndarray
     (T, B) for ``ids`` (T + 1, B)."""
     logits = train.predict(rnn, params, one_hot(np.asarray(ids)[:-1]))
     return logits.argmax(axis=-1)
+
+
+# --- Many seeds at once -------------------------------------------------------------------
+# A stack (``helpers.stacking``) holds M character models on a leading axis. The functions
+# below run them together: every array gets the model axis first, e.g. ids (M, T + 1, B).
+
+
+def init_stack(hidden_size: int, *, seeds: list[int]) -> dict[str, np.ndarray]:
+    """M character models, model m exactly ``init_model(hidden_size, rng=default_rng(seeds[m]))``:
+    arrays with a leading model axis, e.g. ``Wx`` (M, H, V)."""
+    H = as_int("hidden_size", hidden_size, min_value=1)
+    return stacking.stack([init_model(H, rng=rng) for rng in stacking.rngs(seeds)])
+
+
+def _stack_size(params: Mapping[str, np.ndarray]) -> int:
+    if not isinstance(params, Mapping) or np.ndim(params.get("Wh")) != 3:
+        raise ValueError("params must be a stack of models (see init_stack): Wh of shape (M, H, H)")
+    return int(np.shape(params["Wh"])[0])
+
+
+def _stack_step(params: Mapping[str, np.ndarray], x: np.ndarray, h: np.ndarray):
+    """One step of M models: x (M, B, V) or (B, V), h (M, B, H) → (h, logits (M, B, V))."""
+    h = np.tanh(x @ params["Wx"].mT + h @ params["Wh"].mT + params["b"][:, None, :])
+    return h, h @ params["Wy"].mT + params["by"][:, None, :]
+
+
+def _per_model(name: str, value: float | np.ndarray, M: int) -> np.ndarray:
+    """A probability for every model: one float for all, or an array (M,), in [0, 1]."""
+    arr = (
+        np.broadcast_to(np.asarray(value, dtype=np.float64), (M,))
+        if np.ndim(value) == 0
+        else (np.asarray(value, dtype=np.float64))
+    )
+    if arr.shape != (M,) or not np.all((arr >= 0) & (arr <= 1)):
+        raise ValueError(
+            f"{name} must be a probability in [0, 1] or an array (M,) = ({M},) of them"
+        )
+    return arr
+
+
+def scheduled_inputs_stack(
+    params: Mapping[str, np.ndarray],
+    ids: np.ndarray,
+    eps: float | np.ndarray,
+    *,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``scheduled_inputs`` for a stack of M models, each feeding itself its *own* samples.
+
+    ``ids`` (M, T + 1, B): each model's windows; ``eps``: the probability of feeding the
+    truth, one for all or one per model (M,). Returns one-hot inputs (M, T, B, V) and the
+    mask (M, T, B) of where the truth was fed. The random numbers come from one generator
+    with a model axis, so model m is an independent run, not the draw a separate run of
+    ``scheduled_inputs`` with the same generator would make.
+    """
+    M = _stack_size(params)
+    ids = np.asarray(ids)
+    if ids.ndim != 3 or ids.shape[0] != M or not np.issubdtype(ids.dtype, np.integer):
+        raise ValueError(f"ids must be integer ids of shape (M, T + 1, B) with M = {M}")
+    p = _per_model("eps", eps, M)
+    T, B = ids.shape[1] - 1, ids.shape[2]
+    fed = np.empty((M, T, B), dtype=np.int64)
+    truth = np.ones((M, T, B), dtype=bool)
+    fed[:, 0] = ids[:, 0]
+    if np.all(p == 1.0):  # teacher forcing everywhere: no need to run the models
+        fed[:, 1:] = ids[:, 1:-1]
+        return one_hot(fed), truth
+    h = np.zeros((M, B, params["Wh"].shape[-1]))
+    own = ids[:, 0]
+    for t in range(T):
+        if t > 0:
+            truth[:, t] = rng.random((M, B)) < p[:, None]
+            fed[:, t] = np.where(truth[:, t], ids[:, t], own)
+        h, logits = _stack_step(params, one_hot(fed[:, t]), h)
+        if t + 1 < T:
+            prob = np.exp(logits - logits.max(axis=-1, keepdims=True))
+            prob /= prob.sum(axis=-1, keepdims=True)
+            own = np.minimum((prob.cumsum(axis=-1) < rng.random((M, B, 1))).sum(axis=-1), V - 1)
+    return one_hot(fed), truth
+
+
+def fit_stack(
+    params: Mapping[str, np.ndarray],
+    *,
+    steps: int,
+    optimizer: Optimizer,
+    rng: np.random.Generator,
+    epsilon: Callable[[int], float | np.ndarray] | None = None,
+    batch: int = 32,
+    length: int = 24,
+    clip_norm: float | None = 5.0,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``fit`` for a stack of M models trained together: each model gets its own windows,
+    its own samples, its own loss, gradient norm and clipping. ``epsilon(i)`` may return one
+    probability for all or an array (M,), so teacher forcing, free running and a schedule
+    train in one stack. Returns the final stack and the losses (steps, M).
+    """
+    M = _stack_size(params)
+    n = as_int("steps", steps, min_value=0)
+    Bn = as_int("batch", batch, min_value=1)
+    T = as_int("length", length, min_value=1)
+    current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    losses = np.empty((n, M))
+    for i in range(n):
+        ids = windows(M * Bn, T + 1, rng=rng).reshape(T + 1, M, Bn).transpose(1, 0, 2)
+        eps = 1.0 if epsilon is None else epsilon(i)
+        at = optimizer.lookahead(current)
+        xs, _ = scheduled_inputs_stack(at, ids, eps, rng=rng)
+        losses[i], grads = train.loss_and_grads(rnn, at, xs, ids[:, 1:], loss="xent_all")
+        if clip_norm is not None:
+            grads, _ = train.clip_mod.clip_stack_by_global_norm(grads, clip_norm)
+        current = optimizer.step(current, grads)
+    return current, losses
+
+
+def generate_stack(params: Mapping[str, np.ndarray], prompt: np.ndarray, n: int) -> np.ndarray:
+    """``generate`` for a stack: every model reads the same ``prompt`` (P, B), then feeds back
+    its own most likely next character ``n`` times. Returns ids (M, n, B)."""
+    M = _stack_size(params)
+    prompt = np.asarray(prompt)
+    if prompt.ndim != 2:
+        raise ValueError(f"prompt must be ids of shape (P, B), got {prompt.shape}")
+    count = as_int("n", n, min_value=1)
+    h = np.zeros((M, prompt.shape[1], params["Wh"].shape[-1]))
+    for t in range(prompt.shape[0]):
+        h, logits = _stack_step(params, one_hot(prompt[t]), h)
+    out = np.empty((M, count, prompt.shape[1]), dtype=np.int64)
+    for t in range(count):
+        out[:, t] = logits.argmax(axis=-1)
+        if t + 1 < count:
+            h, logits = _stack_step(params, one_hot(out[:, t]), h)
+    return out

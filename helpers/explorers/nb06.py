@@ -11,12 +11,14 @@ from matplotlib.patches import Patch
 
 from helpers import optim, schedules, style
 from helpers.explorers.base import Explorer, new_figure
+from helpers.explorers.nb04 import B_RANGE, LOG_E_MIN, W_RANGE
 from helpers.toys import pascanu_loss
 
-#: The window of (w, b) shown, and the default start (on the low plateau, below the cliff).
-W_RANGE = (-2.0, 14.0)
-B_RANGE = (-10.0, 4.0)
-START = (8.0, -6.0)
+#: The window of (w, b) and the colour scale are notebook 04's (the same surface, drawn the
+#: same way); the default start is on the lower plateau, below the cliff.
+START = (6.5, -4.5)
+#: Notebook 04's colour map for log10 E (dark = low loss).
+SURFACE_CMAP = "Greys_r"
 #: Updates per run: enough to cross the window at a step of about 0.1.
 N_UPDATES = 100
 #: Losses below this are drawn at the floor of the log axis.
@@ -32,7 +34,7 @@ def _grid(n_w: int, n_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return W, B, E
 
 
-def loss_grid(n_w: int = 241, n_b: int = 211) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def loss_grid(n_w: int = 241, n_b: int = 201) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(W, B, E)`` on a (n_b, n_w) grid over the window, E from ``pascanu_loss``
     (computed once, then shared read-only)."""
     return _grid(int(n_w), int(n_b))
@@ -65,15 +67,18 @@ _cached_path = lru_cache(maxsize=256)(pascanu_path)
 
 
 def draw_surface(ax, W: np.ndarray, B: np.ndarray, E: np.ndarray):
-    """The loss surface as an image of log10 E (a raster: fast to redraw); returns it."""
-    logE = np.log10(np.maximum(E, E_FLOOR))
+    """The loss surface as an image of log10 E (a raster: fast to redraw); returns it.
+
+    Notebook 04's window, colour map and scale: log10 E from ``LOG_E_MIN`` (−5) to 0.
+    """
+    logE = np.log10(np.maximum(E, 10.0**LOG_E_MIN))
     cs = ax.imshow(
         logE,
         origin="lower",
         extent=(*W_RANGE, *B_RANGE),
         aspect="auto",
-        cmap=style.CMAP,
-        vmin=-8,
+        cmap=SURFACE_CMAP,
+        vmin=LOG_E_MIN,
         vmax=0,
         interpolation="nearest",
     )
