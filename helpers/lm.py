@@ -10,6 +10,9 @@ Shapes (time-major)::
     ids     (T, B)      int word ids
     xs      (T, B, V)   one-hot inputs
     logits  (T, B, V)   W_y h_t + b_y, the scores of the next word
+
+A stack of M models (``helpers.train.init_stack``) reads the same ids: ``logits`` is then
+(M, T, B, V), ``answer_probs`` (M, B, V) and ``accuracy_by_distance``'s accuracy (M, K).
 """
 
 from __future__ import annotations
@@ -55,8 +58,9 @@ def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
 def logits(
     cell: ModuleType, params: dict[str, np.ndarray], ids: np.ndarray, **cell_kwargs: Any
 ) -> np.ndarray:
-    """Scores of the next word after every prefix: ``ids`` (T, B) → (T, B, V)."""
-    V = params["Wy"].shape[0]
+    """Scores of the next word after every prefix: ``ids`` (T, B) → (T, B, V) ((M, T, B, V)
+    for a stack)."""
+    V = np.shape(params["Wy"])[-2]
     arr = _ids("ids", ids, V)
     if arr.ndim != 2:
         raise ValueError(f"ids must have shape (T, B), got {arr.shape}")
@@ -66,7 +70,7 @@ def logits(
 def answer_probs(
     cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.Stories, **cell_kwargs: Any
 ) -> np.ndarray:
-    """The model's distribution of the answer word of each story: (B, V).
+    """The model's distribution of the answer word of each story: (B, V) ((M, B, V) for a stack).
 
     It is the next-word distribution after reading the story up to "… A said hi to".
     """
@@ -74,17 +78,18 @@ def answer_probs(
         raise TypeError("batch must be a helpers.tasks.Stories (from tasks.stories)")
     inputs, _ = batch.lm_pairs()
     out = softmax(logits(cell, params, inputs, **cell_kwargs))
-    return out[batch.answer_pos - 1, np.arange(len(batch))]
+    return out[..., batch.answer_pos - 1, np.arange(len(batch)), :]
 
 
 def accuracy_by_distance(
     cell: ModuleType, params: dict[str, np.ndarray], batch: tasks.Stories, **cell_kwargs: Any
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Greedy answer accuracy grouped by distance: ``(distances, accuracy, counts)``, each (K,)."""
+    """Greedy answer accuracy grouped by distance: ``(distances, accuracy, counts)``, each (K,)
+    (accuracy (M, K) for a stack of M models)."""
     probs = answer_probs(cell, params, batch, **cell_kwargs)
-    correct = probs.argmax(axis=1) == batch.answer
+    correct = probs.argmax(axis=-1) == batch.answer
     dists = np.unique(batch.distance)
-    acc = np.array([correct[batch.distance == d].mean() for d in dists])
+    acc = np.stack([correct[..., batch.distance == d].mean(axis=-1) for d in dists], axis=-1)
     counts = np.array([np.sum(batch.distance == d) for d in dists])
     return dists, acc, counts
 
@@ -154,6 +159,10 @@ def generate(
     the word ``stop`` is produced. Returns the new words only. Each step re-reads the whole
     sequence (O(T²) but T is tiny), so it works for any cell module.
     """
+    if np.ndim(params.get("Wx", 0)) != 2:
+        raise ValueError(
+            "generate takes one model; for a stack pick one: stacking.unstack(params, m)"
+        )
     words = list(prompt)
     if not words:
         raise ValueError("prompt must contain at least one word")

@@ -193,3 +193,19 @@ def test_distance_model_explorer_shows_the_accuracy_of_each_run():
         distance_model({"m": ("rnn", fixed, {})}, n_filler=(0, 1), tests=tests)
     with pytest.raises(ValueError, match="tests\\[1\\] must be"):
         distance_model({"m": (rnn, fixed, {})}, n_filler=(0, 1), tests={0: tests[0], 1: tests[0]})
+
+
+def test_answer_probs_and_accuracy_of_a_stack_are_those_of_each_model():
+    from helpers import stacking
+
+    stack = train.init_stack(rnn, len(tasks.VOCAB), 5, len(tasks.VOCAB), seeds=[0, 1, 2])
+    batch = tasks.stories(12, [0, 1, 2] * 4, rng=np.random.default_rng(3))
+    probs = lm.answer_probs(rnn, stack, batch)
+    _, acc, _ = lm.accuracy_by_distance(rnn, stack, batch)
+    assert probs.shape == (3, 12, len(tasks.VOCAB)) and acc.shape == (3, 3)
+    for m in range(3):
+        one = stacking.unstack(stack, m)
+        assert np.allclose(probs[m], lm.answer_probs(rnn, one, batch), rtol=1e-12, atol=0)
+        assert np.array_equal(acc[m], lm.accuracy_by_distance(rnn, one, batch)[1])
+    with pytest.raises(ValueError, match="generate takes one model"):
+        lm.generate(rnn, stack, ["Jane"])

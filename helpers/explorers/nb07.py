@@ -140,7 +140,7 @@ def distance_model(
     ax_a.set_ylim(-0.03, 1.05)
     ax_a.set_xticks(dists)
     ax_a.legend(loc="center right", fontsize=9.5, framealpha=0.9)
-    ax_a.set_title("Accuracy against distance (test stories)")
+    ax_a.set_title("Accuracy against distance: one run per point")
 
     def draw(distance: int, model: str) -> None:
         k = index_of[int(distance)]
