@@ -338,6 +338,24 @@ for t in range(T4):
     )
 check("gradient check of ∂J/∂θ", rel_error(grads_J, numerical_gradient(J, params)), 1e-8)
 
+
+def J_from_h1(p):
+    """J as a function of the state h_1 (steps 2–4 run from it)."""
+    err = rnn.forward(params, xs4[1:], p["h1"])[0] @ readout["Wy"].T + readout["by"] - targets[1:T4]
+    return 0.5 * float(np.sum((err * mask[1:]) ** 2))
+
+
+# total ∂J/∂h_1 = ∂ℓ_1/∂h_1 + W_hᵀ δ_2, where ∂ℓ_1/∂h_1 = 0
+total_h1 = dhs_J[0] + delta_J[1] @ params["Wh"]
+num_h1 = numerical_gradient(J_from_h1, {"h1": hs4[0]})["h1"]
+check(
+    "total ∂J/∂h_1 = ∂ℓ_1/∂h_1 + W_hᵀ δ_2 vs finite differences", rel_error(total_h1, num_h1), 1e-8
+)
+print(
+    f"‖∂ℓ_1/∂h_1‖ = {np.linalg.norm(dhs_J[0]):.0f} (nothing injected), "
+    f"total ‖∂J/∂h_1‖ = {np.linalg.norm(total_h1):.2f}"
+)
+
 # %%
 norms_J = np.linalg.norm(delta_J, axis=(1, 2))
 fig_J = backward_graph(
@@ -419,7 +437,9 @@ ax_t.set(
 ax_t.legend(loc="upper left")
 ax_m.plot(lengths, mebibytes, "s-", color=style.COLORS["vermillion"])
 ax_m.set(
-    xlabel="sequence length T (steps)", ylabel="stored activations (MiB)", title="memory: linear in T"
+    xlabel="sequence length T (steps)",
+    ylabel="stored activations (MiB)",
+    title="memory: linear in T",
 )
 for ax in (ax_t, ax_m):
     ax.set_xlim(0, lengths[-1] * 1.05)
@@ -439,9 +459,9 @@ print(f"time per step at each T (µs): {np.round(1e6 * np.array(seconds) / lengt
 # dropped — set to exactly zero (Suh's next slide names the consequence, "the model
 # cannot learn long-term patterns"; section 8 tests how far that holds). What truncation
 # does bound is the *cost* of an update and the growth of the *backward error signal*
-# (at most $k$ factors per loss term) — not every weight gradient, as section 7.4 shows;
-# it shows both, and the zeros, numerically. There are several ways to truncate, and they
-# are not the same.
+# (at most $k$ factors per loss term) — not the weight gradients, which also carry the
+# forward states. Section 7.4 shows both, and the zeros, numerically. There are several
+# ways to truncate, and they are not the same.
 #
 # ### 7.1 Cut after $n$ steps, set $h = 0$
 #
@@ -509,7 +529,11 @@ for b_i in range(B):
                 jac = jac @ (dphi[s + 1, b_i][:, None] * params["Wh"])  # × diag(φ'(a_{s+1})) W_h
             row = dhs[t, b_i] @ jac  # ∂ℓ_t/∂h_t · ∂h_t/∂h_s
             double_sum += np.outer(row * dphi[s, b_i], h_before[s])  # · ∂⁺h_s/∂W_h
-check("Σ_t Σ_(s≤t) of Jacobian products vs the tied gradient", rel_error(double_sum, tied["Wh"]), 1e-12)
+check(
+    "Σ_t Σ_(s≤t) of Jacobian products vs the tied gradient",
+    rel_error(double_sum, tied["Wh"]),
+    1e-12,
+)
 
 # %% [markdown]
 # Sutskever (2013, §2.8.6) describes the scheme used in practice: read the sequence
@@ -548,9 +572,13 @@ for t in (2, 3, 4, 5):
     d_one = np.zeros_like(dhs)
     d_one[t] = dhs[t]
     g_win = unroll.tbptt_grads(d_one, cache, k1=2, k2=4)
-    k_got = min(k for k in range(T) if rel_error(rnn.backward(d_one, cache, truncate=k)[0], g_win) < 1e-12)
+    k_got = min(
+        k for k in range(T) if rel_error(rnn.backward(d_one, cache, truncate=k)[0], g_win) < 1e-12
+    )
     assert k_got == (4 - 1 if t % 2 == 1 else 4 - 2)  # newest k2 − 1, oldest k2 − k1
-    print(f"loss at step {t + 1} ({'newest' if t % 2 else 'oldest'} in its window): {k_got} factors")
+    print(
+        f"loss at step {t + 1} ({'newest' if t % 2 else 'oldest'} in its window): {k_got} factors"
+    )
 
 # %% [markdown]
 # ### 7.3 The price: a biased gradient
@@ -712,7 +740,9 @@ prod = np.linalg.multi_dot(factors[::-1])  # ∂h_60/∂h_1
 per_step = np.linalg.norm(prod, 2) ** (1 / (T_v - 1))
 geo_norm = np.exp(np.mean([np.log(np.linalg.norm(f, 2)) for f in factors]))
 rho_v, norm_v = np.abs(np.linalg.eigvals(p_b["Wh"])).max(), np.linalg.norm(p_b["Wh"], 2)
-assert abs(rho_v - 1.38) < 0.005 and abs(norm_v - 2.75) < 0.005 and abs(dphi_v.mean() - 0.56) < 0.005
+assert (
+    abs(rho_v - 1.38) < 0.005 and abs(norm_v - 2.75) < 0.005 and abs(dphi_v.mean() - 0.56) < 0.005
+)
 assert abs(per_step - 0.79) < 0.005 and 1.9 < geo_norm < 2.0
 print(
     f"ρ(W_h) = {rho_v:.2f}, ‖W_h‖₂ = {norm_v:.2f}; mean φ'(a_t) = {dphi_v.mean():.2f}; "
@@ -812,13 +842,16 @@ assert abs(n_trunc[i200] / n_trunc[i20] - 1) < 1e-12  # ∂L/∂b: the same
 assert dWh_trunc[i200] / dWh_trunc[i20] > 1e6  # ∂L/∂W_h: explodes with the states
 # tanh, a loss at every step: ‖truncated ∂L/∂b‖ <= Σ_t ‖g_t‖ Σ_(j≤k) ‖W_h‖₂^j, linear in T
 for T_l in (50, 100):
-    db_l = rnn.backward(g_t[:T_l], rnn.forward(p_t, x_x[:T_l] * 0.5, c_t.h0)[1], truncate=k_x)[0]["b"]
+    c_l = rnn.forward(p_t, x_x[:T_l] * 0.5, c_t.h0)[1]
+    db_l = rnn.backward(g_t[:T_l], c_l, truncate=k_x)[0]["b"]
     w2 = np.linalg.norm(p_t["Wh"], 2)
     bound_l = np.linalg.norm(g_t[:T_l, 0], axis=1).sum() * (w2 ** (k_x + 1) - 1) / (w2 - 1)
     assert np.linalg.norm(db_l) <= bound_l
-    assert np.all(np.abs(rnn.forward(p_t, x_x[:T_l] * 0.5, c_t.h0)[0]) <= 1)  # ‖h‖ <= √H
-    print(f"tanh, loss at every step, T = {T_l:3d}: truncated ‖∂L/∂b‖ = {np.linalg.norm(db_l):.3g}"
-          f" <= bound {bound_l:.3g}")
+    assert np.all(np.abs(c_l.hs) <= 1)  # |h| <= 1 entry-wise, so ‖h‖ <= √H
+    print(
+        f"tanh, loss at every step, T = {T_l:3d}: truncated ‖∂L/∂b‖ = {np.linalg.norm(db_l):.3g}"
+        f" <= bound {bound_l:.3g}"
+    )
 
 # %% [markdown]
 # The cost is bounded the same way. In Sutskever's scheme an update backpropagates through
@@ -939,7 +972,11 @@ class AdamFrozenWh(optim.Adam):
         self.frozen = np.asarray(frozen)
 
     def step(self, params, grads, **kwargs):
-        return super().step(params, {**grads, "Wh": np.where(self.frozen[:, None, None], 0.0, grads["Wh"])}, **kwargs)
+        return super().step(
+            params,
+            {**grads, "Wh": np.where(self.frozen[:, None, None], 0.0, grads["Wh"])},
+            **kwargs,
+        )
 
 
 def run_stack(k, zero_starts, frozen=None):
@@ -952,7 +989,9 @@ def run_stack(k, zero_starts, frozen=None):
         batches = [remember_first(r) for r in data_rngs]
         return np.stack([x for x, _ in batches]), np.stack([y for _, y in batches])
 
-    start = stacking.stack([start_params(seed, z) for seed, z in zip(seeds, zero_starts, strict=True)])
+    start = stacking.stack(
+        [start_params(seed, z) for seed, z in zip(seeds, zero_starts, strict=True)]
+    )
     opt = optim.Adam(lr=0.02) if frozen is None else AdamFrozenWh(0.02, frozen)
     final, hist = train.fit(rnn, start, data, steps=200, optimizer=opt, truncate=k)
     return start, final, hist.arrays()[0]
@@ -970,7 +1009,11 @@ for name, (res, part) in {
     "random start, k = 0, W_h frozen": (k0, slice(8, 16)),
 }.items():
     start, final, loss = res
-    arms[name] = ({n: v[part] for n, v in start.items()}, {n: v[part] for n, v in final.items()}, loss[:, part])
+    arms[name] = (
+        {n: v[part] for n, v in start.items()},
+        {n: v[part] for n, v in final.items()},
+        loss[:, part],
+    )
 final_mse = {name: loss[-20:].mean(axis=0) for name, (_, _, loss) in arms.items()}
 
 fig, ax = plt.subplots(figsize=(8.5, 4.2))
@@ -1006,9 +1049,16 @@ for name, mse in final_mse.items():
 for name in ("zero start, k = 8", "random start, k = 0", "random start, k = 0, W_h frozen"):
     start, final, _ = arms[name]  # truncated: the weights that read v end where they started
     assert np.array_equal(start["Wx"][:, :, 0], final["Wx"][:, :, 0])
-assert np.array_equal(arms["random start, k = 0, W_h frozen"][0]["Wh"], arms["random start, k = 0, W_h frozen"][1]["Wh"])
-assert np.sum(final_mse["zero start, k = 8"] < 0.1) == 0 and np.all(final_mse["zero start, k = 8"] > 0.3)
-assert np.all(final_mse["zero start, full BPTT"] < 0.1) and np.all(final_mse["random start, full BPTT"] < 0.1)
+assert np.array_equal(
+    arms["random start, k = 0, W_h frozen"][0]["Wh"],
+    arms["random start, k = 0, W_h frozen"][1]["Wh"],
+)
+assert np.sum(final_mse["zero start, k = 8"] < 0.1) == 0 and np.all(
+    final_mse["zero start, k = 8"] > 0.3
+)
+assert np.all(final_mse["zero start, full BPTT"] < 0.1) and np.all(
+    final_mse["random start, full BPTT"] < 0.1
+)
 assert np.sum(final_mse["random start, k = 0"] < 0.1) == 6
 assert np.sum(final_mse["random start, k = 0, W_h frozen"] < 0.1) <= 2
 
@@ -1057,7 +1107,8 @@ for name in ("random start, k = 0", "random start, k = 0, W_h frozen"):
         print(f"  {name:32s} {when} training: {med:.2g} ({lo:.2g}–{hi:.2g})")
 before, after = memory["random start, k = 0"]
 assert np.median(after) < 0.2 * np.median(before)  # W_h free: the state learns to carry v
-assert np.median(memory["random start, k = 0, W_h frozen"][1]) > 0.7 * np.median(before)  # frozen: hardly
+frozen_after = memory["random start, k = 0, W_h frozen"][1]
+assert np.median(frozen_after) > 0.7 * np.median(before)  # W_h frozen: hardly
 
 # %% [markdown]
 # The state itself carries $v$ better after training with $k = 0$ (median 0.3 before,
@@ -1112,6 +1163,7 @@ bptt_relu = ex01.check_bptt_relu(bptt_relu)
 # Write `chunked_states(params, xs, n)`: run the tanh RNN over `xs` in chunks of $n$ steps,
 # starting every chunk from $h = 0$ (Krähenbühl & Wu's "hack"), and return all $T$ states,
 # shape `(T, B, H)`. Use `rnn.forward` for each chunk.
+
 
 # %%
 def chunked_states(params, xs, n):
@@ -1192,7 +1244,9 @@ assert abs(prob.sum() - 1) < 1e-12
 check("E[randomized gradient] vs finite differences", rel_error(expected, numeric_tied), 1e-8)
 check("E[randomized gradient] vs full BPTT", rel_error(expected, tied), 1e-12)
 no_pass = {name: g[0] for name, g in g_all.items()}  # coins all 0: every signal cut at once
-check("coins all 0 vs truncate=0", rel_error(no_pass, rnn.backward(dhs, cache, truncate=0)[0]), 1e-12)
+check(
+    "coins all 0 vs truncate=0", rel_error(no_pass, rnn.backward(dhs, cache, truncate=0)[0]), 1e-12
+)
 
 # %% [markdown]
 # The price is variance: a long survival is rare and carries a large weight. Take the
@@ -1206,9 +1260,14 @@ check("coins all 0 vs truncate=0", rel_error(no_pass, rnn.backward(dhs, cache, t
 T_r, keep_r, n_draws = 60, 0.9, 2000
 # mean number of steps a signal survives: Σ_{j≥1} π^j = π/(1 − π), and counted on random coins
 mean_survival = np.sum(keep_r ** np.arange(1, 2000))
-runs_of_ones = np.argmin(truncation.draw_coins(400, keep=keep_r, draws=20000, rng=np.random.default_rng(9)), axis=1)
+runs_of_ones = np.argmin(
+    truncation.draw_coins(400, keep=keep_r, draws=20000, rng=np.random.default_rng(9)), axis=1
+)
 assert abs(mean_survival - keep_r / (1 - keep_r)) < 1e-9 and abs(runs_of_ones.mean() / 9 - 1) < 0.03
-print(f"mean survival: Σ 0.9^j = {mean_survival:.3f}; counted on 20000 draws: {runs_of_ones.mean():.2f} steps")
+print(
+    f"mean survival: Σ 0.9^j = {mean_survival:.3f}; "
+    f"counted on 20000 draws: {runs_of_ones.mean():.2f} steps"
+)
 _, c_r = rnn.forward(p_b, x_b[:T_r], h0_b)
 d_r = d_b[:T_r]  # a loss at every step
 g_true = rnn.backward(d_r, c_r)[0]["Wh"]
@@ -1225,7 +1284,11 @@ fixed_bias = np.linalg.norm(rnn.backward(d_r, c_r, truncate=10)[0]["Wh"] - g_tru
 fig, ax = plt.subplots(figsize=(8, 3.8))
 ax.loglog(n_seen, of_mean, color=style.COLORS["blue"], label="randomized, mean of N draws")
 ax.loglog(
-    n_seen, spread / np.sqrt(n_seen), color=style.NEUTRAL, ls=":", label=r"RMS of one draw $/\sqrt{N}$"
+    n_seen,
+    spread / np.sqrt(n_seen),
+    color=style.NEUTRAL,
+    ls=":",
+    label=r"RMS of one draw $/\sqrt{N}$",
 )
 ax.axhline(
     fixed_bias, color=style.COLORS["vermillion"], ls="--", label="fixed truncation k = 10 (bias)"
@@ -1241,7 +1304,9 @@ lo, med, hi = np.percentile(each, [10, 50, 90])
 print(f"fixed k = 10: relative error {fixed_bias:.3g}, the same at every update (bias)")
 print(f"one randomized draw: median {med:.2g} (10–90 %: {lo:.2g}–{hi:.2g})")
 for n in (10, 100, 2000):
-    print(f"mean of {n:4d} draws: {of_mean[n - 1]:.2g}   (RMS of one / √N: {spread / np.sqrt(n):.2g})")
+    print(
+        f"mean of {n:4d} draws: {of_mean[n - 1]:.2g}   (RMS of one / √N: {spread / np.sqrt(n):.2g})"
+    )
 below = np.flatnonzero(of_mean >= fixed_bias)
 print(f"the running mean stays below the bias of k = 10 from N = {below[-1] + 2} on")
 assert of_mean[-1] < 3 * spread / np.sqrt(n_draws) and of_mean[-1] < 0.2 * fixed_bias
