@@ -141,8 +141,9 @@ assert np.allclose(hs_untied, hs, rtol=0, atol=1e-14)
 # gradient, with $h_{t+1}, h_{t+2}, \dots$ held fixed. That is `dhs`. It is not the total
 # derivative $\partial C/\partial h_t$, which also collects what the later steps send back
 # through $h_{t+1}$ (section 4: $\partial C/\partial h_t = \partial \ell_t/\partial h_t +
-# W_h^\top \delta_{t+1}$); the two agree only at the last step. Throughout the course,
-# `dhs[t]` means $\partial \ell_t/\partial h_t$. Below: the gradient of each copy in the untied network
+# W_h^\top \delta_{t+1}$); the two agree at the last step. In this notebook and in
+# `helpers`, `dhs[t]` means $\partial \ell_t/\partial h_t$. Below: the gradient of each
+# copy in the untied network
 # (`unroll.backward_untied`, plain layer-by-layer backprop), checked entry by entry
 # against finite differences, and then their sum against the tied gradient.
 
@@ -715,12 +716,12 @@ for T_e, expected in ((60, 8.2), (200, 10.7)):
 # it; truncation does not make them larger, it makes them **exactly zero**.
 #
 # (Why does this network's gradient vanish at all? Its $W_h$ has spectral radius 1.38 and
-# $\lVert W_h\rVert_2 = 2.75$. But its states saturate — the mean of $\varphi'(a_t)$ over
-# these 60 steps is 0.56 — and the product of the factors
+# $\lVert W_h\rVert_2 = 2.75$. But its states are partly saturated — the mean of
+# $\varphi'(a_t)$ over these 60 steps is 0.56 — and the product of the factors
 # $\operatorname{diag}(\varphi'(a_i))\,W_h$ shrinks by about 0.79 per step, although each
-# factor alone has a norm near 2: their directions do not line up. Neither $\rho(W_h)$ nor
-# $\lVert W_h\rVert$ alone decides; notebook 03 takes this apart. The cell checks these
-# numbers too.)
+# factor alone has a norm near 2: the norm of a product can be far below the product of
+# the norms. Neither $\rho(W_h)$ nor $\lVert W_h\rVert$ alone decides; notebook 03 takes
+# this apart. The cell checks these numbers too.)
 
 # %%
 T_v, k_v = 60, 10
@@ -1075,10 +1076,10 @@ assert np.sum(final_mse["random start, k = 0, W_h frozen"] < 0.1) <= 2
 # the state again end exactly where they started. Yet 6 of the 8 seeds get below MSE 0.1
 # (median 0.05, 10–90 %: 0.029–0.15): worse than full BPTT from the same start, far
 # better than the zero start. With $W_h$ frozen as well, 0 of 8 do (median 0.28). Is the
-# $k = 0$ result only a better read-out of a memory the random network already had? The next cell measures how much the *state* $h_{10}$ knows
-# about $v$: the error
-# of the best linear read-out of $v$ from $h_{10}$ (least squares on 2000 fresh
-# sequences), before and after training.
+# $k = 0$ result only a better read-out of a memory the random network already had? The
+# next cell measures how much the *state* $h_{10}$ knows about $v$: the error of the best
+# linear read-out of $v$ from $h_{10}$ (least squares on 2000 fresh sequences), before
+# and after training, with $W_h$ free and frozen.
 
 # %%
 xs_m, ys_m = remember_first(np.random.default_rng(7), batch=2000)
@@ -1213,7 +1214,8 @@ chunked_states = ex01.check_chunked_states(chunked_states)
 # Fixed truncation is *biased*: it always drops the same long-range terms (section 7.3).
 # Tallec & Ollivier (2017) remove the bias by truncating at random places and giving the
 # kept terms compensation factors. In the form that Zhang et al. (*Dive into Deep
-# Learning*, Cambridge University Press edition, 2023, §9.7) give: at each step $s$ of the backward sweep a coin $\xi_s$ decides
+# Learning*, Cambridge University Press edition, 2023, §9.7) give: at each step $s$ of the
+# backward sweep a coin $\xi_s$ decides
 # whether the error signal passes on to step $s-1$; it passes with probability $\pi$,
 # and then it is multiplied by $1/\pi$:
 # $$\xi_s = \begin{cases} 1/\pi & \text{with probability } \pi \\ 0 & \text{with probability } 1-\pi\end{cases}, \qquad E[\xi_s] = 1 .$$
