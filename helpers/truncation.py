@@ -10,7 +10,8 @@ by 1/π, so E[ξ_s] = 1. The term linking the loss at step t to step s survives 
 t − s coins with probability π^(t−s) and then carries the weight π^−(t−s): its expected
 value is the term itself. The price is variance: rare long survivals carry large weights.
 
-Shapes follow ``helpers.rnn`` (time-major): ``dhs`` (T, B, H) is ∂L/∂h_t for every t.
+Shapes follow ``helpers.rnn`` (time-major): ``dhs`` (T, B, H) is ∂ℓ_t/∂h_t for every t,
+the error injected at step t (the direct part, with h_{t+1} held fixed).
 """
 
 from __future__ import annotations

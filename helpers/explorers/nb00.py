@@ -48,7 +48,7 @@ def repeated_multiplication() -> Explorer:
 
     controls = {
         "factor": widgets.FloatSlider(
-            value=0.9, min=0.0, max=1.5, step=0.01, description="factor", readout_format=".2f"
+            value=1.0, min=0.0, max=1.5, step=0.01, description="factor", readout_format=".2f"
         )
     }
     return Explorer("repeated multiplication", fig, controls, draw)

@@ -36,22 +36,23 @@
 # ## How to use the explorers
 #
 # An *explorer* is a figure with sliders. Move a slider and the figure redraws at once
-# (in well under a tenth of a second).
+# (usually in a fraction of a second).
 #
 # 1. **Run the notebook first** (*Run → Run All Cells*). Before that you see a still
 #    picture of each explorer; its sliders come alive once the kernel has run the cell.
 # 2. **Predict, then slide.** Before each explorer the text asks a question. Say your
 #    answer out loud (or write it down) *before* you move the slider; then check.
 # 3. Drag with the mouse, or click the slider and use the **arrow keys** for one step at a
-#    time (in JupyterLab; the classic Notebook 7 interface keeps the arrow keys for moving
+#    time (in JupyterLab; Jupyter Notebook 7 keeps the arrow keys for moving
 #    between cells, so there click on the slider's track); you can also type a value into
 #    the box to the right of the slider.
 # 4. In class: the instructor projects the explorer and asks the room to predict; students
 #    who run the notebook themselves try the extremes.
 #
-# Here is a small one. **Predict, then slide:** start from 1 and multiply by the same
-# factor 60 times, so the result is $\text{factor}^{60}$. For which values of the factor
-# does the result end up *far* from 1 — and how far, for a factor of just 0.9 or 1.1?
+# Here is a small one; it starts at factor 1, where nothing changes. **Predict, then
+# slide:** start from 1 and multiply by the same factor 60 times, so the result is
+# $\text{factor}^{60}$. For which values of the factor does the result end up *far* from
+# 1 — and how far, for a factor of just 0.9 or 1.1?
 
 # %%
 import helpers
@@ -94,14 +95,15 @@ for factor, expected in ((0.9, 0.0017970), (1.1, 304.48)):
 # | $b$ | bias | `params["b"]` | `(H,)` |
 # | $\varphi$ | activation: tanh, ReLU or identity | `activation=` | — |
 # | $y_t = W_y h_t + b_y$ | output at step $t$ | `params["Wy"]`, `params["by"]` | `(O, H)`, `(O,)` |
-# | $L = \sum_t \ell(y_t, \hat y_t)$ | loss summed over steps | `loss` | scalar |
+# | $L = \sum_t \ell(y_t, \hat y_t)$ | loss summed over steps; $y_t$ the output, $\hat y_t$ the target | `loss` | scalar |
 # | $T$, $B$, $D$, $H$ | sequence length, batch size, input size, hidden size | | |
 #
 # The recurrence is
 # $$h_t = \varphi(W_x x_t + W_h h_{t-1} + b), \qquad y_t = W_y h_t + b_y .$$
 # In code a batch is *time-major*: `xs` has shape `(T, B, D)`, and one step is
 # `h = phi(x @ Wx.T + h @ Wh.T + b)` — the same layout as PyTorch's `torch.nn.RNN`,
-# so weights can be copied between the two.
+# so weights can be copied between the two (with $b$ = `b_ih + b_hh`: PyTorch keeps two
+# biases that always appear as a sum).
 
 # %%
 import numpy as np
@@ -156,6 +158,8 @@ print(
 #
 # - Krähenbühl, P. & Wu, C.-Y. (2019). *Training recurrent networks* (lecture slides).
 # - Leibe, B. (2016). *Advanced Machine Learning, Lecture 18: Recurrent Neural Networks*, RWTH Aachen.
-# - Lee, H.-y. *Training Recurrent Neural Network* (lecture slides).
-# - Long, L. *RNN 训练难题* (difficulties of training RNNs, lecture slides).
+# - Lee, H.-y. (n.d.). *Training Recurrent Neural Network* (lecture slides; the slides carry
+#   no date).
+# - Long, L. (n.d.). *RNN 训练难题* (difficulties of training RNNs, lecture slides; the slides
+#   carry no date).
 # - Suh, C. (2021). *Lecture 11: basic RNNs* (lecture slides).
