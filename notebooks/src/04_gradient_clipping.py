@@ -28,7 +28,7 @@ import inspect
 import matplotlib.pyplot as plt
 import numpy as np
 
-from helpers import clip, rnn, style, toys, train
+from helpers import clip, optim, rnn, style, toys, train
 from helpers.exercises import nb04 as exercises
 from helpers.explorers import ALL, nb04
 
@@ -114,6 +114,53 @@ for w in (5.0, 5.5):
     assert 0.3 < steepest / lam**50 < 3  # the same order of magnitude
 
 # %% [markdown]
+# **Which kind of wall is this?** Pascanu et al. (2013, §2.2) distinguish two ways in which a
+# small change of the parameters can make the final state jump. (a) A **bifurcation** is
+# crossed: an attractor appears or disappears, and the state has to go elsewhere (Doya
+# 1993's explanation of exploding gradients). (b) No attractor changes, but the **boundary
+# between two basins of attraction** moves across the fixed start $x_0$, so the state
+# falls into the other attractor. The wall drawn here is of kind (b). At $w = 5$ the map
+# has the same three fixed points on both sides of the wall — a low attractor near
+# $-2.03$, the repelling fixed point near $0.5$ (the basin boundary) and a high attractor
+# near $1.39$ — and its two saddle-node bifurcations, where $f'(x) = w\,\sigma'(x) = 1$,
+# lie at $b \approx -2.656$ and $b \approx -2.344$, away from the wall at $b \approx -2.612$.
+# What changes at the wall is only which side of the repeller $x_0 = 0.5$ is on:
+
+# %%
+def fixed_points(w: float, b: float) -> np.ndarray:
+    """Every x with x = w σ(x) + b: sign changes on a fine grid, refined by bisection."""
+    xs_grid = np.linspace(-20, 20, 400_001)
+    gap = w / (1 + np.exp(-xs_grid)) + b - xs_grid
+    roots = []
+    for i in np.flatnonzero(np.sign(gap[:-1]) != np.sign(gap[1:])):
+        lo, hi = xs_grid[i], xs_grid[i + 1]
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            same = np.sign(w / (1 + np.exp(-mid)) + b - mid) == np.sign(gap[i])
+            lo, hi = (mid, hi) if same else (lo, mid)
+        roots.append((lo + hi) / 2)
+    return np.array(roots)
+
+
+w_check = 5.0
+b_wall = 0.5 - w_check * sigma_half
+# saddle-node bifurcations: f'(x) = w σ(x)(1 − σ(x)) = 1, i.e. σ(x) = (1 ± √(1 − 4/w)) / 2
+s_sn = (1 + np.array([1.0, -1.0]) * np.sqrt(1 - 4 / w_check)) / 2
+b_sn = np.log(s_sn / (1 - s_sn)) - w_check * s_sn
+print(f"w = 5: wall at b = {b_wall:.4f}; saddle-node bifurcations at b = {b_sn[0]:.4f} "
+      f"and {b_sn[1]:.4f}")
+for side, b_side in [("below", b_wall - 1e-3), ("above", b_wall + 1e-3)]:
+    fps = fixed_points(w_check, b_side)
+    x = 0.5
+    for _ in range(50):
+        x = w_check / (1 + np.exp(-x)) + b_side
+    assert len(fps) == 3 and abs(fps[1] - 0.5) < 0.01  # the repeller sits next to x₀
+    print(f"b = wall {'−' if side == 'below' else '+'} 1e-3: fixed points "
+          f"{np.round(fps, 2)}; repeller {'above' if fps[1] > 0.5 else 'below'} x₀ = 0.5, "
+          f"x₅₀ = {x:.2f}")
+assert b_sn.min() < b_wall - 0.04 and b_wall + 0.2 < b_sn.max()  # no bifurcation near the wall
+
+# %% [markdown]
 # ### The error surface
 #
 # **Choice of view.** The figure shows $\log_{10} E$ (a log scale) over $w \in [2, 8]$,
@@ -195,10 +242,13 @@ ax.plot(w_wall, nb04.wall(w_wall), ls=":", color=style.COLORS["orange"], lw=2, l
 ax.plot(path_c[:, 0], path_c[:, 1], "--s", ms=3, color=style.COLORS["sky"],
         label=f"clipped at ‖g‖ = {threshold}")
 ax.plot(path[:, 0], path[:, 1], "-o", ms=3, lw=1.5, color=style.EXPLODE, label="plain descent")
-ax.annotate(f"thrown to ({path[hit + 1, 0]:.0f}, {path[hit + 1, 1]:.0f})",
-            xy=(path[hit, 0], path[hit, 1]), xytext=(5.6, -0.6), fontsize=11,
-            arrowprops={"arrowstyle": "->", "color": style.EXPLODE},
-            bbox={"facecolor": "white", "edgecolor": "0.6"})
+# An annotation, not a path: thin, grey, dotted, with a callout box that says what it marks.
+ax.annotate(f"note: from here the plain step\nthrows it to ({path[hit + 1, 0]:.0f}, "
+            f"{path[hit + 1, 1]:.0f}), off the map",
+            xy=(path[hit, 0], path[hit, 1]), xytext=(5.3, -0.75), fontsize=10.5,
+            arrowprops={"arrowstyle": "-|>", "color": "0.35", "lw": 1.0, "ls": ":",
+                        "shrinkB": 4},
+            bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.6"})
 ax.plot(*start, "*", ms=16, color=style.COLORS["yellow"], mec="black", label="start")
 ax.set_xlim(*nb04.W_RANGE)
 ax.set_ylim(*nb04.B_RANGE)
@@ -228,6 +278,28 @@ plt.show()
 # only its size is not — the size was computed for a surface that curves much faster than
 # the step is long.
 #
+# The cap $\eta\,\epsilon$ on the step length holds for **plain (stochastic) gradient
+# descent**, whose step is $-\eta$ times the clipped gradient. Other optimizers build the
+# step from more than the current gradient: momentum adds up past gradients, and Adam
+# divides by the running root mean square of the gradients, so shrinking the gradient
+# shrinks the denominator as well. Under Adam, global-norm clipping at $\epsilon$ is not a
+# cap of $\eta\,\epsilon$ on the step. Adam's first step from the same start, with the
+# gradient clipped to norm $\epsilon = 0.01$:
+
+# %%
+E0, gw, gb = toys.pascanu_loss(*start)
+theta0 = {"w": np.array(start[0]), "b": np.array(start[1])}
+g_clip, _ = clip.clip_by_global_norm({"w": np.array(gw), "b": np.array(gb)}, 0.01)
+for name, opt in [("SGD", optim.SGD(lr=lr)), ("Adam", optim.Adam(lr=lr))]:
+    theta1 = opt.step(theta0, g_clip)
+    length = float(np.hypot(theta1["w"] - start[0], theta1["b"] - start[1]))
+    print(f"{name:>4}, η = {lr}: step length {length:.4g}  (η·ε = {lr * 0.01:.4g})")
+    if name == "SGD":
+        assert length <= lr * 0.01 * (1 + 1e-9)
+    else:  # Adam's first step is η·g/|g| per coordinate: length η·√2, whatever ε is
+        assert abs(length / (lr * np.sqrt(2)) - 1) < 1e-3
+
+# %% [markdown]
 # ## 3 · Explorer: descent at the cliff
 #
 # **Predict, then slide:**
@@ -346,13 +418,26 @@ for thr in (0.1, 1.0, 2 * total):
 # One more thing the helper does: a NaN or infinite norm is **reported**, not clipped.
 # Rescaling `inf` gives `nan`, and an update with NaN destroys every parameter it touches;
 # the right response is to stop and look (a learning rate that is far too large, or an
-# overflow in the forward pass).
+# overflow in the forward pass). Here the helper is stricter than PyTorch:
+# `torch.nn.utils.clip_grad_norm_` has `error_if_nonfinite=False` by default, so unless you
+# pass `error_if_nonfinite=True` it returns the NaN or infinite norm without complaint
+# and multiplies the gradients by a coefficient computed from it. The same arithmetic in
+# NumPy shows what that leaves in the gradients:
 
 # %%
 try:
     clip.clip_by_global_norm({"Wh": np.array([1.0, np.inf]), "b": np.zeros(2)}, 1.0)
 except clip.NonFiniteGradientError as err:
     print("NonFiniteGradientError:", err)
+# what clip_grad_norm_ computes by default: coefficient max_norm / (norm + 1e-6), clamped at 1
+bad = {"Wh": np.array([1.0, np.inf]), "b": np.zeros(2)}
+with np.errstate(invalid="ignore"):
+    bad_norm = np.sqrt(sum(np.sum(g**2) for g in bad.values()))
+    coef = min(1.0, 1.0 / (bad_norm + 1e-6))
+    silently = {k: g * coef for k, g in bad.items()}
+assert np.isinf(bad_norm) and coef == 0.0 and np.isnan(silently["Wh"][1])
+print(f"unchecked: norm {bad_norm}, coefficient {coef}, clipped Wh = {silently['Wh']} "
+      f"(0 × inf = nan)")
 
 # %% [markdown]
 # ## 5 · Global norm, per-tensor norm, or value?
@@ -363,11 +448,16 @@ except clip.NonFiniteGradientError as err:
 # |---|---|---|---|
 # | global norm | one norm over all arrays; scale *everything* by $\min(1, \epsilon/\lVert g\rVert)$ | `clip_grad_norm_(model.parameters(), ε)`, `tf.clip_by_global_norm` | kept |
 # | per-tensor norm | each array $g_k$ scaled by $\min(1, \epsilon/\lVert g_k\rVert)$ | `clip_grad_norm_(p, ε)` once per parameter, `tf.clip_by_norm` | changed when arrays have different norms |
-# | value (element-wise; Mikolov 2012) | clamp every entry into $[-c, c]$ | `clip_grad_value_(params, c)`, `tf.clip_by_value` | changed when some entries are clamped and others not |
+# | value (element-wise) | clamp every entry into $[-c, c]$ | `clip_grad_value_(params, c)`, `tf.clip_by_value` | changed when some entries are clamped and others not |
 #
 # Goodfellow, Bengio & Courville (2016, §10.11.1) describe the two classic choices:
-# element-wise clipping, as used by Mikolov (2012), and norm clipping (Pascanu et al.
-# 2013), which bounds the length of the update and keeps its direction.
+# element-wise clipping of the parameter gradient, which they credit to Mikolov (2012), and
+# norm clipping (Pascanu et al. 2013), which bounds the length of the update and keeps its
+# direction. Mikolov's own rule was not quite `clip_grad_value_`: he limited the **errors
+# accumulated in the hidden units** to $[-15, 15]$ during back-propagation (Mikolov 2012,
+# §3.2.2), and Pascanu et al. (2013, §3) describe it as clipping the gradient's *temporal
+# components* element-wise — each time step's share, before the sum over time.
+# `clip_grad_value_` clamps the summed parameter gradient once, just before the update.
 #
 # In two dimensions: take $g = (3, 0.5)$ and threshold 1. Global-norm clipping moves $g$
 # along its own line onto the unit circle. Value clipping moves it to $(1, 0.5)$, inside
@@ -702,12 +792,17 @@ _ = exercises.check_value_clipping_angle(my_angle)
 #
 # ## Summary
 #
-# - Recurrent networks have **walls** in their error surface: where an attractor of the
-#   dynamics appears or disappears, the final state jumps, and the gradient on the wall's
-#   face grows like the product of the per-step factors ($\lambda^{50}$ for one unit).
+# - Recurrent networks have **walls** in their error surface, where the final state jumps.
+#   Pascanu et al. (2013, §2.2) name two causes: crossing a bifurcation (an attractor
+#   appears or disappears) and crossing a basin boundary. The wall of the single unit is of
+#   the second kind: the attractors exist on both sides, and the wall is where the repelling
+#   fixed point between their basins crosses the start $x_0$ (checked in §1). On the wall's
+#   face the gradient grows like the product of the per-step factors ($\lambda^{50}$ for
+#   one unit).
 # - A plain gradient step from a wall's face is huge and throws the parameters away.
 #   **Norm clipping**, $\nabla\ell \cdot \min(1, \epsilon/\lVert\nabla\ell\rVert)$, keeps
-#   the direction and bounds the step at $\eta\,\epsilon$.
+#   the direction and, under plain SGD, bounds the step at $\eta\,\epsilon$ (under Adam it
+#   does not: §2).
 # - Clip by the **global** norm over all parameters (`clip_grad_norm_(model.parameters(),
 #   ε)`, `tf.clip_by_global_norm`). Per-tensor and value clipping change the direction;
 #   calling `clip_grad_norm_(p, ε)` after a loop clips only the last parameter.
@@ -722,9 +817,11 @@ _ = exercises.check_value_clipping_angle(my_angle)
 # - Pascanu, R., Mikolov, T. & Bengio, Y. (2013). *On the difficulty of training recurrent
 #   neural networks*. ICML. (The single-unit example, Figure 6, Algorithm 1, the threshold
 #   heuristic.)
+# - Doya, K. (1993). Bifurcations of recurrent neural networks in gradient descent
+#   learning. *IEEE Transactions on Neural Networks* 1, 75–80.
 # - Mikolov, T. (2012). *Statistical language models based on neural networks*. PhD
-#   thesis, Brno University of Technology. (Clipping exploding gradients in RNN language
-#   models, in its element-wise form.)
+#   thesis, Brno University of Technology. (§3.2.2: the errors accumulated in the hidden
+#   units limited to [−15, 15] during back-propagation.)
 # - Goodfellow, I., Bengio, Y. & Courville, A. (2016). *Deep Learning*, §10.11.1,
 #   "Clipping gradients". MIT Press.
 # - PyTorch documentation: `torch.nn.utils.clip_grad_norm_`, `clip_grad_value_`;
