@@ -242,12 +242,13 @@ ax.plot(w_wall, nb04.wall(w_wall), ls=":", color=style.COLORS["orange"], lw=2, l
 ax.plot(path_c[:, 0], path_c[:, 1], "--s", ms=3, color=style.COLORS["sky"],
         label=f"clipped at ‖g‖ = {threshold}")
 ax.plot(path[:, 0], path[:, 1], "-o", ms=3, lw=1.5, color=style.EXPLODE, label="plain descent")
-# An annotation, not a path: thin, grey, dotted, with a callout box that says what it marks.
-ax.annotate(f"note: from here the plain step\nthrows it to ({path[hit + 1, 0]:.0f}, "
-            f"{path[hit + 1, 1]:.0f}), off the map",
-            xy=(path[hit, 0], path[hit, 1]), xytext=(5.3, -0.75), fontsize=10.5,
+# An annotation, not a path: a thin grey dotted arrow from a callout box to the jump line.
+on_jump = path[hit] + (path[hit + 1] - path[hit]) * (-1.3 - path[hit, 1]) / (path[hit + 1, 1] - path[hit, 1])
+ax.annotate(f"note: this line is one plain step,\nfrom the wall's face to "
+            f"({path[hit + 1, 0]:.0f}, {path[hit + 1, 1]:.0f}),\nfar off the map",
+            xy=tuple(on_jump), xytext=(2.12, -0.12), ha="left", va="top", fontsize=10,
             arrowprops={"arrowstyle": "-|>", "color": "0.35", "lw": 1.0, "ls": ":",
-                        "shrinkB": 4},
+                        "shrinkB": 2},
             bbox={"boxstyle": "round", "facecolor": "white", "edgecolor": "0.6"})
 ax.plot(*start, "*", ms=16, color=style.COLORS["yellow"], mec="black", label="start")
 ax.set_xlim(*nb04.W_RANGE)
