@@ -11,7 +11,9 @@ Parts (all by default; ``--only course,explorers`` picks some):
   (bench_bptt.py), run in a separate venv ``.local/bench-torch`` that has torch and the
   project; torch never becomes a dependency of the course. Without torch: numpy only;
 * ``memory``    stored activations and allocation peaks, full vs truncated BPTT
-  (bench_memory.py).
+  (bench_memory.py);
+* ``seeds``     M seeds trained as one stack (``train.init_stack`` + ``fit``) against a loop
+  of M separate fits (bench_seeds.py).
 
 Each part writes ``benchmarks/results/<part>.json``; the tables in ``benchmarks/RESULTS.md``
 between the ``results:begin``/``results:end`` markers are regenerated from them.
@@ -34,7 +36,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_common import RESULTS, ROOT, machine, write_json  # noqa: E402
 
-PARTS = ("course", "explorers", "browser", "bptt", "memory")
+PARTS = ("course", "explorers", "browser", "bptt", "memory", "seeds")
 TORCH_SPEC = "torch==2.13.0"
 TORCH_VENV = ROOT / ".local" / "bench-torch"
 #: One thread for BLAS and OpenMP in the torch comparison: with two pools (OpenBLAS's and
@@ -159,6 +161,14 @@ def part_memory(args: argparse.Namespace) -> dict[str, Any]:
 
     res = bench_memory.run(RESULTS / "memory.json")
     say(bench_memory.report(res))
+    return res
+
+
+def part_seeds(args: argparse.Namespace) -> dict[str, Any]:
+    import bench_seeds
+
+    res = bench_seeds.run(RESULTS / "seeds.json")
+    say(bench_seeds.report(res))
     return res
 
 
@@ -379,6 +389,27 @@ def render_tables() -> str:
             out.append(
                 f"| {r['cell']} | {r['T']} | {r['how']} | {r['stored_bytes'] / 2**20:.2f} | "
                 f"{r['peak_bytes'] / 2**20:.2f} |"
+            )
+        out.append("")
+    seeds = _load("seeds")
+    if seeds:
+        st = seeds["setup"]
+        load = seeds["machine"].get("load_average_1_5_15")
+        out += [
+            "### Many seeds at once: one stacked fit against a loop of separate fits",
+            "",
+            f"{st['task']}; {st['fit']}; {st['timing']}; load average {load} at the start."
+            " Speed-up = loop median / stack median (interleaved); max rel. diff = largest"
+            " relative difference between model m of the stack and the separate fit of seed m.",
+            "",
+            "| cell | M | H | loop median ms | stack median ms | speed-up | max rel. diff |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for c in seeds["cases"]:
+            out.append(
+                f"| {c['cell']} | {c['M']} | {c['H']} | {c['loop']['median_ms']:.0f}"
+                f" | {c['stack']['median_ms']:.0f} | {c['speedup_median']:.2f} |"
+                f" {c['max_rel_diff_params']:.0e} |"
             )
         out.append("")
     return "\n".join(out)

@@ -5,6 +5,10 @@ array, ``coef = max_norm / (norm + 1e-6)`` clamped at 1, every array scaled by `
 it returns the norm before clipping. Unlike PyTorch it never modifies the caller's arrays.
 Scaling every array by the same factor keeps the *direction* of the whole gradient.
 
+For a stack of M models (every array with a leading model axis, see ``helpers.stacking``),
+``stack_global_norms`` and ``clip_stack_by_global_norm`` give each model its own norm and
+its own coefficient: model m is clipped exactly as a separate run of model m would be.
+
 ``clip_by_tensor_norm`` applies the same rule to each array on its own (what calling
 ``clip_grad_norm_`` once per parameter would do); ``clip_by_value`` clamps every entry
 (``torch.nn.utils.clip_grad_value_``). Both can turn the gradient to a new direction.
@@ -91,6 +95,68 @@ def clip_by_global_norm(
         return {k: v.copy() for k, v in g.items()}, norm
     coef = min(1.0, limit / (norm + EPS))
     return {k: v * coef for k, v in g.items()}, norm
+
+
+def _stack_checked(grads: object) -> tuple[dict[str, np.ndarray], int]:
+    g = _checked(grads)
+    sizes = {v.shape[0] if v.ndim else 0 for v in g.values()}
+    if len(sizes) != 1 or 0 in sizes:
+        shapes = {k: v.shape for k, v in g.items()}
+        raise ValueError(
+            f"grads must be a stack: every array with the same leading axis M, got {shapes}"
+        )
+    return g, sizes.pop()
+
+
+def stack_global_norms(grads: Grads) -> np.ndarray:
+    """The global norm of each model of a stack, (M,): axis 0 of every array is the model.
+
+    Entry m equals ``global_norm({k: v[m] for k, v in grads.items()})`` (the same scaling by
+    the model's largest entry, so no overflow): NaN where model m has a NaN, inf where it
+    has an infinite entry and no NaN.
+    """
+    g, M = _stack_checked(grads)
+    rows = [v.reshape(M, -1) for v in g.values()]
+    with np.errstate(over="ignore", invalid="ignore"):
+        biggest = np.max([np.max(np.abs(r), axis=1, initial=0.0) for r in rows], axis=0)
+        finite = np.isfinite(biggest)
+        scale = np.where(finite & (biggest > 0), biggest, 1.0)[:, None]
+        total = sum(np.sum(np.square(r / scale), axis=1) for r in rows)
+        norms = biggest * np.sqrt(total)
+    norms[biggest == 0.0] = 0.0
+    has_nan = np.any([np.isnan(r).any(axis=1) for r in rows], axis=0)
+    norms[~finite] = np.where(has_nan[~finite], np.nan, np.inf)
+    return norms
+
+
+def stack_max_norms(max_norm: float | np.ndarray, M: int) -> np.ndarray:
+    """Thresholds (M,) from one float or one per model; ``np.inf`` means "not clipped"."""
+    if np.ndim(max_norm) == 0:
+        return np.full(M, as_float("max_norm", max_norm, positive=True))
+    limits = as_array("max_norm", max_norm, shape=(M,), finite=False)
+    if np.any(np.isnan(limits)) or np.any(limits <= 0):
+        raise ValueError("max_norm must hold one threshold > 0 per model (np.inf: no clipping)")
+    return limits
+
+
+def clip_stack_by_global_norm(
+    grads: Grads, max_norm: float | np.ndarray
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Clip each model of a stack by its *own* global norm: ``(clipped, norms (M,))``.
+
+    Model m's arrays are multiplied by ``min(1, max_norm / (norms[m] + 1e-6))``, what
+    ``clip_by_global_norm`` does in a separate run of model m. ``max_norm`` is one
+    threshold for all or an array (M,) of thresholds, ``np.inf`` for a model that is not
+    clipped (its arrays multiplied by exactly 1). A model whose norm is not finite is
+    returned unscaled (as with ``error_if_nonfinite=False``); its norm says so.
+    """
+    g, M = _stack_checked(grads)
+    limit = stack_max_norms(max_norm, M)
+    norms = stack_global_norms(g)
+    with np.errstate(invalid="ignore"):
+        coef = np.where(np.isfinite(norms), np.minimum(1.0, limit / (norms + EPS)), 1.0)
+    clipped = {k: v * coef.reshape(M, *(1,) * (v.ndim - 1)) for k, v in g.items()}
+    return clipped, norms
 
 
 def clip_by_tensor_norm(

@@ -14,15 +14,20 @@ Shapes (time-major)::
 
 The path h → h' through ``z ⊙ h`` is element-wise: where z ≈ 1 the state (and its
 gradient) is carried over unchanged, as along the LSTM's cell state.
+
+A stack of M models (``init_stack``; see ``helpers.stacking``): every parameter with a
+leading axis M, ``xs`` (T, B, D) shared or (M, T, B, D), ``h0`` and ``hs`` (M, T, B, H).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 
+from helpers import stacking
 from helpers._buffers import carve
 from helpers._validate import as_array, as_int, check_params
 
@@ -48,6 +53,17 @@ def init(
     lim = 1.0 / np.sqrt(H)
     shapes = {"Wx": (3 * H, D), "Wh": (3 * H, H), "bx": (3 * H,), "bh": (3 * H,)}
     return {k: rng.uniform(-lim, lim, size=s).astype(dtype) for k, s in shapes.items()}
+
+
+def init_stack(
+    input_size: int, hidden_size: int, *, seeds: Sequence[int], **init_kwargs: Any
+) -> dict[str, np.ndarray]:
+    """M models on a leading axis: ``Wx (M, 3H, D)``, ``Wh (M, 3H, H)``, ``bx``, ``bh`` (M, 3H).
+
+    Model m is ``init(input_size, hidden_size, rng=np.random.default_rng(seeds[m]), ...)``.
+    """
+    models = [init(input_size, hidden_size, rng=rng, **init_kwargs) for rng in stacking.rngs(seeds)]
+    return stacking.stack(models)
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
@@ -95,15 +111,18 @@ class Cache:
         return int(sum(a.nbytes for a in (self.xs, self.hs, self.gates, self.hn, self.h0)))
 
 
-def _shapes(params: object) -> tuple[int, int]:
+def _shapes(params: object) -> tuple[int, int, tuple[int, ...]]:
+    """``(H, D, lead)``: lead is () for one model, (M,) for a stack."""
     if not isinstance(params, dict) or "Wx" not in params:
         raise TypeError(
             "params must be a dict with keys 'Wx', 'Wh', 'bx', 'bh' (see helpers.gru.init)"
         )
     Wx = np.asarray(params["Wx"])
-    if Wx.ndim != 2 or Wx.shape[0] % 3 or Wx.shape[0] == 0:
-        raise ValueError(f"params['Wx'] must have shape (3H, D), got {Wx.shape}")
-    return Wx.shape[0] // 3, Wx.shape[1]
+    if Wx.ndim not in (2, 3) or Wx.shape[-2] % 3 or 0 in Wx.shape[:-1]:
+        raise ValueError(
+            f"params['Wx'] must have shape (3H, D), or (M, 3H, D) for a stack, got {Wx.shape}"
+        )
+    return Wx.shape[-2] // 3, Wx.shape[-1], Wx.shape[:-2]
 
 
 def forward(
@@ -113,24 +132,20 @@ def forward(
 ) -> tuple[np.ndarray, Cache]:
     """Run the GRU over a batch: ``xs`` (T, B, D) → ``hs`` (T, B, H) and a ``Cache``.
 
-    ``h0`` is (B, H) or (H,) (broadcast over the batch); default zeros.
+    ``h0`` is (B, H) or (H,) (broadcast over the batch); default zeros. A stack (params
+    with a leading axis M): ``xs`` (T, B, D) or (M, T, B, D), ``h0`` (M, B, H) or (H,),
+    ``hs`` (M, T, B, H).
     """
-    H, D = _shapes(params)
-    shapes = {"Wx": (3 * H, D), "Wh": (3 * H, H), "bx": (3 * H,), "bh": (3 * H,)}
+    H, D, L = _shapes(params)
+    shapes = {"Wx": (*L, 3 * H, D), "Wh": (*L, 3 * H, H), "bx": (*L, 3 * H), "bh": (*L, 3 * H)}
     p = check_params("params", params, shapes)
     dtype = np.result_type(p["Wx"].dtype, np.float32)
-    x = as_array("xs", xs, ndim=3, shape=(None, None, D), dtype=dtype)
-    T, B, _ = x.shape
-    if T == 0 or B == 0:
-        raise ValueError(f"xs must have at least one time step and one sequence, got {x.shape}")
+    x = stacking.inputs("xs", xs, L, D, dtype)
+    T, B = x.shape[-3:-1]
     if h0 is None:
-        h = np.zeros((B, H), dtype=dtype)
+        h = np.zeros((*L, B, H), dtype=dtype)
     else:
-        h = as_array("h0", h0, dtype=dtype)
-        if h.shape == (H,):
-            h = np.broadcast_to(h, (B, H)).copy()
-        elif h.shape != (B, H):
-            raise ValueError(f"h0 must have shape (B, H) = {(B, H)} or (H,), got {h.shape}")
+        h = stacking.initial_state("h0", h0, L, B, H, dtype)
     Wx, Wh, bx, bh = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
     # σ(a) = (1 + tanh(a/2)) / 2: the r and z rows are pre-scaled by 1/2 so that one tanh
     # and one multiply-add give both gates.
@@ -139,33 +154,39 @@ def forward(
     # Everything the cache stores, carved from one allocation (no other (T, B, ·) array
     # is made): large fresh arrays cost page faults on every call, and NumPy asks the
     # kernel for huge pages (far fewer faults) only for allocations of 4 MiB or more.
-    gates, hn, hs = carve(dtype, (T, B, 3 * H), (T, B, H), (T, B, H))
+    # With a stack every array has the leading model axis; [..., t, :, :] is step t.
+    gates, hn, hs = carve(dtype, (*L, T, B, 3 * H), (*L, T, B, H), (*L, T, B, H))
     # The input projection of all steps at once: one matrix product instead of T.
-    np.matmul(x.reshape(T * B, D), (Wx * half[:, None]).T, out=gates.reshape(T * B, 3 * H))
-    gates += bx * half
-    WhT = np.ascontiguousarray((Wh * half[:, None]).T)
-    bhs = bh * half
-    act = gates.reshape(T, B, 3, H)
-    r, z, n = act[:, :, 0], act[:, :, 1], act[:, :, 2]  # views, filled in step by step
-    ah = np.empty((B, 3 * H), dtype=dtype)  # W_h h_{t-1} + b_h, reused every step
-    tmp = np.empty((B, H), dtype=dtype)
+    np.matmul(
+        x.reshape(*x.shape[:-3], T * B, D),
+        (Wx * half[:, None]).mT,
+        out=gates.reshape(*L, T * B, 3 * H),
+    )
+    gates += (bx * half)[..., None, None, :] if L else bx * half
+    WhT = np.ascontiguousarray((Wh * half[:, None]).mT)
+    bhs = (bh * half)[..., None, :] if L else bh * half
+    act = gates.reshape(*L, T, B, 3, H)
+    r, z, n = (act[..., j, :] for j in range(3))  # (*L, T, B, H) views, filled step by step
+    ah = np.empty((*L, B, 3 * H), dtype=dtype)  # W_h h_{t-1} + b_h, reused every step
+    tmp = np.empty((*L, B, H), dtype=dtype)
     h_init = h
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
-            a = gates[t]  # a view: the activations overwrite the input pre-activations
+            a = gates[..., t, :, :]  # a view: the activations overwrite the input part
+            rt, zt, nt, hnt = r[..., t, :, :], z[..., t, :, :], n[..., t, :, :], hn[..., t, :, :]
             np.matmul(h, WhT, out=ah)
             ah += bhs
-            rz = a[:, : 2 * H]
-            rz += ah[:, : 2 * H]
+            rz = a[..., : 2 * H]
+            rz += ah[..., : 2 * H]
             np.tanh(rz, out=rz)
             rz *= 0.5
             rz += 0.5  # r, z
-            hn[t] = ah[:, 2 * H :]  # W_hn h + b_hn
-            n[t] += np.multiply(r[t], hn[t], out=tmp)
-            np.tanh(n[t], out=n[t])  # n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
-            h = np.multiply(z[t], h, out=hs[t])
-            np.subtract(1.0, z[t], out=tmp)
-            h += np.multiply(tmp, n[t], out=tmp)  # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
+            hnt[...] = ah[..., 2 * H :]  # W_hn h + b_hn
+            nt += np.multiply(rt, hnt, out=tmp)
+            np.tanh(nt, out=nt)  # n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))
+            h = np.multiply(zt, h, out=hs[..., t, :, :])
+            np.subtract(1.0, zt, out=tmp)
+            h += np.multiply(tmp, nt, out=tmp)  # h_t = (1 − z) ⊙ n + z ⊙ h_{t-1}
     return hs, Cache(params=p, xs=x, hs=hs, gates=gates, hn=hn, h0=h_init)
 
 
@@ -181,23 +202,24 @@ def _local_factors(cache: Cache, daxs: np.ndarray, dahs: np.ndarray) -> np.ndarr
     Every factor is built in place, without (T, B, H) temporaries.
     """
     act = cache.gates.reshape(daxs.shape)
-    r, z, n = act[:, :, 0], act[:, :, 1], act[:, :, 2]
-    dr, dz, dn = daxs[:, :, 0], daxs[:, :, 1], daxs[:, :, 2]
-    scratch = dahs[:, :, 2]  # free until Kh's n block is written, last
+    r, z, n = (act[..., j, :] for j in range(3))
+    dr, dz, dn = (daxs[..., j, :] for j in range(3))
+    scratch = dahs[..., 2, :]  # free until Kh's n block is written, last
     # σ'(a) = σ(1 − σ) for r and z: two passes over both blocks at once
-    np.subtract(1.0, act[:, :, :2], out=daxs[:, :, :2])
-    daxs[:, :, :2] *= act[:, :, :2]
+    np.subtract(1.0, act[..., :2, :], out=daxs[..., :2, :])
+    daxs[..., :2, :] *= act[..., :2, :]
     np.multiply(n, n, out=dn)  # dn = (1 − z)(1 − n²)
     np.subtract(1.0, dn, out=dn)
     np.subtract(1.0, z, out=scratch)
     dn *= scratch
     dr *= cache.hn  # dr = dn ⊙ hn ⊙ r(1 − r)
     dr *= dn
-    np.subtract(cache.h0, n[0], out=scratch[0])  # dz = (h_{s-1} − n) ⊙ z(1 − z)
-    np.subtract(cache.hs[:-1], n[1:], out=scratch[1:])
+    # dz = (h_{s-1} − n) ⊙ z(1 − z)
+    np.subtract(cache.h0, n[..., 0, :, :], out=scratch[..., 0, :, :])
+    np.subtract(cache.hs[..., :-1, :, :], n[..., 1:, :, :], out=scratch[..., 1:, :, :])
     dz *= scratch
-    dahs[:, :, :2] = daxs[:, :, :2]  # Kh = (dr, dz, r ⊙ dn)
-    np.multiply(dn, r, out=dahs[:, :, 2])
+    dahs[..., :2, :] = daxs[..., :2, :]  # Kh = (dr, dz, r ⊙ dn)
+    np.multiply(dn, r, out=dahs[..., 2, :])
     return z
 
 
@@ -229,26 +251,33 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     if not isinstance(cache, Cache):
         raise TypeError("cache must be the Cache returned by helpers.gru.forward")
     hs = cache.hs
-    T, B, H = hs.shape
-    gin = as_array("dhs", dhs, shape=(T, B, H), dtype=hs.dtype, finite=True)
+    T, B, H = hs.shape[-3:]
+    L = hs.shape[:-3]  # () for one model, (M,) for a stack
+    gin = as_array("dhs", dhs, shape=hs.shape, dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     # ∂L/∂(W_x x + b_x) and ∂L/∂(W_h h + b_h), blocks r, z, n: they hold the factors Kx, Kh
     # first (see _local_factors) and the loop scales them in place, step by step.
-    daxs, dahs = carve(hs.dtype, (T, B, 3, H), (T, B, 3, H))
+    daxs, dahs = carve(hs.dtype, (*L, T, B, 3, H), (*L, T, B, 3, H))
     with np.errstate(over="ignore", invalid="ignore"):
-        z = _local_factors(cache, daxs, dahs)
+        if L:  # model by model: each model's factors fit in the CPU cache, the stack's not
+            for m in range(L[0]):
+                one = Cache(cache.params, cache.xs, hs[m], cache.gates[m], cache.hn[m], cache.h0[m])
+                _local_factors(one, daxs[m], dahs[m])
+            z = cache.gates.reshape(daxs.shape)[..., 1, :]
+        else:
+            z = _local_factors(cache, daxs, dahs)
         if k is None or k >= T:
-            gh = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
-            nxt = np.empty((B, H), dtype=hs.dtype)  # ∂L/∂h_{s-1}, then swapped with gh
-            gz = np.empty((B, H), dtype=hs.dtype)
+            gh = np.zeros((*L, B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
+            nxt = np.empty((*L, B, H), dtype=hs.dtype)  # ∂L/∂h_{s-1}, then swapped with gh
+            gz = np.empty((*L, B, H), dtype=hs.dtype)
             for s in range(T - 1, -1, -1):
-                gh += gin[s]
-                g3 = gh[:, None, :]
-                daxs[s] *= g3  # Kx[s] ⊙ gh
-                dahs[s] *= g3  # Kh[s] ⊙ gh
-                np.matmul(dahs[s].reshape(B, 3 * H), Wh, out=nxt)
-                nxt += np.multiply(gh, z[s], out=gz)  # ∂L/∂h_{s-1}
+                gh += gin[..., s, :, :]
+                g3 = gh[..., None, :]
+                daxs[..., s, :, :, :] *= g3  # Kx[s] ⊙ gh
+                dahs[..., s, :, :, :] *= g3  # Kh[s] ⊙ gh
+                np.matmul(dahs[..., s, :, :, :].reshape(*L, B, 3 * H), Wh, out=nxt)
+                nxt += np.multiply(gh, z[..., s, :, :], out=gz)  # ∂L/∂h_{s-1}
                 gh, nxt = nxt, gh
             dh0 = gh
         else:
@@ -256,35 +285,43 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
             # Slot t % n holds the error signal of the loss injected at step t while it
             # has crossed at most k recurrent factors; older signals are overwritten.
             # Every buffer is allocated once, outside the loop.
-            inflight = np.zeros((n, B, H), dtype=hs.dtype)
+            inflight = np.zeros((*L, n, B, H), dtype=hs.dtype)
             carried = np.empty_like(inflight)
-            dx = np.empty((n, B, 3, H), dtype=hs.dtype)
+            dx = np.empty((*L, n, B, 3, H), dtype=hs.dtype)
             dh = np.empty_like(dx)
+            Wh_n = Wh[..., None, :, :] if L else Wh  # broadcast over the n slots
             for s in range(T - 1, -1, -1):
-                inflight[s % n] = gin[s]
-                g3 = inflight[:, :, None, :]
-                np.multiply(daxs[s], g3, out=dx)  # daxs[s], dahs[s] still hold Kx[s], Kh[s]
-                np.multiply(dahs[s], g3, out=dh)
-                np.sum(dx, axis=0, out=daxs[s])
-                np.sum(dh, axis=0, out=dahs[s])
+                inflight[..., s % n, :, :] = gin[..., s, :, :]
+                g3 = inflight[..., None, :]
+                # daxs[s], dahs[s] still hold Kx[s], Kh[s]
+                np.multiply(daxs[..., s : s + 1, :, :, :], g3, out=dx)
+                np.multiply(dahs[..., s : s + 1, :, :, :], g3, out=dh)
+                np.sum(dx, axis=-4, out=daxs[..., s, :, :, :])
+                np.sum(dh, axis=-4, out=dahs[..., s, :, :, :])
                 if k > 0:
-                    np.multiply(inflight, z[s], out=carried)
-                    np.matmul(dh.reshape(n, B, 3 * H), Wh, out=inflight)
+                    np.multiply(inflight, z[..., s : s + 1, :, :], out=carried)
+                    np.matmul(dh.reshape(*L, n, B, 3 * H), Wh_n, out=inflight)
                     inflight += carried
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach h0.
-            dh0 = inflight[: min(k, T)].sum(axis=0) if k > 0 else np.zeros((B, H), hs.dtype)
-        fx = daxs.reshape(T * B, 3 * H)
-        fh = dahs.reshape(T * B, 3 * H)
+            dh0 = (
+                inflight[..., : min(k, T), :, :].sum(axis=-3)
+                if k > 0
+                else np.zeros((*L, B, H), hs.dtype)
+            )
+        fx = daxs.reshape(*L, T * B, 3 * H)
+        fh = dahs.reshape(*L, T * B, 3 * H)
         # ∂L/∂Wh = Σ_s ∂L/∂(W_h h)_s h_{s-1}ᵀ: h0 for s = 0, hs[s-1] after (no concatenated copy).
-        dWh = fh[B:].T @ hs[:-1].reshape((T - 1) * B, H)
-        dWh += fh[:B].T @ cache.h0
+        dWh = fh[..., B:, :].mT @ hs[..., :-1, :, :].reshape(*L, (T - 1) * B, H)
+        dWh += fh[..., :B, :].mT @ cache.h0
+        xs = cache.xs
         grads = {
-            "Wx": fx.T @ cache.xs.reshape(T * B, -1),
+            "Wx": fx.mT @ xs.reshape(*xs.shape[:-3], T * B, xs.shape[-1]),
             "Wh": dWh,
-            "bx": fx.sum(axis=0),
-            "bh": fh.sum(axis=0),
+            "bx": fx.sum(axis=-2),
+            "bh": fh.sum(axis=-2),
         }
         if return_dxs:
-            dxs = daxs.reshape(T, B, 3 * H) @ cache.params["Wx"].astype(hs.dtype, copy=False)
+            Wx = cache.params["Wx"].astype(hs.dtype, copy=False)
+            dxs = daxs.reshape(*L, T, B, 3 * H) @ (Wx[..., None, :, :] if L else Wx)
             return grads, dh0, dxs
     return grads, dh0

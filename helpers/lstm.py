@@ -14,15 +14,20 @@ Shapes (time-major)::
 
 Along the cell-state path ∂c_t/∂c_{t-1} = diag(f_t): the gradient is scaled
 element-wise by the forget gate, with no weight matrix and no squashing derivative.
+
+A stack of M models (``init_stack``; see ``helpers.stacking``): every parameter with a
+leading axis M, ``xs`` (T, B, D) shared or (M, T, B, D), states and ``hs`` (M, T, B, H).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 
+from helpers import _buffers, stacking
 from helpers._buffers import carve
 from helpers._validate import as_array, as_float, as_int, check_params
 
@@ -55,6 +60,17 @@ def init(
     b = rng.uniform(-lim, lim, size=4 * H)
     b[H : 2 * H] += fb
     return {"Wx": Wx.astype(dtype), "Wh": Wh.astype(dtype), "b": b.astype(dtype)}
+
+
+def init_stack(
+    input_size: int, hidden_size: int, *, seeds: Sequence[int], **init_kwargs: Any
+) -> dict[str, np.ndarray]:
+    """M models on a leading axis: ``Wx (M, 4H, D)``, ``Wh (M, 4H, H)``, ``b (M, 4H)``.
+
+    Model m is ``init(input_size, hidden_size, rng=np.random.default_rng(seeds[m]), ...)``.
+    """
+    models = [init(input_size, hidden_size, rng=rng, **init_kwargs) for rng in stacking.rngs(seeds)]
+    return stacking.stack(models)
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
@@ -112,22 +128,16 @@ class Cache:
         return int(sum(a.nbytes for a in arrays))
 
 
-def _shapes(params: object) -> tuple[int, int]:
+def _shapes(params: object) -> tuple[int, int, tuple[int, ...]]:
+    """``(H, D, lead)``: lead is () for one model, (M,) for a stack."""
     if not isinstance(params, dict) or "Wx" not in params:
         raise TypeError("params must be a dict with keys 'Wx', 'Wh', 'b' (see helpers.lstm.init)")
     Wx = np.asarray(params["Wx"])
-    if Wx.ndim != 2 or Wx.shape[0] % 4 or Wx.shape[0] == 0:
-        raise ValueError(f"params['Wx'] must have shape (4H, D), got {Wx.shape}")
-    return Wx.shape[0] // 4, Wx.shape[1]
-
-
-def _state(name: str, value: object, B: int, H: int, dtype: np.dtype) -> np.ndarray:
-    arr = as_array(name, value, dtype=dtype)
-    if arr.shape == (H,):
-        return np.broadcast_to(arr, (B, H)).copy()
-    if arr.shape != (B, H):
-        raise ValueError(f"{name} must have shape (B, H) = {(B, H)} or (H,), got {arr.shape}")
-    return arr
+    if Wx.ndim not in (2, 3) or Wx.shape[-2] % 4 or 0 in Wx.shape[:-1]:
+        raise ValueError(
+            f"params['Wx'] must have shape (4H, D), or (M, 4H, D) for a stack, got {Wx.shape}"
+        )
+    return Wx.shape[-2] // 4, Wx.shape[-1], Wx.shape[:-2]
 
 
 def forward(
@@ -139,21 +149,23 @@ def forward(
 
     ``h0`` is ``None`` (zeros) or a tuple ``(h0, c0)``, each (B, H) or (H,).
     The cell states are ``cache.cs`` and the gates ``cache.i``, ``.f``, ``.g``, ``.o``.
+    A stack (params with a leading axis M): ``xs`` (T, B, D) or (M, T, B, D), states
+    (M, B, H) or (H,), ``hs`` (M, T, B, H).
     """
-    H, D = _shapes(params)
-    p = check_params("params", params, {"Wx": (4 * H, D), "Wh": (4 * H, H), "b": (4 * H,)})
+    H, D, lead = _shapes(params)
+    p = check_params(
+        "params", params, {"Wx": (*lead, 4 * H, D), "Wh": (*lead, 4 * H, H), "b": (*lead, 4 * H)}
+    )
     dtype = np.result_type(p["Wx"].dtype, np.float32)
-    x = as_array("xs", xs, ndim=3, shape=(None, None, D), dtype=dtype)
-    T, B, _ = x.shape
-    if T == 0 or B == 0:
-        raise ValueError(f"xs must have at least one time step and one sequence, got {x.shape}")
+    x = stacking.inputs("xs", xs, lead, D, dtype)
+    T, B = x.shape[-3:-1]
     if h0 is None:
-        h, c = np.zeros((B, H), dtype=dtype), np.zeros((B, H), dtype=dtype)
+        h, c = np.zeros((*lead, B, H), dtype=dtype), np.zeros((*lead, B, H), dtype=dtype)
     else:
         if not isinstance(h0, (tuple, list)) or len(h0) != 2:
             raise TypeError("h0 must be None or a tuple (h0, c0) of arrays of shape (B, H)")
-        h = _state("h0", h0[0], B, H, dtype)
-        c = _state("c0", h0[1], B, H, dtype)
+        h = stacking.initial_state("h0", h0[0], lead, B, H, dtype)
+        c = stacking.initial_state("c0", h0[1], lead, B, H, dtype)
     Wx, Wh, b = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
     # σ(a) = (1 + tanh(a/2)) / 2: with the i, f, o rows of the weights pre-scaled by 1/2,
     # one tanh over all 4H pre-activations gives every gate, then one multiply-add.
@@ -163,33 +175,41 @@ def forward(
     # Everything the cache stores, carved from one allocation (no other (T, B, ·) array
     # is made): large fresh arrays cost page faults on every call, and NumPy asks the
     # kernel for huge pages (far fewer faults) only for allocations of 4 MiB or more.
-    gates, cs, tanh_c, hs = carve(dtype, (T, B, 4 * H), (T, B, H), (T, B, H), (T, B, H))
+    # With a stack every array has the leading model axis; [..., t, :, :] is step t.
+    L = lead
+    gates, cs, tanh_c, hs = carve(
+        dtype, (*L, T, B, 4 * H), (*L, T, B, H), (*L, T, B, H), (*L, T, B, H)
+    )
     # The input projection of all steps at once: one matrix product instead of T.
-    np.matmul(x.reshape(T * B, D), (Wx * half[:, None]).T, out=gates.reshape(T * B, 4 * H))
-    gates += b * half
-    WhT = np.ascontiguousarray((Wh * half[:, None]).T)
-    rec = np.empty((B, 4 * H), dtype=dtype)  # h_{t-1} @ Wh.T, reused every step
-    ig = np.empty((B, H), dtype=dtype)  # i ⊙ g, reused every step
-    act = gates.reshape(T, B, 4, H)
-    i, f, g, o = act[:, :, 0], act[:, :, 1], act[:, :, 2], act[:, :, 3]  # filled step by step
+    np.matmul(
+        x.reshape(*x.shape[:-3], T * B, D),
+        (Wx * half[:, None]).mT,
+        out=gates.reshape(*L, T * B, 4 * H),
+    )
+    gates += (b * half)[..., None, None, :] if L else b * half
+    WhT = np.ascontiguousarray((Wh * half[:, None]).mT)
+    rec = np.empty((*L, B, 4 * H), dtype=dtype)  # h_{t-1} @ Wh.T, reused every step
+    ig = np.empty((*L, B, H), dtype=dtype)  # i ⊙ g, reused every step
+    act = gates.reshape(*L, T, B, 4, H)
+    i, f, g, o = (act[..., j, :] for j in range(4))  # (*L, T, B, H) views, filled step by step
     h0_, c0_ = h, c
     with np.errstate(over="ignore", invalid="ignore"):
         for t in range(T):
-            a = gates[t]  # a view: the activations overwrite the pre-activations in place
+            a = gates[..., t, :, :]  # a view: the activations overwrite the pre-activations
             a += np.matmul(h, WhT, out=rec)
             np.tanh(a, out=a)
             a *= half
             a += shift  # now i, f, g, o side by side
-            c = np.multiply(f[t], c, out=cs[t])
-            c += np.multiply(i[t], g[t], out=ig)  # c_t = f ⊙ c_{t-1} + i ⊙ g
-            np.tanh(c, out=tanh_c[t])
-            h = np.multiply(o[t], tanh_c[t], out=hs[t])  # h_t = o ⊙ tanh(c_t)
+            c = np.multiply(f[..., t, :, :], c, out=cs[..., t, :, :])
+            c += np.multiply(i[..., t, :, :], g[..., t, :, :], out=ig)  # c_t = f ⊙ c + i ⊙ g
+            np.tanh(c, out=tanh_c[..., t, :, :])
+            h = np.multiply(o[..., t, :, :], tanh_c[..., t, :, :], out=hs[..., t, :, :])
     cache = Cache(params=p, xs=x, hs=hs, cs=cs, gates=gates, h0=h0_, c0=c0_, tanh_c=tanh_c)
     return hs, cache
 
 
 def _local_factors(
-    cache: Cache, das: np.ndarray
+    cache: Cache, das: np.ndarray, R: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per-step factors of the backward pass, for all steps at once (vectorised over T).
 
@@ -202,24 +222,25 @@ def _local_factors(
     them into ∂L/∂a_s in place; F is a view of the cached gates. Every factor is built
     in place, without (T, B, H) temporaries.
     """
-    T, B, H = cache.hs.shape
-    act = cache.gates.reshape(T, B, 4, H)
-    i, f, g, o = act[:, :, 0], act[:, :, 1], act[:, :, 2], act[:, :, 3]
+    act = cache.gates.reshape(das.shape)
+    i, f, g, o = (act[..., j, :] for j in range(4))
     tc = cache.tanh_c
-    P, Q = das[:, :, :3], das[:, :, 3]
-    Pi, Pf, Pg = P[:, :, 0], P[:, :, 1], P[:, :, 2]
+    P, Q = das[..., :3, :], das[..., 3, :]
+    Pi, Pf, Pg = P[..., 0, :], P[..., 1, :], P[..., 2, :]
     # σ'(a) = σ(1 − σ) for the gates i, f, o: two passes over all four blocks at once
     # (block g is overwritten just below).
     np.subtract(1.0, act, out=das)
     das *= act
     Pi *= g  # ∂c/∂a_i = g ⊙ i(1 − i)
-    Pf[0] *= cache.c0  # ∂c/∂a_f = c_{s-1} ⊙ f(1 − f), with c_{s-1} = c0 at s = 0
-    Pf[1:] *= cache.cs[:-1]
+    Pf[..., 0, :, :] *= cache.c0  # ∂c/∂a_f = c_{s-1} ⊙ f(1 − f), with c_{s-1} = c0 at s = 0
+    Pf[..., 1:, :, :] *= cache.cs[..., :-1, :, :]
     np.multiply(g, g, out=Pg)  # ∂c/∂a_g = i ⊙ (1 − g²)
     np.subtract(1.0, Pg, out=Pg)
     Pg *= i
     Q *= tc  # ∂h/∂a_o = tanh(c) ⊙ o(1 − o)
-    R = np.multiply(tc, tc, out=np.empty_like(tc))  # ∂h/∂c = o ⊙ (1 − tanh²(c))
+    R = np.multiply(
+        tc, tc, out=_buffers.empty(tc.shape, tc.dtype) if R is None else R
+    )  # ∂h/∂c = o ⊙ (1 − tanh²(c))
     np.subtract(1.0, R, out=R)
     R *= o
     return P, Q, R, f
@@ -255,60 +276,75 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     if not isinstance(cache, Cache):
         raise TypeError("cache must be the Cache returned by helpers.lstm.forward")
     hs = cache.hs
-    T, B, H = hs.shape
-    gin = as_array("dhs", dhs, shape=(T, B, H), dtype=hs.dtype, finite=True)
+    T, B, H = hs.shape[-3:]
+    L = hs.shape[:-3]  # () for one model, (M,) for a stack
+    gin = as_array("dhs", dhs, shape=hs.shape, dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     # ∂L/∂a_s, the gate pre-activations: it holds the factors P, Q first (see
     # _local_factors) and the loop scales them into ∂L/∂a_s in place, step by step.
-    das = np.empty((T, B, 4, H), dtype=hs.dtype)
+    das = _buffers.empty((*L, T, B, 4, H), hs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
-        P, Q, R, F = _local_factors(cache, das)
+        if L:  # model by model: each model's factors fit in the CPU cache, the stack's not
+            R = _buffers.empty(hs.shape, hs.dtype)
+            for m in range(L[0]):
+                one = Cache(
+                    cache.params, cache.xs, hs[m], cache.cs[m], cache.gates[m],
+                    cache.h0[m], cache.c0[m], cache.tanh_c[m],
+                )  # fmt: skip
+                _local_factors(one, das[m], R[m])
+            P, Q, F = das[..., :3, :], das[..., 3, :], cache.gates.reshape(das.shape)[..., 1, :]
+        else:
+            P, Q, R, F = _local_factors(cache, das)
         if k is None or k >= T:
-            gh = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
-            gc = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂c_s through c_{s+1}
+            gh = np.zeros((*L, B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
+            gc = np.zeros((*L, B, H), dtype=hs.dtype)  # ∂L/∂c_s through c_{s+1}
             for s in range(T - 1, -1, -1):
-                gh += gin[s]
-                dc = gc + gh * R[s]  # total ∂L/∂c_s
-                np.multiply(P[s], dc[:, None, :], out=das[s, :, :3])
-                np.multiply(Q[s], gh, out=das[s, :, 3])
-                gh = das[s].reshape(B, 4 * H) @ Wh  # ∂L/∂h_{s-1}
-                gc = np.multiply(dc, F[s], out=gc)  # ∂L/∂c_{s-1} = f_s ⊙ ∂L/∂c_s
+                gh += gin[..., s, :, :]
+                dc = gc + gh * R[..., s, :, :]  # total ∂L/∂c_s
+                np.multiply(P[..., s, :, :, :], dc[..., None, :], out=das[..., s, :, :3, :])
+                np.multiply(Q[..., s, :, :], gh, out=das[..., s, :, 3, :])
+                gh = das[..., s, :, :, :].reshape(*L, B, 4 * H) @ Wh  # ∂L/∂h_{s-1}
+                gc = np.multiply(dc, F[..., s, :, :], out=gc)  # ∂L/∂c_{s-1} = f_s ⊙ ∂L/∂c_s
             dh0, dc0 = gh, gc
         else:
             n = k + 1
             # Slot t % n holds the error signal (through h and through c) of the loss
             # injected at step t while it has crossed at most k recurrent factors; every
             # buffer is allocated once, outside the loop.
-            fh = np.zeros((n, B, H), dtype=hs.dtype)
-            fc = np.zeros((n, B, H), dtype=hs.dtype)
-            dc = np.empty((n, B, H), dtype=hs.dtype)
-            da = np.empty((n, B, 4, H), dtype=hs.dtype)
+            fh = np.zeros((*L, n, B, H), dtype=hs.dtype)
+            fc = np.zeros((*L, n, B, H), dtype=hs.dtype)
+            dc = np.empty((*L, n, B, H), dtype=hs.dtype)
+            da = np.empty((*L, n, B, 4, H), dtype=hs.dtype)
+            Wh_n = Wh[..., None, :, :] if L else Wh  # broadcast over the n slots
             for s in range(T - 1, -1, -1):
-                fh[s % n] = gin[s]
-                fc[s % n] = 0.0
-                np.multiply(fh, R[s], out=dc)
+                fh[..., s % n, :, :] = gin[..., s, :, :]
+                fc[..., s % n, :, :] = 0.0
+                np.multiply(fh, R[..., s : s + 1, :, :], out=dc)
                 dc += fc  # total ∂L/∂c_s of each signal
-                np.multiply(P[s], dc[:, :, None, :], out=da[:, :, :3])
-                np.multiply(Q[s], fh, out=da[:, :, 3])
-                np.sum(da, axis=0, out=das[s])  # das[s] (P[s], Q[s]) is read above
+                np.multiply(P[..., s : s + 1, :, :, :], dc[..., None, :], out=da[..., :3, :])
+                np.multiply(Q[..., s : s + 1, :, :], fh, out=da[..., 3, :])
+                # das[s] (P[s], Q[s]) is read above
+                np.sum(da, axis=-4, out=das[..., s, :, :, :])
                 if k > 0:
-                    np.matmul(da.reshape(n, B, 4 * H), Wh, out=fh)
-                    np.multiply(dc, F[s], out=fc)
+                    np.matmul(da.reshape(*L, n, B, 4 * H), Wh_n, out=fh)
+                    np.multiply(dc, F[..., s : s + 1, :, :], out=fc)
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach the start.
-            zero = np.zeros((B, H), dtype=hs.dtype)
-            dh0 = fh[: min(k, T)].sum(axis=0) if k > 0 else zero
-            dc0 = fc[: min(k, T)].sum(axis=0) if k > 0 else zero.copy()
-        flat = das.reshape(T * B, 4 * H)
+            zero = np.zeros((*L, B, H), dtype=hs.dtype)
+            dh0 = fh[..., : min(k, T), :, :].sum(axis=-3) if k > 0 else zero
+            dc0 = fc[..., : min(k, T), :, :].sum(axis=-3) if k > 0 else zero.copy()
+        flat = das.reshape(*L, T * B, 4 * H)
         # ∂L/∂Wh = Σ_s ∂L/∂a_s h_{s-1}ᵀ: h0 for s = 0, hs[s-1] after (no concatenated copy).
-        dWh = flat[B:].T @ hs[:-1].reshape((T - 1) * B, H)
-        dWh += flat[:B].T @ cache.h0
+        dWh = flat[..., B:, :].mT @ hs[..., :-1, :, :].reshape(*L, (T - 1) * B, H)
+        dWh += flat[..., :B, :].mT @ cache.h0
+        xs = cache.xs
         grads = {
-            "Wx": flat.T @ cache.xs.reshape(T * B, -1),
+            "Wx": flat.mT @ xs.reshape(*xs.shape[:-3], T * B, xs.shape[-1]),
             "Wh": dWh,
-            "b": flat.sum(axis=0),
+            "b": flat.sum(axis=-2),
         }
         if return_dxs:
-            dxs = das.reshape(T, B, 4 * H) @ cache.params["Wx"].astype(hs.dtype, copy=False)
+            Wx = cache.params["Wx"].astype(hs.dtype, copy=False)
+            dxs = das.reshape(*L, T, B, 4 * H) @ (Wx[..., None, :, :] if L else Wx)
             return grads, (dh0, dc0), dxs
     return grads, (dh0, dc0)

@@ -11,6 +11,15 @@ The state (velocities, accumulators, step counts) lives in the optimizer, one en
 parameter name, so it works for any model whose gradients share the parameters' keys.
 Every update acts element by element: a parameter array of any shape works, and so does
 a 0-d array (a scalar parameter, as in the toys of notebooks 02, 04 and 06).
+
+**Stacks of models.** Because every update is element-wise, an optimizer given a stack
+(every array with a leading model axis M, see ``helpers.stacking``) keeps a separate state
+for each model in the rows of its state arrays: model m moves exactly as it would in a
+separate run with its own optimizer (the step count ``t`` is shared, as all models step
+together). ``step(..., active=mask)`` leaves the models with ``mask[m] == False`` where
+they are (a model whose run has stopped); their state rows are then no longer meaningful.
+``lr`` may be one learning rate per model, an array (M,): model m then steps with ``lr[m]``
+(a learning-rate sweep trained as one stack).
 """
 
 from __future__ import annotations
@@ -37,29 +46,63 @@ class Optimizer:
     """Base class: ``lookahead`` (identity) and ``step`` (subclasses define ``_update``).
 
     ``_update(key, g, s)`` returns the change Δθ for one array, given its gradient ``g``
-    and its state dict ``s`` (which it may update in place).
+    and its state dict ``s`` (which it may update in place). With one learning rate per
+    model, ``self.lr`` is, during that call, the rates shaped (M, 1, …) for that array.
     """
 
-    def __init__(self, lr: float) -> None:
-        self.lr = as_float("lr", lr, positive=True)
+    def __init__(self, lr: float | np.ndarray) -> None:
+        if np.ndim(lr) == 0:
+            self.lr: float | np.ndarray = as_float("lr", lr, positive=True)
+        else:
+            rates = as_array("lr", lr, ndim=1)
+            if rates.size == 0 or np.any(rates <= 0):
+                raise ValueError("lr must be > 0 (one positive learning rate per model)")
+            self.lr = rates
         self.state: dict[str, State] = {}
         self.t = 0
+
+    def _lr_for(self, key: str, p: np.ndarray) -> float | np.ndarray:
+        if isinstance(self.lr, float):
+            return self.lr
+        if p.ndim == 0 or p.shape[0] != self.lr.size:
+            raise ValueError(
+                f"lr has {self.lr.size} entries (one per model) but params[{key!r}] has shape "
+                f"{p.shape}: per-model learning rates need a stack with that leading axis"
+            )
+        return self.lr.reshape(-1, *(1,) * (p.ndim - 1))
 
     def lookahead(self, params: Params) -> dict[str, np.ndarray]:
         """The point where the next gradient should be taken (θ for all but Nesterov)."""
         return dict(_as_mapping("params", params))
 
-    def step(self, params: Params, grads: Params) -> dict[str, np.ndarray]:
-        """One update: a new parameter dict from ``params`` and ``grads`` (same keys, shapes)."""
+    def step(
+        self, params: Params, grads: Params, *, active: np.ndarray | None = None
+    ) -> dict[str, np.ndarray]:
+        """One update: a new parameter dict from ``params`` and ``grads`` (same keys, shapes).
+
+        ``active`` (M,) bool, for a stack of M models only: models where it is False keep
+        their parameters (their update is discarded).
+        """
         params = _as_mapping("params", params)
         grads = _as_mapping("grads", grads)
         if set(params) != set(grads):
             raise ValueError(f"grads keys {sorted(grads)} differ from params keys {sorted(params)}")
-        new = {}
+        checked = {}
         for k, p in params.items():
             p = as_array(f"params[{k!r}]", p)
-            g = as_array(f"grads[{k!r}]", grads[k], shape=p.shape)
-            new[k] = p + self._update(k, g, self.state.setdefault(k, {}))
+            checked[k] = p, as_array(f"grads[{k!r}]", grads[k], shape=p.shape)
+        keep = None if active is None else ~_active_mask(active, checked)
+        rates = {k: self._lr_for(k, p) for k, (p, _) in checked.items()}
+        new = {}
+        lr = self.lr
+        try:
+            for k, (p, g) in checked.items():
+                self.lr = rates[k]  # the same float, or per-model rates shaped for this array
+                new[k] = p + self._update(k, g, self.state.setdefault(k, {}))
+                if keep is not None:
+                    new[k][keep] = p[keep]
+        finally:
+            self.lr = lr
         self.t += 1
         return new
 
@@ -68,7 +111,22 @@ class Optimizer:
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v:g}" for k, v in vars(self).items() if isinstance(v, float))
+        if not isinstance(self.lr, float):
+            args = f"lr=<{self.lr.size} rates>" + (", " + args if args else "")
         return f"{type(self).__name__}({args})"
+
+
+def _active_mask(active: object, checked: dict[str, tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    mask = np.asarray(active)
+    if mask.dtype != bool or mask.ndim != 1:
+        raise TypeError(f"active must be a 1-d bool array (one entry per model), got {mask!r}")
+    for k, (p, _) in checked.items():
+        if p.ndim == 0 or p.shape[0] != mask.size:
+            raise ValueError(
+                f"active has {mask.size} entries but params[{k!r}] has shape {p.shape}: "
+                "active needs a stack, every array with a leading axis of that size"
+            )
+    return mask
 
 
 class SGD(Optimizer):
@@ -81,7 +139,7 @@ class SGD(Optimizer):
 class Momentum(Optimizer):
     """Classical momentum: v ← μ v − η g;  θ ← θ + v  (v starts at 0)."""
 
-    def __init__(self, lr: float, momentum: float = 0.9) -> None:
+    def __init__(self, lr: float | np.ndarray, momentum: float = 0.9) -> None:
         super().__init__(lr)
         self.momentum = as_float("momentum", momentum, min_value=0.0)
         if self.momentum >= 1.0:
@@ -111,7 +169,7 @@ class Nesterov(Momentum):
 class Adagrad(Optimizer):
     """θ ← θ − η g / √(Σ_i g_i² + ε): seed 002's formula (ε only guards a zero gradient)."""
 
-    def __init__(self, lr: float, eps: float = 1e-10) -> None:
+    def __init__(self, lr: float | np.ndarray, eps: float = 1e-10) -> None:
         super().__init__(lr)
         self.eps = as_float("eps", eps, positive=True)
 
@@ -127,7 +185,7 @@ class RMSProp(Optimizer):
     are larger by up to 1/√(1 − α); both agree once the average has warmed up.)
     """
 
-    def __init__(self, lr: float, alpha: float = 0.9, eps: float = 1e-10) -> None:
+    def __init__(self, lr: float | np.ndarray, alpha: float = 0.9, eps: float = 1e-10) -> None:
         super().__init__(lr)
         self.alpha = as_float("alpha", alpha, min_value=0.0, max_value=1.0)
         self.eps = as_float("eps", eps, positive=True)
@@ -148,7 +206,11 @@ class Adam(Optimizer):
     """
 
     def __init__(
-        self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
+        self,
+        lr: float | np.ndarray,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        eps: float = 1e-8,
     ) -> None:
         super().__init__(lr)
         self.beta1 = as_float("beta1", beta1, min_value=0.0)

@@ -7,15 +7,25 @@ Shapes (time-major, as in the course's notation table)::
     h0  (B, H)       initial state     b  (H,)
 
 One step is ``h = φ(x @ Wx.T + h @ Wh.T + b)``, the layout of ``torch.nn.RNN``.
+
+**A stack of M models** (one per seed, trained together): every parameter gets a leading
+model axis — ``Wx (M, H, D)``, ``Wh (M, H, H)``, ``b (M, H)`` (``init_stack``) — and
+``xs`` is either shared by all models, (T, B, D), or one batch per model, (M, T, B, D);
+then ``hs`` is (M, T, B, H), ``h0`` (M, B, H) or (H,), and every gradient has the
+parameters' stacked shape. The M recurrences run as one batch of matrix products
+(``np.matmul`` broadcasts over the leading axis); model m gets what a separate call with
+its own parameters gets (the same operations, to rounding).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, overload
+from typing import Any, Literal, overload
 
 import numpy as np
 
+from helpers import _buffers, stacking
 from helpers._validate import as_array, as_choice, as_float, as_int, check_params
 
 PARAM_NAMES = ("Wx", "Wh", "b")
@@ -56,6 +66,18 @@ def init(
     return {"Wx": Wx.astype(dtype), "Wh": Wh.astype(dtype), "b": np.zeros(H, dtype=dtype)}
 
 
+def init_stack(
+    input_size: int, hidden_size: int, *, seeds: Sequence[int], **init_kwargs: Any
+) -> dict[str, np.ndarray]:
+    """M models stacked on a leading axis: ``Wx (M, H, D)``, ``Wh (M, H, H)``, ``b (M, H)``.
+
+    Model m is ``init(input_size, hidden_size, rng=np.random.default_rng(seeds[m]), ...)``:
+    exactly the parameters a separate run with that seed starts from.
+    """
+    models = [init(input_size, hidden_size, rng=rng, **init_kwargs) for rng in stacking.rngs(seeds)]
+    return stacking.stack(models)
+
+
 @dataclass
 class Cache:
     """What ``backward`` needs from ``forward``: inputs, states and the activation.
@@ -76,13 +98,16 @@ class Cache:
         return int(self.xs.nbytes + self.hs.nbytes + self.h0.nbytes)
 
 
-def _shapes(params: object) -> tuple[int, int]:
+def _shapes(params: object) -> tuple[int, int, tuple[int, ...]]:
+    """``(H, D, lead)``: lead is () for one model, (M,) for a stack."""
     if not isinstance(params, dict) or "Wx" not in params:
         raise TypeError("params must be a dict with keys 'Wx', 'Wh', 'b' (see helpers.rnn.init)")
     Wx = np.asarray(params["Wx"])
-    if Wx.ndim != 2:
-        raise ValueError(f"params['Wx'] must have shape (H, D), got {Wx.shape}")
-    return Wx.shape  # (H, D)
+    if Wx.ndim not in (2, 3) or 0 in Wx.shape[:-2]:
+        raise ValueError(
+            f"params['Wx'] must have shape (H, D), or (M, H, D) for a stack, got {Wx.shape}"
+        )
+    return Wx.shape[-2], Wx.shape[-1], Wx.shape[:-2]
 
 
 def forward(
@@ -94,41 +119,36 @@ def forward(
 ) -> tuple[np.ndarray, Cache]:
     """Run the RNN over a batch: ``xs`` (T, B, D) → ``hs`` (T, B, H) and a cache.
 
-    ``h0`` is (B, H) or (H,) (broadcast over the batch); default zeros.
+    ``h0`` is (B, H) or (H,) (broadcast over the batch); default zeros. For a stack of M
+    models (params with a leading axis M): ``xs`` (T, B, D) shared or (M, T, B, D),
+    ``h0`` (M, B, H) or (H,), ``hs`` (M, T, B, H).
     Overflow (possible with ``"linear"``/``"relu"`` and a large ``Wh``) gives ``inf``
     in ``hs`` rather than a warning: check ``np.isfinite(hs)`` when that matters.
     """
-    H, D = _shapes(params)
-    p = check_params("params", params, {"Wx": (H, D), "Wh": (H, H), "b": (H,)})
+    H, D, lead = _shapes(params)
+    p = check_params("params", params, {"Wx": (*lead, H, D), "Wh": (*lead, H, H), "b": (*lead, H)})
     act = as_choice("activation", activation, ACTIVATIONS)
     dtype = np.result_type(p["Wx"].dtype, np.float32)
-    x = as_array("xs", xs, ndim=3, shape=(None, None, D), dtype=dtype)
-    T, B, _ = x.shape
-    if T == 0 or B == 0:
-        raise ValueError(
-            f"xs must have at least one time step and one sequence, got shape {x.shape}"
-        )
+    x = stacking.inputs("xs", xs, lead, D, dtype)
+    T, B = x.shape[-3:-1]
     if h0 is None:
-        h = np.zeros((B, H), dtype=dtype)
+        h = np.zeros((*lead, B, H), dtype=dtype)
     else:
-        h = as_array("h0", h0, dtype=dtype)
-        if h.shape == (H,):
-            h = np.broadcast_to(h, (B, H)).copy()
-        elif h.shape != (B, H):
-            raise ValueError(f"h0 must have shape (B, H) = {(B, H)} or (H,), got {h.shape}")
+        h = stacking.initial_state("h0", h0, lead, B, H, dtype)
     Wx, Wh, b = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
     # hs doubles as the buffer of pre-activations: one (T, B, H) allocation in all, and
     # no temporaries inside the loop (large temporaries cost page faults on every call).
-    hs = np.empty((T, B, H), dtype=dtype)
-    rec = np.empty((B, H), dtype=dtype)  # h_{t-1} @ Wh.T, reused every step
+    # With a stack every array has the leading model axis; [..., t, :, :] is step t.
+    hs = _buffers.empty((*lead, T, B, H), dtype)
+    rec = np.empty((*lead, B, H), dtype=dtype)  # h_{t-1} @ Wh.T, reused every step
     with np.errstate(over="ignore", invalid="ignore"):
         # The input projection of all steps at once: one matrix product instead of T.
-        np.matmul(x.reshape(T * B, D), Wx.T, out=hs.reshape(T * B, H))
-        hs += b
-        WhT = np.ascontiguousarray(Wh.T)
+        np.matmul(x.reshape(*x.shape[:-3], T * B, D), Wx.mT, out=hs.reshape(*lead, T * B, H))
+        hs += b[..., None, None, :] if lead else b
+        WhT = np.ascontiguousarray(Wh.mT)
         prev = h
         for t in range(T):
-            a = hs[t]
+            a = hs[..., t, :, :]
             a += np.matmul(prev, WhT, out=rec)
             if act == "tanh":
                 np.tanh(a, out=a)
@@ -181,7 +201,9 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     ``dhs`` (T, B, H) is ∂L/∂h_t injected at every step (the loss's direct gradient,
     zeros where no loss is attached). Returns ``(grads, dh0)`` with ``grads`` keyed like
     the params and ``dh0`` (B, H) = ∂L/∂h0; with ``return_dxs=True`` also ``dxs``
-    (T, B, D) = ∂L/∂x_t.
+    (T, B, D) = ∂L/∂x_t. For a stack every array has the leading model axis M (``dhs``
+    (M, T, B, H), ``dxs`` (M, T, B, D)); with shared ``xs``, ``grads["Wx"]`` is still
+    (M, H, D), one gradient per model.
 
     ``truncate=k``: for the loss injected at step t, keep only the k most recent
     recurrent factors ∂h_s/∂h_{s-1} (so it reaches h_t, …, h_{t-k}); ``k=0`` means no
@@ -191,47 +213,57 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     if not isinstance(cache, Cache):
         raise TypeError("cache must be the Cache returned by helpers.rnn.forward")
     hs, xs, h0 = cache.hs, cache.xs, cache.h0
-    T, B, H = hs.shape
-    g = as_array("dhs", dhs, shape=(T, B, H), dtype=hs.dtype, finite=True)
+    T, B, H = hs.shape[-3:]
+    lead = hs.shape[:-3]  # () for one model, (M,) for a stack
+    g = as_array("dhs", dhs, shape=hs.shape, dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     # das holds φ'(a_s) first and becomes ∂L/∂a_s in place, one step at a time: the only
     # (T, B, H) allocation of the backward pass (large temporaries cost page faults).
-    das = _activation_derivative_into(hs, cache.activation, np.empty_like(hs))
+    das = _buffers.empty(hs.shape, hs.dtype)
+    for m in np.ndindex(lead):  # model by model (one call without a stack): cache-sized
+        _activation_derivative_into(hs[m], cache.activation, das[m])
     with np.errstate(over="ignore", invalid="ignore"):
         if k is None or k >= T:
-            carry = np.zeros((B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
+            carry = np.zeros((*lead, B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
             for s in range(T - 1, -1, -1):
-                carry += g[s]
-                das[s] *= carry
-                np.matmul(das[s], Wh, out=carry)
+                carry += g[..., s, :, :]
+                das[..., s, :, :] *= carry
+                np.matmul(das[..., s, :, :], Wh, out=carry)
             dh0 = carry
         else:
             n = k + 1
             # Slot t % n holds the error signal of the loss injected at step t, while it
             # has crossed at most k recurrent factors; older signals are overwritten.
-            inflight = np.zeros((n, B, H), dtype=hs.dtype)
+            inflight = np.zeros((*lead, n, B, H), dtype=hs.dtype)
             scaled = np.empty_like(inflight)
-            total = np.empty((B, H), dtype=hs.dtype)
+            total = np.empty((*lead, B, H), dtype=hs.dtype)
+            Wh_n = Wh[..., None, :, :] if lead else Wh  # broadcast over the n slots
             for s in range(T - 1, -1, -1):
-                inflight[s % n] = g[s]
-                np.sum(inflight, axis=0, out=total)
+                inflight[..., s % n, :, :] = g[..., s, :, :]
+                np.sum(inflight, axis=-3, out=total)
                 if k > 0:
-                    np.multiply(inflight, das[s], out=scaled)  # das[s] still holds φ'(a_s)
-                    np.matmul(scaled, Wh, out=inflight)
-                das[s] *= total
+                    # das[s] still holds φ'(a_s)
+                    np.multiply(inflight, das[..., s : s + 1, :, :], out=scaled)
+                    np.matmul(scaled, Wh_n, out=inflight)
+                das[..., s, :, :] *= total
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach h0.
-            dh0 = inflight[: min(k, T)].sum(axis=0) if k > 0 else np.zeros((B, H), hs.dtype)
-        flat = das.reshape(T * B, H)
+            dh0 = (
+                inflight[..., : min(k, T), :, :].sum(axis=-3)
+                if k > 0
+                else np.zeros((*lead, B, H), hs.dtype)
+            )
+        flat = das.reshape(*lead, T * B, H)
         # ∂L/∂Wh = Σ_s ∂L/∂a_s h_{s-1}ᵀ: h0 for s = 0, hs[s-1] after (no concatenated copy).
-        dWh = flat[B:].T @ hs[:-1].reshape((T - 1) * B, H)
-        dWh += das[0].T @ h0
+        dWh = flat[..., B:, :].mT @ hs[..., :-1, :, :].reshape(*lead, (T - 1) * B, H)
+        dWh += das[..., 0, :, :].mT @ h0
         grads = {
-            "Wx": flat.T @ xs.reshape(T * B, -1),
+            "Wx": flat.mT @ xs.reshape(*xs.shape[:-3], T * B, xs.shape[-1]),
             "Wh": dWh,
-            "b": flat.sum(axis=0),
+            "b": flat.sum(axis=-2),
         }
         if return_dxs:
-            dxs = das @ cache.params["Wx"].astype(hs.dtype, copy=False)
+            Wx = cache.params["Wx"].astype(hs.dtype, copy=False)
+            dxs = das @ (Wx[..., None, :, :] if lead else Wx)
             return grads, dh0, dxs
     return grads, dh0

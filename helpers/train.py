@@ -11,17 +11,25 @@ Losses:
 - ``"xent_all"``: softmax cross-entropy at every step (a language model), logits
   W_y h_t + b_y, ``ys`` int (T, B) of class ids, −1 where no loss is taken; mean over the
   counted positions.
+
+**A stack of M models** (one per seed, see ``helpers.stacking``): ``init_stack`` gives every
+array a leading model axis M; ``loss_and_grads`` and ``fit`` then train the M models as one
+batch. ``xs`` is shared, (T, B, D), or one batch per model, (M, T, B, D), with ``ys`` to
+match: (B,)/(B, O)/(T, B) shared, (M, B)/(M, B, O)/(M, T, B) per model. The loss is one
+value per model, (M,), each model is clipped by its own global norm, and model m's
+parameters, losses and norms are those of a separate run of model m (to rounding).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal
 
 import numpy as np
 
+from helpers import _buffers, stacking
 from helpers import clip as clip_mod
 from helpers._validate import as_array, as_choice, as_float, as_int
 from helpers.optim import Optimizer
@@ -39,6 +47,44 @@ def readout_init(
     return {"Wy": rng.uniform(-lim, lim, size=(O, H)), "by": np.zeros(O)}
 
 
+def init_stack(
+    cell: ModuleType,
+    input_size: int,
+    hidden_size: int,
+    output_size: int,
+    *,
+    seeds: Sequence[int],
+    **init_kwargs: Any,
+) -> dict[str, np.ndarray]:
+    """M models (cell + read-out) on a leading axis, model m from seed ``seeds[m]``.
+
+    Model m is ``{**cell.init(D, H, rng=rng, **init_kwargs), **readout_init(H, O, rng=rng)}``
+    with ``rng = np.random.default_rng(seeds[m])``: the cell first, then the read-out, from
+    one generator, exactly as a separate run that starts that way.
+    """
+    if not hasattr(cell, "init") or not hasattr(cell, "PARAM_NAMES"):
+        raise TypeError("cell must be a cell module such as helpers.rnn (it needs init)")
+    models = []
+    for rng in stacking.rngs(seeds):
+        params = cell.init(input_size, hidden_size, rng=rng, **init_kwargs)
+        models.append({**params, **readout_init(hidden_size, output_size, rng=rng)})
+    return stacking.stack(models)
+
+
+def _stack_size(params: Mapping[str, np.ndarray]) -> int | None:
+    """M for a stack (``Wx`` with three axes), None for one model."""
+    return int(np.shape(params["Wx"])[0]) if np.ndim(params["Wx"]) == 3 else None
+
+
+def _readout(params: Mapping[str, np.ndarray], M: int | None, H: int) -> tuple:
+    lead = () if M is None else (M,)
+    Wy = as_array("params['Wy']", params["Wy"], ndim=len(lead) + 2)
+    if Wy.shape[:-2] != lead or Wy.shape[-1] != H:
+        raise ValueError(f"params['Wy'] must have shape {(*lead, 'O', H)}, got {Wy.shape}")
+    by = as_array("params['by']", params["by"], shape=(*lead, Wy.shape[-2]))
+    return Wy, by
+
+
 def _split(cell: ModuleType, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
     names = getattr(cell, "PARAM_NAMES", None)
     if names is None:
@@ -52,10 +98,13 @@ def _split(cell: ModuleType, params: Mapping[str, np.ndarray]) -> dict[str, np.n
 def predict(
     cell: ModuleType, params: Mapping[str, np.ndarray], xs: np.ndarray, **cell_kwargs: Any
 ) -> np.ndarray:
-    """Outputs W_y h_t + b_y at every step: (T, B, O)."""
+    """Outputs W_y h_t + b_y at every step: (T, B, O); (M, T, B, O) for a stack."""
     cell_params = _split(cell, params)
     hs, _ = cell.forward(cell_params, xs, **cell_kwargs)
-    return hs @ params["Wy"].T + params["by"]
+    if _stack_size(cell_params) is None:
+        return hs @ params["Wy"].T + params["by"]
+    Wy, by = _readout(params, hs.shape[0], hs.shape[-1])
+    return hs @ Wy.mT[:, None] + by[:, None, None, :]
 
 
 def loss_and_grads(
@@ -77,10 +126,12 @@ def loss_and_grads(
     """
     kind = as_choice("loss", loss, ("mse_last", "xent_all"))
     cell_params = _split(cell, params)
+    if _stack_size(cell_params) is not None:
+        return _stack_loss_and_grads(cell, params, xs, ys, kind, truncate, cell_kwargs)
     hs, cache = cell.forward(cell_params, xs, **cell_kwargs)
     T, B, H = hs.shape
     Wy, by = params["Wy"], params["by"]
-    dhs = np.zeros_like(hs)
+    dhs = _buffers.zeros(hs.shape, hs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         if kind == "mse_last":
             y = as_array("ys", ys)
@@ -134,6 +185,86 @@ def loss_and_grads(
     return value, grads
 
 
+def _stack_loss_and_grads(
+    cell: ModuleType,
+    params: Mapping[str, np.ndarray],
+    xs: np.ndarray,
+    ys: np.ndarray,
+    kind: str,
+    truncate: int | None,
+    cell_kwargs: dict[str, Any],
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """``loss_and_grads`` for a stack: losses (M,) and stacked gradients.
+
+    A model whose outputs or loss gradient are not finite gets a NaN loss and NaN
+    gradients (the others are unaffected: no array mixes models).
+    """
+    cell_params = _split(cell, params)
+    hs, cache = cell.forward(cell_params, xs, **cell_kwargs)
+    M, T, B, H = hs.shape
+    Wy, by = _readout(params, M, H)
+    shared = cache.xs.ndim == 3  # one batch for all models, or one per model
+    dhs = _buffers.zeros(hs.shape, hs.dtype)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        if kind == "mse_last":
+            O = Wy.shape[-2]
+            y = as_array("ys", ys)
+            y = y[..., None] if y.ndim == (1 if shared else 2) else y
+            want = (B, O) if shared else (M, B, O)
+            if y.shape != want:
+                what = "(B,) or (B, O)" if shared else "(M, B) or (M, B, O)"
+                raise ValueError(
+                    f"ys must have shape {what} = {want} (xs is "
+                    f"{'shared' if shared else 'one batch per model'}), got {np.shape(ys)}"
+                )
+            pred = hs[:, -1] @ Wy.mT + by[:, None, :]
+            err = pred - y
+            value = np.mean(err**2, axis=(-2, -1))
+            dpred = 2.0 * err / (B * O)
+            dWy = dpred.mT @ hs[:, -1]
+            dby = dpred.sum(axis=-2)
+            dhs[:, -1] = dpred @ Wy
+        else:
+            target = np.asarray(ys)
+            want = (T, B) if shared else (M, T, B)
+            if target.shape != want or not np.issubdtype(target.dtype, np.integer):
+                raise ValueError(
+                    f"ys must be integer class ids of shape {want}, got {target.shape} "
+                    f"{target.dtype}"
+                )
+            V = Wy.shape[-2]
+            if target.max() >= V or target.min() < -1:
+                raise ValueError(f"ys must hold class ids in [0, {V}) or -1 (ignored)")
+            target = np.broadcast_to(target, (M, T, B))
+            logits = hs @ Wy.mT[:, None] + by[:, None, None, :]
+            logits -= logits.max(axis=-1, keepdims=True)
+            logp = logits - np.log(np.exp(logits).sum(axis=-1, keepdims=True))
+            mask = target >= 0
+            count = np.maximum(mask.sum(axis=(-2, -1)), 1)
+            safe = np.where(mask, target, 0)[..., None]
+            picked = np.take_along_axis(logp, safe, axis=-1)[..., 0]
+            value = -(picked * mask).sum(axis=(-2, -1)) / count
+            dlogits = np.exp(logp)
+            np.put_along_axis(dlogits, safe, np.take_along_axis(dlogits, safe, -1) - 1, -1)
+            dlogits *= (mask / count[:, None, None])[..., None]
+            flat = dlogits.reshape(M, T * B, V)
+            dWy = flat.mT @ hs.reshape(M, T * B, H)
+            dby = flat.sum(axis=-2)
+            dhs = dlogits @ Wy[:, None]
+    bad = ~np.all(np.isfinite(dhs.reshape(M, -1)), axis=1)
+    value = np.asarray(value, dtype=np.float64)
+    if bad.any():
+        value[bad] = np.nan
+        dhs[bad] = 0.0
+    grads, _ = cell.backward(dhs, cache, truncate=truncate)
+    grads = dict(grads)
+    grads["Wy"], grads["by"] = dWy, dby
+    if bad.any():
+        for g in grads.values():
+            g[bad] = np.nan
+    return value, grads
+
+
 @dataclass
 class History:
     """Per-step record of a run: loss, gradient norm before clipping, whether it was clipped.
@@ -151,6 +282,39 @@ class History:
         return np.array(self.loss), np.array(self.grad_norm), np.array(self.clipped, dtype=bool)
 
 
+@dataclass
+class StackHistory:
+    """The record of a stack of M models trained together (``fit`` with stacked params).
+
+    ``loss``, ``grad_norm`` (norm of each model's own gradient, before clipping) and
+    ``clipped`` are (steps, M); after model m has stopped (``stopped[m]`` says why, e.g.
+    ``"non-finite loss at step 12"``, else ``""``) its entries are NaN / False. ``run(m)``
+    is model m's ``History``, as a separate run of it records.
+    """
+
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    clipped: np.ndarray
+    stopped: list[str]
+
+    def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """``(loss, grad_norm, clipped)``, each (steps, M)."""
+        return self.loss, self.grad_norm, self.clipped
+
+    def run(self, m: int) -> History:
+        """Model m's history, ending at the step where it stopped (if it did)."""
+        i = as_int("m", m, min_value=0, max_value=self.loss.shape[1] - 1)
+        n = len(self.loss)
+        if self.stopped[i]:  # "... at step k": the run took k + 1 steps
+            n = int(self.stopped[i].rsplit(" ", 1)[1]) + 1
+        return History(
+            loss=[float(v) for v in self.loss[:n, i]],
+            grad_norm=[float(v) for v in self.grad_norm[:n, i]],
+            clipped=[bool(v) for v in self.clipped[:n, i]],
+            stopped=self.stopped[i],
+        )
+
+
 def fit(
     cell: ModuleType,
     params: Mapping[str, np.ndarray],
@@ -158,11 +322,11 @@ def fit(
     *,
     steps: int,
     optimizer: Optimizer,
-    clip_norm: float | None = None,
+    clip_norm: float | np.ndarray | None = None,
     loss: Loss = "mse_last",
     truncate: int | None = None,
     **cell_kwargs: Any,
-) -> tuple[dict[str, np.ndarray], History]:
+) -> tuple[dict[str, np.ndarray], History | StackHistory]:
     """Train for ``steps`` updates; ``data(step) -> (xs, ys)`` gives each batch.
 
     Each step: gradient at ``optimizer.lookahead(params)`` by (optionally truncated) BPTT,
@@ -172,13 +336,36 @@ def fit(
     outputs themselves had diverged). ``History.clipped[i]`` is True when step i's gradient
     was actually scaled down, i.e. PyTorch's coefficient ``clip_norm / (norm + 1e-6)`` < 1.
     Returns the final parameters and the history.
+
+    **A stack** (params from ``init_stack``): the M models train together, each with its own
+    loss, its own gradient norm and its own clipping coefficient, and a per-model optimizer
+    state (element-wise, in the rows of the optimizer's arrays). A model whose loss or
+    norm is not finite stops alone: its parameters stay where they were and
+    ``StackHistory.stopped[m]`` says why; the run ends early only when all have stopped.
+    ``clip_norm`` may then be one threshold per model, an array (M,) with ``np.inf`` for the
+    models trained without clipping (an ablation in one stack). Returns the final stacked
+    parameters and a ``StackHistory``.
     """
     n_steps = as_int("steps", steps, min_value=0)
-    limit = None if clip_norm is None else as_float("clip_norm", clip_norm, positive=True)
+    per_model = clip_norm is not None and np.ndim(clip_norm) > 0
+    limit = (
+        None if clip_norm is None or per_model else as_float("clip_norm", clip_norm, positive=True)
+    )
     if not isinstance(optimizer, Optimizer):
         raise TypeError("optimizer must be a helpers.optim optimizer, e.g. optim.SGD(lr=0.1)")
+    if not isinstance(params, Mapping):
+        raise TypeError("params must be a dict of arrays (the cell's params plus Wy, by)")
+    if not callable(data):
+        raise TypeError("data must be a function step -> (xs, ys)")
     current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
-    _split(cell, current)
+    M = _stack_size(_split(cell, current))
+    if M is not None:
+        limits = None if clip_norm is None else clip_mod.stack_max_norms(clip_norm, M)
+        return _fit_stack(
+            cell, current, data, n_steps, optimizer, limits, loss, truncate, cell_kwargs
+        )
+    if per_model:
+        raise ValueError("clip_norm must be a number (one threshold per model needs a stack)")
     hist = History()
     for step in range(n_steps):
         xs, ys = data(step)
@@ -207,4 +394,57 @@ def fit(
             break
         hist.clipped.append(bool(limit is not None and clip_mod.clip_coefficient(norm, limit) < 1))
         current = optimizer.step(current, grads)
+    return current, hist
+
+
+def _fit_stack(
+    cell: ModuleType,
+    current: dict[str, np.ndarray],
+    data: Callable[[int], tuple[np.ndarray, np.ndarray]],
+    n_steps: int,
+    optimizer: Optimizer,
+    limit: np.ndarray | None,
+    loss: Loss,
+    truncate: int | None,
+    cell_kwargs: dict[str, Any],
+) -> tuple[dict[str, np.ndarray], StackHistory]:
+    """``fit`` for a stack of M models: the same loop, one batch of M models per step."""
+    M = int(current["Wx"].shape[0])
+    alive = np.ones(M, dtype=bool)
+    stopped = [""] * M
+    losses, norms, clipped = [], [], []
+    for step in range(n_steps):
+        xs, ys = data(step)
+        value, grads = loss_and_grads(
+            cell, optimizer.lookahead(current), xs, ys, loss=loss, truncate=truncate, **cell_kwargs
+        )
+        if limit is None:
+            norm = clip_mod.stack_global_norms(grads)
+        else:
+            grads, norm = clip_mod.clip_stack_by_global_norm(grads, limit)
+        ok = np.isfinite(value) & np.isfinite(norm)
+        for m in np.flatnonzero(alive & ~ok):
+            what = "loss" if not np.isfinite(value[m]) else "gradient norm"
+            stopped[m] = f"non-finite {what} at step {step}"
+        losses.append(np.where(alive, value, np.nan))
+        norms.append(np.where(alive, norm, np.nan))
+        alive &= ok
+        was_clipped = np.zeros(M, dtype=bool)
+        if limit is not None:  # PyTorch's coefficient below 1 (never for np.inf)
+            was_clipped[alive] = limit[alive] / (norm[alive] + clip_mod.EPS) < 1.0
+        clipped.append(was_clipped)
+        if not alive.any():
+            break
+        keep = alive.reshape(M, 1)
+        safe = {
+            k: np.where(keep.reshape(M, *(1,) * (g.ndim - 1)), g, 0.0) for k, g in grads.items()
+        }
+        current = optimizer.step(current, safe, active=alive)
+    shape = (len(losses), M)
+    hist = StackHistory(
+        loss=np.array(losses).reshape(shape),
+        grad_norm=np.array(norms).reshape(shape),
+        clipped=np.array(clipped, dtype=bool).reshape(shape),
+        stopped=stopped,
+    )
     return current, hist
