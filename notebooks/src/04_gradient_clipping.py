@@ -617,7 +617,7 @@ def rate(learned: np.ndarray) -> str:
 # the interval at 8/8, by hand: centre (8 + z²/2)/(8 + z²), half-width z√(z²/4)/(8 + z²)
 z = 1.959964
 by_hand = ((8 + z**2 / 2) - z * np.sqrt(z**2 / 4)) / (8 + z**2)
-assert abs(stats.wilson_interval(8, 8)[0] - by_hand) < 1e-9 and abs(by_hand - 0.6756) < 1e-4
+assert abs(stats.wilson_interval(8, 8)[0] - by_hand) < 1e-6 and abs(by_hand - 0.6756) < 1e-4
 
 # %%
 experiment = nb04.threshold_experiment()
@@ -631,12 +631,13 @@ print(f"probe runs (lr {experiment.probe_lr}, no clipping), test MSE per seed: "
 med_p, lo_p, hi_p = stats.median_range(probe.test_mse)
 print(f"learned (test MSE < 1/12): {rate(probe.learned)}; test MSE median {med_p:.3f}, "
       f"10–90 %: {lo_p:.3f}–{hi_p:.3f} (baseline 1/6 = 0.167)")
-print(f"gradient norm over all {norms_p.size} updates: mean {average:.3g}, median {median:.3g}")
+print(f"gradient norm over all {norms_p.size} updates: mean {average:.3g}, median {median:.3g}; "
+      f"over the first 20 steps: mean {norms_p[:20].mean():.2g}")
 for m in range(S):
     g = norms_p[:, m]
     print(f"  seed {m}: mean {g.mean():.3g}, median {np.median(g):.3g}, largest {g.max():.3g} "
           f"(step {int(g.argmax())})")
-assert probe.learned.sum() >= 7 and average > 1.1 * median
+assert probe.learned.sum() >= 7 and average > 1.1 * median and norms_p[:20].mean() > 1.5
 
 # %%
 fig, (ax_l, ax_g) = plt.subplots(1, 2, figsize=(12, 4.4))
@@ -645,7 +646,7 @@ smoothed = nb04.smooth(probe.loss)
 for m in range(S):
     ax_l.semilogy(steps_axis, smoothed[:, m], color=style.COLORS["blue"], lw=1.0,
                   label="one line per seed" if m == 0 else None)
-    ax_g.semilogy(steps_axis, norms_p[:, m], color=style.COLORS["blue"], lw=0.6, alpha=0.6,
+    ax_g.semilogy(steps_axis, norms_p[:, m], color=style.COLORS["blue"], lw=0.5, alpha=0.3,
                   label="‖g‖, one line per seed" if m == 0 else None)
 ax_l.axhline(1 / 6, color=style.NEUTRAL, ls=":", label="always predict 1 (MSE 1/6)")
 ax_l.axhline(1 / 12, color=style.NEUTRAL, ls="--", lw=1.2, label="success: below 1/12")
@@ -653,10 +654,12 @@ ax_l.set_xlabel("training step")
 ax_l.set_ylabel("batch MSE, mean of 25 steps (log scale)")
 ax_l.set_title(f"Probe runs (lr {experiment.probe_lr}, no clipping): loss")
 ax_l.legend(fontsize=10, loc="lower left")
-ax_g.axhline(average, color=style.COLORS["green"], lw=2, ls="-.", label=f"mean = {average:.3g}")
-ax_g.axhline(median, color=style.COLORS["purple"], lw=2, ls="--", label=f"median = {median:.3g}")
+ax_g.axhline(average, color=style.COLORS["green"], lw=2, ls="-.", label=f"mean = {average:.3g}",
+             zorder=3)
+ax_g.axhline(median, color=style.COLORS["purple"], lw=2, ls="--", label=f"median = {median:.3g}",
+             zorder=3)
 for f, ls in [(0.5, (0, (1, 1))), (10.0, (0, (4, 2)))]:
-    ax_g.axhline(f * average, color=style.NEUTRAL, lw=1.2, ls=ls,
+    ax_g.axhline(f * average, color=style.NEUTRAL, lw=1.2, ls=ls, zorder=3,
                  label=f"{f:g} × mean (ends of Pascanu's range)")
 ax_g.set_xlabel("training step")
 ax_g.set_ylabel("gradient norm ‖g‖ (log scale)")
@@ -757,7 +760,7 @@ threshold_runs
 for f in experiment.factors:
     flags = experiment.runs[f].clipped
     last = [int(np.flatnonzero(flags[:, m]).max()) for m in range(S) if flags[:, m].any()]
-    print(f"{f:4g} × average: {np.mean(flags):4.0%} of steps clipped; the last clipped step of "
+    print(f"{f:4g} × average: {np.mean(flags):5.1%} of steps clipped; the last clipped step of "
           f"each seed between {min(last)} and {max(last)}")
 assert np.mean(experiment.runs[0.5].clipped) > 0.9
 assert experiment.runs[5.0].clipped[10:].sum() == 0  # only the initial burst
