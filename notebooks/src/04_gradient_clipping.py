@@ -591,7 +591,7 @@ assert clip.global_norm(as_written) > 10 * eps  # as written, the big gradients 
 #    $0.5, 1, 2, 5, 10 \times$ the average.
 #
 # The runs train as stacks (`helpers.train.fit` with a leading model axis; each network
-# computes exactly what a separate run computes): the 8 probe networks as one stack, then
+# computes what a separate run computes, to rounding — tested in `tests/`): the 8 probe networks as one stack, then
 # the 8 seeds × 6 settings of step 2 as one stack of 48.
 # The code, from `helpers.explorers.nb04`:
 

@@ -12,8 +12,9 @@
 # (seed 003's "RNN vs LSTM gradient visualization"), and trains all three on a long-lag task.
 #
 # **You will learn**
-# - why an *additive* state update with an element-wise gate keeps gradients alive:
-#   along the cell state, $\partial c_t/\partial c_{t-1} = \operatorname{diag}(f_t)$;
+# - why an *additive* state update with an element-wise gate keeps gradients alive: the
+#   path along the cell has the factor $\operatorname{diag}(f_t)$ per step — one block of
+#   the full Jacobian of $(h, c)$, which can still explode through $h$;
 # - the original LSTM (1997, a self-weight of exactly 1), the forget gate and its positive
 #   bias (2000; the value 1 popularised in 2015), peephole connections, the GRU and, briefly, the SCRN;
 # - the LSTM and GRU steps in NumPy, exactly as `torch.nn.LSTM`/`torch.nn.GRU` compute
