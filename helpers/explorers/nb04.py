@@ -2,8 +2,8 @@
 
 ``cliff``: gradient descent on the single-unit RNN's error surface from a start point, with
 and without norm clipping (threshold, learning rate, start point).
-``threshold_runs``: a vanilla RNN trained on the adding problem with no clipping and with
-thresholds from half to ten times the average gradient norm; a slider picks the run.
+``threshold_runs``: vanilla RNNs (8 seeds) trained on the adding problem with no clipping and
+with thresholds from half to ten times the average gradient norm; a slider picks the threshold.
 """
 
 from __future__ import annotations
@@ -224,22 +224,98 @@ def cliff() -> Explorer:
 
 # -- choosing the threshold ----------------------------------------------------------------
 
+#: §5's example gradient: one vanilla RNN with a large recurrent init, on one batch.
+EXAMPLE = {"length": 6, "hidden": 16, "batch": 32, "scale": 2.0}
+
+
+def adding_batches(step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Batch number ``step`` of §5's adding problem (its own seed: (T, B, 2) and (B,))."""
+    s = EXAMPLE
+    return tasks.adding_problem(s["batch"], s["length"], rng=np.random.default_rng(1000 + step))
+
+
+def initial_model() -> dict[str, np.ndarray]:
+    """§5's vanilla tanh RNN with a large recurrent init (``Wh`` scaled by 2) plus a read-out."""
+    rng = np.random.default_rng(0)
+    params = rnn.init(2, EXAMPLE["hidden"], rng=rng, scale=EXAMPLE["scale"])
+    params.update(train.readout_init(EXAMPLE["hidden"], 1, rng=rng))
+    return params
+
+
+#: §6's experiment (notebook 04 prints them). Every seed is one network (its own Glorot
+#: init) with its own stream of batches; ``success``: a test MSE below half the baseline 1/6.
+SETTINGS = {
+    "length": 6,
+    "hidden": 16,
+    "batch": 32,
+    "steps": 1000,
+    "probe_lr": 0.1,
+    "lr": 0.3,
+    "factors": (0.5, 1.0, 2.0, 5.0, 10.0),
+    "seeds": tuple(range(8)),
+    "test_size": 1000,
+    "success": 1 / 12,
+}
+
+
+@functools.cache
+def _seed_batches() -> tuple[np.ndarray, np.ndarray]:
+    """Every training batch of every seed, drawn once: xs (steps, S, T, B, 2), ys (steps, S, B)."""
+    s = SETTINGS
+    n_steps, S, B, T = s["steps"], len(s["seeds"]), s["batch"], s["length"]
+    xs, ys = tasks.adding_problem(n_steps * S * B, T, rng=np.random.default_rng(2024))
+    xs = xs.reshape(T, n_steps, S, B, 2).transpose(1, 2, 0, 3, 4)
+    return np.ascontiguousarray(xs), ys.reshape(n_steps, S, B)
+
+
+@functools.cache
+def test_set() -> tuple[np.ndarray, np.ndarray]:
+    """Fresh sequences for the final test MSE: xs (T, N, 2), ys (N,)."""
+    s = SETTINGS
+    return tasks.adding_problem(s["test_size"], s["length"], rng=np.random.default_rng(7))
+
+
+def seed_models() -> dict[str, np.ndarray]:
+    """The S starting networks as one stack (model m from ``SETTINGS["seeds"][m]``)."""
+    s = SETTINGS
+    return train.init_stack(rnn, 2, s["hidden"], 1, seeds=list(s["seeds"]))
+
+
+@dataclass(frozen=True)
+class SeedRuns:
+    """One configuration trained from every seed: arrays (steps, S); ``test_mse`` (S,).
+
+    A run that stopped (``stopped[m]`` says why) has NaN entries after that step, and its
+    test MSE is ``inf``: it diverged.
+    """
+
+    loss: np.ndarray
+    grad_norm: np.ndarray
+    clipped: np.ndarray
+    stopped: list[str]
+    test_mse: np.ndarray
+
+    @property
+    def learned(self) -> np.ndarray:
+        """(S,) bool: the runs whose test MSE is below ``SETTINGS["success"]``."""
+        return self.test_mse < SETTINGS["success"]
+
 
 @dataclass(frozen=True)
 class ThresholdExperiment:
-    """Runs of one vanilla RNN on the adding problem, all from the same initial parameters.
+    """The seeds' unclipped probe runs at ``probe_lr``, then the runs at ``lr``.
 
-    ``probe``: the unclipped run at ``probe_lr`` whose gradient norms are averaged.
-    ``average_norm``: the mean of ``probe.grad_norm`` (Pascanu et al.'s reference).
-    ``runs``: threshold factor (or ``None`` for no clipping) → ``train.History``, all at
-    the larger learning rate ``lr``.
+    ``average_norm`` / ``median_norm``: mean and median of every probe gradient norm (all
+    seeds, all steps): Pascanu et al.'s reference is the average. ``runs``: threshold
+    factor (``None``: no clipping) → ``SeedRuns``, thresholds = factor × ``average_norm``.
     """
 
-    probe: train.History
+    probe: SeedRuns
     probe_lr: float
     average_norm: float
+    median_norm: float
     lr: float
-    runs: dict[float | None, train.History]
+    runs: dict[float | None, SeedRuns]
 
     @property
     def factors(self) -> list[float]:
@@ -247,67 +323,87 @@ class ThresholdExperiment:
         return sorted(f for f in self.runs if f is not None)
 
 
-#: The experiment's settings (notebook 04 prints them).
-SETTINGS = {
-    "length": 6,
-    "hidden": 16,
-    "batch": 32,
-    "scale": 2.0,
-    "steps": 400,
-    "probe_lr": 0.1,
-    "lr": 0.15,
-    "factors": (0.5, 1.0, 2.0, 5.0, 10.0),
-}
-
-
-def adding_batches(step: int) -> tuple[np.ndarray, np.ndarray]:
-    """Batch number ``step`` of the adding problem (its own seed: every run sees the same data)."""
+def _train(lrs: np.ndarray, limits: np.ndarray | None, copies: int) -> list[SeedRuns]:
+    """Train ``copies`` × S models as one stack: copy k starts from the S seed networks and
+    sees their batches, with learning rate ``lrs[k]`` and clipping threshold ``limits[k]``
+    (``inf``: none). Returns one ``SeedRuns`` per copy."""
     s = SETTINGS
-    return tasks.adding_problem(s["batch"], s["length"], rng=np.random.default_rng(1000 + step))
+    S = len(s["seeds"])
+    start = seed_models()
+    params = {k: np.concatenate([v] * copies) for k, v in start.items()}
+    xs_all, ys_all = _seed_batches()
 
+    def batch(step: int) -> tuple[np.ndarray, np.ndarray]:
+        xs, ys = xs_all[step], ys_all[step]
+        return np.concatenate([xs] * copies), np.concatenate([ys] * copies)
 
-def initial_model() -> dict[str, np.ndarray]:
-    """A vanilla tanh RNN with a large recurrent init (``Wh`` scaled by 2) plus a read-out."""
-    rng = np.random.default_rng(0)
-    params = rnn.init(2, SETTINGS["hidden"], rng=rng, scale=SETTINGS["scale"])
-    params.update(train.readout_init(SETTINGS["hidden"], 1, rng=rng))
-    return params
+    clip_norm = None if limits is None else np.repeat(limits, S)
+    # Unclipped runs at the large learning rate overflow on purpose: fit records where each
+    # one stopped (``stopped``) and goes on with the others, so the overflow is not news.
+    with np.errstate(over="ignore", invalid="ignore"):
+        final, hist = train.fit(
+            rnn,
+            params,
+            batch,
+            steps=s["steps"],
+            optimizer=optim.SGD(lr=np.repeat(lrs, S)),
+            clip_norm=clip_norm,
+        )
+    x_test, y_test = test_set()
+    with np.errstate(over="ignore", invalid="ignore"):
+        pred = train.predict(rnn, final, x_test)[:, -1, :, 0]  # (M, N): ŷ at the last step
+        mse = np.mean((pred - y_test) ** 2, axis=1)
+    out = []
+    for k in range(copies):
+        cols = slice(k * S, (k + 1) * S)
+        stopped = hist.stopped[cols]
+        test = np.where([bool(x) for x in stopped], np.inf, mse[cols])
+        out.append(
+            SeedRuns(
+                loss=hist.loss[:, cols],
+                grad_norm=hist.grad_norm[:, cols],
+                clipped=hist.clipped[:, cols],
+                stopped=list(stopped),
+                test_mse=np.nan_to_num(test, nan=np.inf, posinf=np.inf),
+            )
+        )
+    return out
 
 
 @functools.cache
 def threshold_experiment() -> ThresholdExperiment:
-    """Measure the average gradient norm in a run that trains, then clip at multiples of it.
+    """Measure the average gradient norm in runs that learn, then clip at multiples of it.
 
-    1. Probe: SGD at ``probe_lr`` without clipping; average its gradient norms.
-    2. From the same start, on the same batches, SGD at the larger ``lr``: once without
-       clipping, and once per threshold = factor × average norm.
+    1. Probe: every seed trained by SGD at ``probe_lr`` without clipping; the average of
+       all their gradient norms is the reference.
+    2. From the same starts, on the same batches, SGD at the larger ``lr``: once without
+       clipping, and once per threshold = factor × average. All of it as one stack.
     Cached: the notebook and the tests share one computation.
     """
     s = SETTINGS
-    start = initial_model()
-
-    def run(lr: float, limit: float | None) -> train.History:
-        return train.fit(
-            rnn,
-            start,
-            adding_batches,
-            steps=s["steps"],
-            optimizer=optim.SGD(lr=lr),
-            clip_norm=limit,
-        )[1]
-
-    probe = run(s["probe_lr"], None)
-    average = float(np.mean(probe.grad_norm))
-    runs = {None: run(s["lr"], None)}
-    for factor in s["factors"]:
-        runs[factor] = run(s["lr"], factor * average)
+    (probe,) = _train(np.array([s["probe_lr"]]), None, 1)
+    norms = probe.grad_norm[np.isfinite(probe.grad_norm)]
+    average, median = float(norms.mean()), float(np.median(norms))
+    keys: list[float | None] = [None, *s["factors"]]
+    limits = np.array([np.inf if f is None else f * average for f in keys])
+    runs = _train(np.full(len(keys), s["lr"]), limits, len(keys))
     return ThresholdExperiment(
         probe=probe,
         probe_lr=float(s["probe_lr"]),
         average_norm=average,
+        median_norm=median,
         lr=float(s["lr"]),
-        runs=runs,
+        runs=dict(zip(keys, runs, strict=True)),
     )
+
+
+def smooth(values: np.ndarray, window: int = 25) -> np.ndarray:
+    """Running mean over ``window`` steps along axis 0 (NaN where a run had stopped)."""
+    v = np.asarray(values, dtype=float)
+    c = np.cumsum(np.vstack([np.zeros((1, *v.shape[1:])), v]), axis=0)
+    out = np.full(v.shape, np.nan)
+    out[window - 1 :] = (c[window:] - c[:-window]) / window
+    return out
 
 
 #: ``threshold_runs``: the legends above the fixed lines, the lines that move above both.
@@ -315,7 +411,7 @@ _LEGEND_Z, _MOVING_Z = 2.2, 2.3
 
 
 def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
-    """Slider ``factor``: the run clipped at factor × average norm, against the unclipped run.
+    """Slider ``factor``: the 8 seeds clipped at factor × average norm, against no clipping.
 
     ``experiment`` defaults to ``threshold_experiment()`` (computed once, then cached).
     """
@@ -325,109 +421,109 @@ def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
             "experiment must be a ThresholdExperiment with an unclipped run "
             "(key None) and at least one clipped run"
         )
-    steps = max(len(h.loss) for h in ex.runs.values())
+    base = ex.runs[None]
+    steps, S = base.loss.shape
     t = np.arange(steps)
     fig, (axl, axn) = new_figure(12.0, 4.6, ncols=2)
 
-    def padded(values: list[float]) -> np.ndarray:
-        out = np.full(steps, np.nan)  # NaN on purpose: the steps a stopped run never took
-        arr = np.asarray(values, dtype=float)
-        out[: len(arr)] = np.where(np.isfinite(arr) & (arr > 0), arr, np.nan)
-        return out
+    def shown(values: np.ndarray) -> np.ndarray:
+        v = np.asarray(values, dtype=float)
+        return np.where(np.isfinite(v) & (v > 0), v, np.nan)  # NaN on purpose: not taken
 
-    base = ex.runs[None]
-
-    # Fixed limits from the clipped runs (room above for the legends); an unclipped run
-    # that diverges leaves through the top, and its legend entry says where it stopped.
-    def span(key: str) -> tuple[float, float]:
-        runs = [ex.runs[f] for f in ex.factors]
-        vals = np.concatenate([np.asarray(getattr(h, key), dtype=float) for h in runs])
-        vals = vals[np.isfinite(vals) & (vals > 0)]
-        lo = float(vals.min()) if vals.size else 1e-3
-        hi = min(float(vals.max()), 1e12) if vals.size else 1.0
-        return lo / 3, hi * 1000
-
-    loss_lim, norm_lim = span("loss"), span("grad_norm")
+    clipped_runs = [ex.runs[f] for f in ex.factors]
+    losses = np.concatenate([smooth(r.loss) for r in clipped_runs], axis=1)
+    finite = losses[np.isfinite(losses) & (losses > 0)]
     axl.set_yscale("log")
-    axl.set_ylim(*loss_lim)
+    axl.set_ylim(float(finite.min()) / 2, 30.0)
     axl.set_autoscale_on(False)
+    norms = np.concatenate([r.grad_norm for r in clipped_runs], axis=1)
+    finite_n = norms[np.isfinite(norms) & (norms > 0)]
     axn.set_yscale("log")
-    axn.set_ylim(*norm_lim)
+    axn.set_ylim(float(finite_n.min()) / 2, min(float(finite_n.max()), 1e6) * 300)
     axn.set_autoscale_on(False)
-    gone = f", {base.stopped}" if base.stopped else ""
-    axl.semilogy(
-        t, padded(base.loss), color=style.EXPLODE, lw=1.2, alpha=0.8, label=f"no clipping{gone}"
-    )
-    (loss_line,) = axl.semilogy(
-        t, padded(base.loss), color=style.COLORS["blue"], lw=1.8, label="clipped"
-    )
+
+    base_loss = smooth(base.loss)
+    gone = [int(x.rsplit(" ", 1)[1]) for x in base.stopped if x]
+    where = f", steps {min(gone)}–{max(gone)}" if gone else ""
+    for m in range(S):
+        axl.plot(
+            t,
+            shown(base_loss[:, m]),
+            color=style.EXPLODE,
+            lw=1.0,
+            alpha=0.7,
+            label=f"no clipping: {len(gone)}/{S} overflow{where}" if m == 0 else None,
+        )
+        axn.plot(t, shown(base.grad_norm[:, m]), color=style.EXPLODE, lw=0.6, alpha=0.5)
+    loss_lines = [
+        axl.plot(
+            t,
+            np.full(steps, np.nan),
+            color=style.COLORS["blue"],
+            lw=1.2,
+            label="clipped: one line per seed" if m == 0 else None,
+        )[0]
+        for m in range(S)
+    ]
     axl.axhline(1 / 6, color=style.NEUTRAL, ls=":", lw=1.2, label="predict 1 always (1/6)")
     axl.set_xlim(0, steps)
     axl.set_xlabel("training step")
-    axl.set_ylabel("batch loss, MSE (log scale)")
-    # The legends sit in the head-room above the clipped runs (see ``span``), which no
-    # line that moves ever reaches: drawn under the moving lines (zorder), they stay in the
-    # blitted background instead of being drawn again on every move (≈ 10 ms each).
+    axl.set_ylabel("batch MSE, mean of 25 steps (log scale)")
+    axl.set_title(f"Adding problem, SGD lr = {ex.lr:g}, {S} seeds: loss")
     axl.legend(loc="upper right", fontsize=9.5).set_zorder(_LEGEND_Z)
     status = axl.text(
-        0.98,
-        0.72,
+        0.02,
+        0.03,
         "",
         transform=axl.transAxes,
-        ha="right",
-        va="top",
+        ha="left",
+        va="bottom",
         fontsize=9.5,
         bbox={"facecolor": "white", "edgecolor": "0.6"},
     )
-
-    axn.semilogy(
-        t, padded(base.grad_norm), color=style.EXPLODE, lw=1.0, alpha=0.6, label="no clipping"
-    )
-    (norm_line,) = axn.semilogy(
-        t,
-        padded(base.grad_norm),
-        color=style.COLORS["blue"],
-        lw=1.4,
-        label="clipped run (before clipping)",
-    )
-    (marks,) = axn.plot(
-        [], [], ls="none", marker="|", ms=7, color=style.COLORS["blue"], label="step was clipped"
-    )
+    norm_lines = [
+        axn.plot(
+            t,
+            np.full(steps, np.nan),
+            color=style.COLORS["blue"],
+            lw=0.6,
+            alpha=0.35,
+            label="clipped runs, ‖g‖ before clipping" if m == 0 else None,
+        )[0]
+        for m in range(S)
+    ]
     axn.axhline(
         ex.average_norm,
         color=style.COLORS["green"],
-        lw=1.5,
+        lw=2.0,
         ls="-.",
-        label=f"average norm (probe run) = {ex.average_norm:.3g}",
+        label=f"average norm of the probe runs = {ex.average_norm:.3g}",
     )
-    thr_line = axn.axhline(ex.average_norm, color=style.NEUTRAL, lw=1.5, ls=":", label="threshold")
+    thr_line = axn.axhline(ex.average_norm, color=style.NEUTRAL, lw=2.0, ls=":", label="threshold")
     axn.set_xlim(0, steps)
     axn.set_xlabel("training step")
     axn.set_ylabel("gradient norm ‖g‖ (log scale)")
+    axn.set_title("Gradient norm before clipping")
     axn.legend(loc="upper right", fontsize=9.5).set_zorder(_LEGEND_Z)
-    for artist in (loss_line, norm_line, marks, thr_line):
+    for artist in (*loss_lines, *norm_lines, thr_line):
         artist.set_zorder(_MOVING_Z)
-    mark_y = norm_lim[0] * 1.6
 
     def draw(factor: float) -> None:
-        hist = ex.runs[factor]
-        loss_line.set_ydata(padded(hist.loss))
-        norm_line.set_ydata(padded(hist.grad_norm))
-        flags = np.flatnonzero(hist.clipped)
-        marks.set_data(flags, np.full(len(flags), mark_y))
+        runs = ex.runs[factor]
+        sm = smooth(runs.loss)
+        for m in range(S):
+            loss_lines[m].set_ydata(shown(sm[:, m]))
+            norm_lines[m].set_ydata(shown(runs.grad_norm[:, m]))
         limit = factor * ex.average_norm
         thr_line.set_ydata([limit, limit])
-        loss = np.asarray(hist.loss, dtype=float)
-        if hist.stopped:
-            end = f"stopped: {hist.stopped}"
-        else:
-            end = f"median loss, last 50 steps: {np.median(loss[-50:]):.3g}"
+        done = np.isfinite(runs.test_mse)
+        med = np.median(runs.test_mse[done]) if done.any() else float("nan")
         status.set_text(
-            f"threshold = {factor:g} × average = {limit:.3g}\n"
-            f"clipped in {len(flags)} of {len(hist.clipped)} steps\n{end}"
+            f"threshold = {factor:g} × average = {limit:.3g}; "
+            f"steps clipped: {np.mean(runs.clipped):.0%}\n"
+            f"learned (test MSE < 1/12): {int(runs.learned.sum())}/{S}; "
+            f"diverged: {int((~done).sum())}/{S}; median test MSE {med:.3g}"
         )
-        axl.set_title(f"Adding problem, SGD lr = {ex.lr:g}: loss")
-        axn.set_title("Gradient norm before clipping")
 
     controls = {
         "factor": widgets.SelectionSlider(

@@ -108,23 +108,15 @@ def gradient_flow() -> Explorer:
     (l_lstm,) = ax.plot([], [], color=colors["lstm"], ls="-", label="LSTM")
     (l_gru,) = ax.plot([], [], color=colors["gru"], ls="-.", label="GRU")
     ax.axhline(FLOOR, color=style.NEUTRAL, lw=1, ls=":", label=f"floor: below {FLOOR:.0e}")
-    # Head-room above 1 holds the read-out and the legend, clear of the lines.
-    ax.set_ylim(FLOOR / 5, 1e9)
+    # The curves end at 1 (s = T) and the flattest (LSTM, large b_f) run just above it: a
+    # decade of head-room, no more. The legend, which also reads out the value at s = 1,
+    # sits under the axes, where no curve can reach it.
+    ax.set_ylim(FLOOR / 5, 10.0)
     ax.set_yticks([10.0**e for e in range(-20, 1, 4)])
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"1e{np.log10(v):.0f}"))
     ax.yaxis.set_minor_locator(ticker.NullLocator())
     ax.set_xlabel("input step s (the loss is at the last step, T)")
     ax.set_ylabel("‖∂L/∂x_s‖ relative to s = T (log scale)")
-    readout = ax.text(
-        0.02,
-        0.97,
-        "",
-        transform=ax.transAxes,
-        va="top",
-        fontsize=10.5,
-        family="monospace",
-        bbox={"facecolor": "white", "edgecolor": "0.7"},
-    )
     first = profiles[LENGTHS[0]]["lstm"]
     img = hm.imshow(
         np.log10(np.maximum(first, FLOOR)),
@@ -146,10 +138,17 @@ def gradient_flow() -> Explorer:
     hm.set_ylabel("LSTM forget-gate bias $b_f$")
     hm.set_title("LSTM: gradient reaching step s, every bias")
     draw_at = {"forget_bias": 1.0, "length": 100}
-    # One legend, made once: a slider move changes only the LSTM entry's text (a new
+    # One legend, made once, under the axes: a slider move changes only its texts (a new
     # legend per move would change the figure's artists and defeat blitting).
-    legend = ax.legend(loc="upper right", fontsize=10)
-    lstm_entry = legend.get_texts()[1]
+    legend = ax.legend(
+        loc="upper center",
+        bbox_to_anchor=(0.5, -0.16),
+        ncol=2,
+        fontsize=9.5,
+        title="gradient reaching s = 1, relative to s = T",
+        title_fontsize=9.5,
+    )
+    entries = dict(zip(("rnn", "lstm", "gru"), legend.get_texts()[:3], strict=True))
     shown_length = [0]  # the T whose heat map the image holds
 
     def draw(forget_bias: float, length: int) -> None:
@@ -160,15 +159,11 @@ def gradient_flow() -> Explorer:
         curves = {"rnn": prof["rnn"], "lstm": prof["lstm"][k], "gru": prof["gru"]}
         for line, name in ((l_rnn, "rnn"), (l_lstm, "lstm"), (l_gru, "gru")):
             line.set_data(s, np.maximum(curves[name], FLOOR))
-        l_lstm.set_label(f"LSTM, $b_f$ = {FORGET_BIASES[k]:g}")
-        lstm_entry.set_text(l_lstm.get_label())
+        names = {"rnn": "vanilla RNN", "lstm": f"LSTM, $b_f$ = {FORGET_BIASES[k]:g}", "gru": "GRU"}
+        for key, line in (("rnn", l_rnn), ("lstm", l_lstm), ("gru", l_gru)):
+            line.set_label(f"{names[key]}: {_fmt(curves[key][0])}")
+            entries[key].set_text(line.get_label())
         ax.set_xlim(1, max(T, 2))
-        readout.set_text(
-            f"gradient reaching s = 1:\n"
-            f"  RNN  {_fmt(curves['rnn'][0])}\n"
-            f"  LSTM {_fmt(curves['lstm'][0])}\n"
-            f"  GRU  {_fmt(curves['gru'][0])}"
-        )
         ax.set_title(f"Gradient reaching each step, T = {T}")
         if shown_length[0] != T:  # the heat map depends on T only: redraw it only then
             shown_length[0] = T
