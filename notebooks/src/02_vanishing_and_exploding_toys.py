@@ -350,8 +350,12 @@ ax.loglog(steps, model_fwd, "-", lw=1.5, color=style.COLORS["blue"], alpha=0.6,
           label=r"model: $\frac{1}{2}\Delta (n-1)/w + \varepsilon w/\Delta$")
 ax.loglog(steps, model_cen, "--", lw=1.5, color=style.COLORS["vermillion"], alpha=0.8,
           label=r"model: $\Delta^2 (n-1)(n-2)/(6w^2) + \varepsilon w/\Delta$")
-for best, colour in ((best_fwd, style.COLORS["blue"]), (best_cen, style.COLORS["vermillion"])):
+for best, colour, kind, side in ((best_fwd, style.COLORS["blue"], "forward", "right"),
+                                 (best_cen, style.COLORS["vermillion"], "central", "left")):
     ax.axvline(best, color=colour, lw=1, ls=":")
+    pad = " " if side == "left" else ""
+    ax.text(best, 0.1, f"{pad}best Δ (model),\n{pad}{kind}{' ' if side == 'right' else ''}",
+            color=colour, fontsize=10.5, ha=side, va="center")
 ax.text(1e-13, 5, "round-off wins", fontsize=12, ha="center")
 ax.text(3e-5, 5, "truncation wins", fontsize=12, ha="center")
 ax.set_ylim(1e-12, 1e3)
@@ -380,8 +384,25 @@ print(f"central: best step {measured_cen:.0e} (model {best_cen:.0e}), "
 assert 0.1 < measured_fwd / best_fwd < 10 and 0.1 < measured_cen / best_cen < 10
 
 # %% [markdown]
+# Those two errors are from the single luckiest step of the sweep. Over the window of steps
+# within a factor 3 of each model's best step, the measured errors are typically
+# $3 \times 10^{-7}$ (forward) and $2 \times 10^{-9}$ (central): about six to seven (forward)
+# and eight to nine (central) correct digits; single steps can do better by luck of rounding.
+
+# %%
+for kind, best in (("forward", best_fwd), ("central", best_cen)):
+    window = fine[(fine > best / 3) & (fine < best * 3)]  # 38 steps, about one decade
+    errs = difference_errors(w0, window, n, kind=kind)
+    digits = -np.log10(np.median(errs))
+    print(f"{kind}: {window.size} steps in [{window[0]:.1e}, {window[-1]:.1e}]: median error "
+          f"{np.median(errs):.1g} (range {errs.min():.1g} to {errs.max():.1g}), "
+          f"{digits:.1f} correct digits")
+    assert (6 < digits < 7) if kind == "forward" else (8 < digits < 9)
+
+# %% [markdown]
 # So $\partial y/\partial w \approx \Delta y/\Delta w$ holds — with a step near $10^{-9}$
-# (forward) or $10^{-7}$ (central) and at best about eight or ten correct digits. The usual
+# (forward) or $10^{-7}$ (central) and then with about six to seven or eight to nine correct
+# digits. The usual
 # default $\Delta = 10^{-4}$ would be 5 % off for the forward difference: the function changes
 # by a factor $e^{n\Delta/w}$ across the step. That is one more face of the same problem: a
 # quantity that is raised to a high power is extremely sensitive to its base.
@@ -418,7 +439,7 @@ assert 0.99**n < 1e-4 and abs(0.995**n - 0.0067) < 1e-4 and abs(0.999**n - 0.37)
 assert abs(float(power_loss(0.995, n)[1]) + 6.6) < 0.05
 
 # %%
-w_grid = np.linspace(0.9, 1.006, 2001)
+w_grid = np.sort(np.r_[np.linspace(0.9, 1.006, 2001), w_star])  # w* itself: the slope's zero
 C_grid, G_grid = power_loss(w_grid, n)
 fig, (ax_c, ax_g) = plt.subplots(1, 2, figsize=(12, 4.4))
 ax_c.plot(w_grid, C_grid, color=style.NEUTRAL)
@@ -445,9 +466,23 @@ plt.show()
 # ## 7 · Gradient descent on the rough surface
 #
 # Gradient descent takes steps $w \leftarrow w - \eta\, dC/dw$ with a fixed learning rate
-# $\eta$. The step length is $\eta |dC/dw|$, and $|dC/dw|$ ranges from $10^{-40}$ to
-# $10^{12}$ on this surface. Five runs of 1000 steps (`helpers.landscape.descend`, which stops
-# when a step leaves float64's range):
+# $\eta$. The step length is $\eta |dC/dw|$. On the plotted range $0.9 \le w \le 1.006$,
+# $|dC/dw|$ runs (apart from its zero at $w^\star$) from $1.9 \times 10^{-43}$ at $w = 0.9$ to
+# $3.1 \times 10^{8}$ at $w = 1.006$; just off the plot, at $w = 1.01$, it is
+# $8.7 \times 10^{11}$.
+
+# %%
+away = np.abs(w_grid - w_star) > 1e-3  # the plotted grid without the dip at w*
+G_abs = np.abs(G_grid[away])
+print(f"|dC/dw| on the plot: min {G_abs.min():.2g} at w = {w_grid[away][G_abs.argmin()]:.3f}, "
+      f"max {G_abs.max():.2g} at w = {w_grid[away][G_abs.argmax()]:.3f}; "
+      f"at w = 1.01: {abs(float(g_cliff)):.2g}")
+assert abs(G_abs.min() / 1.9e-43 - 1) < 0.03 and abs(G_abs.max() / 3.1e8 - 1) < 0.03
+assert abs(abs(float(g_cliff)) / 8.7e11 - 1) < 0.01
+
+# %% [markdown]
+# Five runs of 1000 steps (`helpers.landscape.descend`, which stops when a step leaves
+# float64's range):
 
 # %%
 runs = {
@@ -484,21 +519,25 @@ for _ in range(3):
 # %%
 fig, ax = plt.subplots(figsize=(10, 4.8))
 styles = ["-", "--", "-.", ":", "-"]
+markers = ["o", "s", "^", "D", "v"]
 colours = [style.VANISH, style.COLORS["sky"], style.COLORS["orange"], style.EXPLODE,
            style.COLORS["green"]]
-for (name, r), ls, colour in zip(results.items(), styles, colours, strict=True):
+for (name, r), ls, mk, colour in zip(results.items(), styles, markers, colours, strict=True):
+    start, lr = runs[name]
+    label = f"{name[0]}: $w_0$ = {start}, η = $10^{{{np.log10(lr):.0f}}}$ ({name[3:]})"
     k = np.arange(1, len(r["w"]) + 1)  # step k + 1, so that a log axis can start at step 0
-    ax.plot(k, r["w"], ls=ls, color=colour, marker="o", ms=4, markevery=0.1, label=name)
-    if r["w"][-1] < 0.94:  # thrown off the axes: say where it went
+    ax.plot(k, r["w"], ls=ls, color=colour, marker=mk, ms=5, markevery=0.1, label=label)
+    if r["w"][-1] < 0.94:  # thrown off the axes: ring its last point inside, say where it went
         inside = np.nonzero(r["w"] >= 0.94)[0][-1]
-        ax.annotate(f"next: w = {r['w'][inside + 1]:.3g}", (k[inside], r["w"][inside]),
+        ax.plot(k[inside], r["w"][inside], mk, ms=12, mfc="none", mew=2, color=colour, zorder=6)
+        ax.annotate(f"{name[0]}, next: w = {r['w'][inside + 1]:.3g}", (k[inside], r["w"][inside]),
                     xytext=(k[inside] * 1.6, r["w"][inside] - 0.012), color=colour, fontsize=11,
                     arrowprops={"arrowstyle": "->", "color": colour})
 ax.axhline(w_star, color=style.NEUTRAL, lw=1, ls=":")
 ax.text(1001, w_star, r"$w^\star$ ", ha="right", va="bottom", fontsize=12)
 ax.set_xscale("log")
 ax.set_ylim(0.94, 1.006)
-ax.set_xlim(0.9, 1001)
+ax.set_xlim(0.8, 1001)
 ax.set_xlabel("gradient descent step k + 1 (log scale)")
 ax.set_ylabel(r"weight $w_k$")
 ax.set_title("Fixed learning rate on the $w^{1000}$ surface: stuck, crawling, or thrown away")
@@ -744,15 +783,33 @@ central_difference = ex02.check_central_difference(central_difference)
 # %% [markdown]
 # ### Exercise 3: think
 #
-# A linear RNN has $\alpha = 0.95$. How many steps back can an
-# input lie before its gradient is $10^{-6}$ of a fresh one? (Answer: $6/|\log_{10} 0.95|
-# \approx 269.3$, so from 270 steps on.) Would doubling the hidden-state size change this? (Not for a scalar
-# recurrence; in notebook 03 the eigenvalues of $W_h$ play the role of $\alpha$.)
+# A linear RNN has $\alpha = 0.95$. How many steps back can an input lie before its gradient
+# is $10^{-6}$ of a fresh one? With a 2-D state and $W_h = \mathrm{diag}(0.95, 0.5)$, which
+# component limits how far back the gradient reaches, and after how many steps is the other
+# below $10^{-6}$?
+#
+# <details>
+# <summary>Answer (click to open)</summary>
+#
+# $0.95^t < 10^{-6}$ once $t > 6/|\log_{10} 0.95| \approx 269.3$, so from 270 steps on. With
+# $W_h = \mathrm{diag}(0.95, 0.5)$ the two components are two separate scalar recurrences,
+# and $\partial h_t/\partial h_k = \mathrm{diag}(0.95^{t-k}, 0.5^{t-k})$: the $0.95$ component
+# limits how far back the gradient reaches (270 steps to $10^{-6}$), while the $0.5$
+# component is below $10^{-6}$ from $t - k = 20$ on ($0.5^{20} \approx 9.5 \times 10^{-7}$).
+# In notebook 03 the eigenvalues of $W_h$ play the role of $\alpha$.
+#
+# </details>
 
 # %%
 steps_needed = int(np.ceil(6 / abs(np.log10(0.95))))
 assert toys.linear_gain(0.95, steps_needed)[-1] < 1e-6 < toys.linear_gain(0.95, steps_needed - 1)[-1]
-print(f"0.95^t < 1e-6 from t = {steps_needed}")
+assert abs(6 / abs(np.log10(0.95)) - 269.3) < 0.05 and steps_needed == 270
+W_h = np.diag([0.95, 0.5])
+J = np.linalg.matrix_power(W_h, 20)  # dh_t/dh_k for t - k = 20: the product of 20 factors W_h
+J19 = np.linalg.matrix_power(W_h, 19)
+assert J[1, 1] < 1e-6 < J19[1, 1] and J[0, 0] > 0.3 and J[0, 1] == J[1, 0] == 0
+print(f"0.95^t < 1e-6 from t = {steps_needed} (6/|log10 0.95| = {6 / abs(np.log10(0.95)):.1f}); "
+      f"diag(0.95, 0.5)^20 = diag({J[0, 0]:.3g}, {J[1, 1]:.2g}), 0.5^19 = {J19[1, 1]:.2g}")
 
 # %% [markdown]
 # ## Summary
