@@ -77,7 +77,10 @@ def difference_errors(
 
     ``kind="forward"``: ((w + Δ)^n − w^n)/Δ, truncation error ≈ ½ Δ |y''|;
     ``kind="central"``: ((w + Δ)^n − (w − Δ)^n)/(2Δ), truncation error ≈ Δ² |y'''| / 6.
-    Both suffer round-off ≈ ε |y| / Δ (ε = 2.2e-16) when Δ is small.
+    Both suffer round-off when Δ is small: w ± Δ is rounded to float64, an error of about ε w
+    (ε = 2.2e-16) that changes y by about |y'| ε w, so the quotient is off by about
+    ε |y'| w / Δ (absolute), a relative error of about ε w / Δ (rounding y itself adds only
+    ε |y| / Δ, n times less for y = w^n).
     """
     x = as_float("w", w)
     d = as_array("steps", steps)

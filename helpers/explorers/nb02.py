@@ -15,7 +15,7 @@ from helpers.explorers.base import Explorer, new_figure
 from helpers.toys import linear_gain, power
 
 MAX_HORIZON = 1000
-TINY = 5e-324  # the smallest positive float64 (a subnormal): below it, exactly 0
+TINY = 5e-324  # the smallest positive float64 (a subnormal); results below TINY/2 round to 0
 HUGE = 1.8e308  # about the largest float64: above it, inf
 _LABEL = {"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5}
 _BOX = {"facecolor": "white", "edgecolor": "0.6", "alpha": 0.95, "boxstyle": "round,pad=0.3"}
@@ -137,7 +137,7 @@ def alpha_horizon() -> Explorer:
         lo, hi = _log_limits(gain)
         ax.set_ylim(lo, hi)
         _nice_log_ticks(ax, lo, hi)
-        up.set_y(np.sqrt(hi))  # geometric middle of [1, hi]: inside the red band
+        up.set_y(np.sqrt(hi))  # geometric middle of [1, hi]: inside the orange band
         down.set_y(np.sqrt(lo))
         last = f"{gain[-1]:.4g}" + (" (underflow)" if gain[-1] == 0 and alpha > 0 else "")
         status.set_text(
@@ -155,8 +155,8 @@ def alpha_horizon() -> Explorer:
             mark.set_xdata([first, first])
             mark.set_visible(True)
             messages.append(
-                f"underflow: from lag {first}, α$^{{t-k}}$ < 4.9e-324 (the smallest\n"
-                "float64) and is stored as exactly 0: not drawn."
+                f"underflow: from lag {first}, α$^{{t-k}}$ < 2.5e-324 (half the smallest\n"
+                "float64, 4.9e-324) rounds to exactly 0: not drawn."
             )
         if np.any(np.isinf(gain)):
             first = int(np.argmax(np.isinf(gain)))
@@ -313,8 +313,8 @@ def power_toy() -> Explorer:
         if y0 == 0.0 and w > 0:
             exp10 = n * np.log10(w)
             text = (
-                f"w = {w:.4f}, n = {n}:  y = 10$^{{{exp10:.0f}}}$ is below 4.9e-324, so float64 "
-                f"stores exactly 0 (▼);  dy/dw = {dy0:.4g}"
+                f"w = {w:.4f}, n = {n}:  y = 10$^{{{exp10:.0f}}}$ is below 2.5e-324, so float64 "
+                f"rounds it to exactly 0 (▼);  dy/dw = {dy0:.4g}"
             )
         elif w == 0.0:
             text = f"w = 0, n = {n}:  y = 0 exactly, dy/dw = {dy0:.4g}  (▼ marks a value of 0)"

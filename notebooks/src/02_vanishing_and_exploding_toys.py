@@ -16,13 +16,14 @@
 # - why the gradient of a linear RNN $h_t = \alpha h_{t-1} + x_t$ with respect to an input
 #   $t - k$ steps back is exactly $\partial h_t/\partial x_k = \alpha^{t-k}$, and what that
 #   means for $\alpha = 0.99$ and $1.01$;
-# - how fast $\alpha^t$ leaves float64's range (overflow past $1.8 \times 10^{308}$, underflow
-#   to exactly 0 below $4.9 \times 10^{-324}$);
+# - how fast $\alpha^t$ leaves float64's range (overflow past $1.8 \times 10^{308}$; underflow:
+#   a result below about $2.5 \times 10^{-324}$, half the smallest positive float64
+#   $4.9 \times 10^{-324}$, rounds to exactly 0);
 # - the toy $y = w^{1000}$: why $w = 0.99$ and $w = 1.01$ give answers that differ by a
 #   factor of about $5 \times 10^{8}$, and how to check $\partial y/\partial w$ with
 #   $\Delta y/\Delta w$ — and which $\Delta w$ to use;
 # - why the loss surface of such a model has plateaus and cliffs, and why no single
-#   learning rate works on it: the motivation for gradient clipping (notebook 04);
+#   learning rate (of 17 tried) works on it from every start: the motivation for gradient clipping (notebook 04);
 # - why rescaling the step rescues one tiny gradient but not tiny terms inside a sum of
 #   large ones — the form vanishing gradients take in a real RNN.
 
@@ -66,7 +67,10 @@ assert abs(factor / (1.01 / 0.99) ** 1000 - 1) < 1e-12 and abs(factor / 5e8 - 1)
 # the **lag** $t - k$: in a training loss that looks at $h_t$, $\alpha^{t-k}$ is how much the
 # error at step $t$ can tell the network about the input $t - k$ steps earlier (the first
 # input $x_1$ gets $\alpha^{t-1}$). A nonzero initial state adds $\alpha^t h_0$ to $h_t$, so
-# $\partial h_t/\partial h_0 = \alpha^t$.
+# $\partial h_t/\partial h_0 = \alpha^t$. (Krähenbühl & Wu's slide writes
+# $\partial h_t/\partial x_0 = \alpha^t$, with $x_0$ the first input and no initial state; in
+# the course's indexing the same fact reads $\partial h_t/\partial h_0 = \alpha^t$ and
+# $\partial h_t/\partial x_1 = \alpha^{t-1}$.)
 #
 # **Check it.** Run the recurrence as written, nudge $x_1$ by $\pm\varepsilon$, and compare
 # the central difference $\big(h_t(x_1 + \varepsilon) - h_t(x_1 - \varepsilon)\big)/2\varepsilon$
@@ -88,7 +92,7 @@ def run_linear_rnn(alpha: float, xs: np.ndarray, h0: float = 0.0) -> np.ndarray:
 rng = np.random.default_rng(0)
 xs = rng.normal(size=50)  # x_1 ... x_50: xs[k - 1] is x_k
 eps = 1e-6
-print(" alpha   t  k  t-k   finite difference   alpha^(t-k)   rel. error")
+print(" alpha   t  k  t-k   finite difference   alpha^(t-k)   rel. error bound")
 for alpha in (0.9, 1.0, 1.1):
     up, down = xs.copy(), xs.copy()
     up[0] += eps  # x_1
@@ -98,21 +102,22 @@ for alpha in (0.9, 1.0, 1.1):
     for t in (2, 11, 50):
         err = abs(fd[t] - gain[t - 1]) / abs(gain[t - 1])
         assert err < 1e-7
-        print(f"{alpha:6.2f} {t:3d}  1  {t - 1:3d}   {fd[t]:17.6g}  {gain[t - 1]:12.6g}      < 1e-7")
+        print(f"{alpha:6.2f} {t:3d}  1  {t - 1:3d}   {fd[t]:17.6g}  {gain[t - 1]:12.6g}            < 1e-7")
     fd_h0 = (run_linear_rnn(alpha, xs, eps)[50] - run_linear_rnn(alpha, xs, -eps)[50]) / (2 * eps)
     print(f"{'':6s}  dh_50/dh_0 = {fd_h0:.6g}, alpha^50 = {gain[50]:.6g}")
     assert abs(fd_h0 / gain[50] - 1) < 1e-7
 
 # %% [markdown]
-# The finite differences agree with $\alpha^{t-k}$ (and with $\alpha^t$ for $h_0$) to about
-# eight digits, for a shrinking, a constant and a growing gain. (`linear_gain` is one line of NumPy; here it is.)
+# The finite differences agree with $\alpha^{t-k}$ (and with $\alpha^t$ for $h_0$) to at least
+# seven digits (the asserted bound; the measured errors are smaller and depend on the last
+# bits of the rounding), for a shrinking, a constant and a growing gain. (`linear_gain` is one line of NumPy; here it is.)
 
 # %%
 print(inspect.getsource(toys.linear_gain))
 
 # %% [markdown]
 # **A leaky unit.** Up to the scale of its input, this recurrence is the *leaky unit* of
-# Goodfellow, Bengio & Courville (2016, §10.9.1), $\mu_t = \alpha\, \mu_{t-1} + (1 - \alpha)\, v_t$:
+# Goodfellow, Bengio & Courville (2016, §10.9.2, "Leaky Units and a Spectrum of Different Time Scales"), $\mu_t = \alpha\, \mu_{t-1} + (1 - \alpha)\, v_t$:
 # a running average of its inputs. Its impulse response $\alpha^{\ell} = e^{\ell \ln \alpha}$
 # falls by a factor $e$ every $\tau = -1/\ln \alpha$ steps, and for $\alpha$ near 1,
 # $\tau \approx 1/(1 - \alpha)$ (relative error about $(1 - \alpha)/2$): the unit remembers
@@ -134,11 +139,11 @@ for alpha in (0.9, 0.99, 0.999):
     assert first == int(np.ceil(tau)) and abs(rel / ((1 - alpha) / 2) - 1) < 0.1
 
 # %% [markdown]
-# ## 2 · $1.01^{365} = 37.8$ and $0.99^{365} = 0.03$
+# ## 2 · $1.01^{365} = 37.8$ and $0.99^{365} \approx 0.026$
 #
 # Long Liangqu's lecture shows a "most motivational poster ever": improve by 1 % a day for a
 # year and you end up $1.01^{365} \approx 37.8$ times better; slack off by 1 % a day and you
-# keep $0.99^{365} \approx 0.03$. Read $\alpha$ as the factor a gradient picks up per time step
+# keep $0.99^{365} \approx 0.026$. Read $\alpha$ as the factor a gradient picks up per time step
 # and 365 as the number of steps it travels back: two factors that differ by only 2 % end up
 # more than a thousand-fold apart. The general rule: $\alpha^t = e^{t \ln \alpha}$, so
 # $\alpha = 1 \pm \delta$ grows or shrinks about like $e^{\pm \delta t}$.
@@ -148,7 +153,7 @@ up_year, down_year = 1.01**365, 0.99**365
 print(f"1.01^365 = {up_year:.4g}   (exp(365 ln 1.01) = {np.exp(365 * np.log(1.01)):.4g})")
 print(f"0.99^365 = {down_year:.4g}  (exp(365 ln 0.99) = {np.exp(365 * np.log(0.99)):.4g})")
 print(f"ratio    = {up_year / down_year:.4g}")
-assert round(up_year, 1) == 37.8 and round(down_year, 2) == 0.03
+assert round(up_year, 1) == 37.8 and round(down_year, 3) == 0.026
 
 # %%
 days = np.arange(366)
@@ -171,9 +176,10 @@ plt.show()
 # ## 3 · Explorer: the gain $\alpha^{t-k}$ over a long horizon
 #
 # The explorer draws $|\partial h_t/\partial x_k| = |\alpha^{t-k}|$ against the lag
-# $t - k = 0 \dots T$ on a log axis. The red band is the exploding regime (gain above 1), the blue band the vanishing one.
-# Text boxes report when float64 gives up: a gain below $4.9 \times 10^{-324}$, the smallest
-# positive float64, is stored as exactly 0 (underflow) and cannot be drawn on a log axis.
+# $t - k = 0 \dots T$ on a log axis. The orange band is the exploding regime (gain above 1),
+# the blue band the vanishing one. Text boxes report when float64 gives up: the smallest
+# positive float64 is $4.9 \times 10^{-324}$, and a result below half of it, about
+# $2.5 \times 10^{-324}$, rounds to exactly 0 (underflow) and cannot be drawn on a log axis.
 #
 # **Predict, then slide:**
 # 1. At $\alpha = 0.9$, after how many steps has the gain fallen below $10^{-3}$? Below $10^{-10}$?
@@ -223,7 +229,8 @@ gain_explorer.update(alpha=0.9, horizon=200)
 # ## 4 · The toy $y = w^n$ with $n = 1000$
 #
 # Hung-yi Lee's lecture makes the same point with a "network" of 1000 steps that multiplies
-# its input 1 by one shared weight $w$ at every step, so its output is
+# its input 1 by one shared weight $w$ at every step, so its output is (Lee's slide, up to
+# one factor of $w$)
 # $$y = w^{n}, \qquad n = 1000, \qquad \frac{\partial y}{\partial w} = n\,w^{n-1}.$$
 # (This is the linear RNN of section 1 with $\alpha = w$, started from $h_0 = 1$ and fed
 # zeros: $y = h_n = w^n$, the gain $\partial h_n/\partial h_0$; checked below the table.) A cost $C(y)$ then has gradient
@@ -277,7 +284,8 @@ assert abs(h_n / y_table[1] - 1) < 1e-12
 #   $(1.01/0.99)^{1000} \approx 4.9 \times 10^{8}$ (checked in the next cell).
 # - $w = 0.01$: the true value is $10^{-2000}$, far below the smallest positive float64
 #   $4.9 \times 10^{-324}$ (a *subnormal*; the smallest normal float is $2.2 \times 10^{-308}$).
-#   The result underflows to **exactly 0**, and so does the derivative $1000 \cdot 10^{-1998}$.
+#   Rounding to nearest sends every result below half of it, about $2.5 \times 10^{-324}$, to
+#   **exactly 0**: the result underflows, and so does the derivative $1000 \cdot 10^{-1998}$.
 #   Nothing is "almost zero" here: the gradient is 0, and gradient descent cannot move $w$.
 #
 # The forward differences agree with the exact derivative to several digits — not to all
@@ -342,8 +350,12 @@ ax.loglog(steps, model_fwd, "-", lw=1.5, color=style.COLORS["blue"], alpha=0.6,
           label=r"model: $\frac{1}{2}\Delta (n-1)/w + \varepsilon w/\Delta$")
 ax.loglog(steps, model_cen, "--", lw=1.5, color=style.COLORS["vermillion"], alpha=0.8,
           label=r"model: $\Delta^2 (n-1)(n-2)/(6w^2) + \varepsilon w/\Delta$")
-for best, colour in ((best_fwd, style.COLORS["blue"]), (best_cen, style.COLORS["vermillion"])):
+for best, colour, kind, side in ((best_fwd, style.COLORS["blue"], "forward", "right"),
+                                 (best_cen, style.COLORS["vermillion"], "central", "left")):
     ax.axvline(best, color=colour, lw=1, ls=":")
+    pad = " " if side == "left" else ""
+    ax.text(best, 0.1, f"{pad}best Δ (model),\n{pad}{kind}{' ' if side == 'right' else ''}",
+            color=colour, fontsize=10.5, ha=side, va="center")
 ax.text(1e-13, 5, "round-off wins", fontsize=12, ha="center")
 ax.text(3e-5, 5, "truncation wins", fontsize=12, ha="center")
 ax.set_ylim(1e-12, 1e3)
@@ -372,8 +384,25 @@ print(f"central: best step {measured_cen:.0e} (model {best_cen:.0e}), "
 assert 0.1 < measured_fwd / best_fwd < 10 and 0.1 < measured_cen / best_cen < 10
 
 # %% [markdown]
+# Those two errors are from the single luckiest step of the sweep. Over the window of steps
+# within a factor 3 of each model's best step, the measured errors are typically
+# $3 \times 10^{-7}$ (forward) and $2 \times 10^{-9}$ (central): about six to seven (forward)
+# and eight to nine (central) correct digits; single steps can do better by luck of rounding.
+
+# %%
+for kind, best in (("forward", best_fwd), ("central", best_cen)):
+    window = fine[(fine > best / 3) & (fine < best * 3)]  # 38 steps, about one decade
+    errs = difference_errors(w0, window, n, kind=kind)
+    digits = -np.log10(np.median(errs))
+    print(f"{kind}: {window.size} steps in [{window[0]:.1e}, {window[-1]:.1e}]: median error "
+          f"{np.median(errs):.1g} (range {errs.min():.1g} to {errs.max():.1g}), "
+          f"{digits:.1f} correct digits")
+    assert (6 < digits < 7) if kind == "forward" else (8 < digits < 9)
+
+# %% [markdown]
 # So $\partial y/\partial w \approx \Delta y/\Delta w$ holds — with a step near $10^{-9}$
-# (forward) or $10^{-7}$ (central) and at best about eight or ten correct digits. The usual
+# (forward) or $10^{-7}$ (central) and then with about six to seven or eight to nine correct
+# digits. The usual
 # default $\Delta = 10^{-4}$ would be 5 % off for the forward difference: the function changes
 # by a factor $e^{n\Delta/w}$ across the step. That is one more face of the same problem: a
 # quantity that is raised to a high power is extremely sensitive to its base.
@@ -410,7 +439,7 @@ assert 0.99**n < 1e-4 and abs(0.995**n - 0.0067) < 1e-4 and abs(0.999**n - 0.37)
 assert abs(float(power_loss(0.995, n)[1]) + 6.6) < 0.05
 
 # %%
-w_grid = np.linspace(0.9, 1.006, 2001)
+w_grid = np.sort(np.r_[np.linspace(0.9, 1.006, 2001), w_star])  # w* itself: the slope's zero
 C_grid, G_grid = power_loss(w_grid, n)
 fig, (ax_c, ax_g) = plt.subplots(1, 2, figsize=(12, 4.4))
 ax_c.plot(w_grid, C_grid, color=style.NEUTRAL)
@@ -437,9 +466,23 @@ plt.show()
 # ## 7 · Gradient descent on the rough surface
 #
 # Gradient descent takes steps $w \leftarrow w - \eta\, dC/dw$ with a fixed learning rate
-# $\eta$. The step length is $\eta |dC/dw|$, and $|dC/dw|$ ranges from $10^{-40}$ to
-# $10^{12}$ on this surface. Five runs of 1000 steps (`helpers.landscape.descend`, which stops
-# when a step leaves float64's range):
+# $\eta$. The step length is $\eta |dC/dw|$. On the plotted range $0.9 \le w \le 1.006$,
+# $|dC/dw|$ runs (apart from its zero at $w^\star$) from $1.9 \times 10^{-43}$ at $w = 0.9$ to
+# $3.1 \times 10^{8}$ at $w = 1.006$; just off the plot, at $w = 1.01$, it is
+# $8.7 \times 10^{11}$.
+
+# %%
+away = np.abs(w_grid - w_star) > 1e-3  # the plotted grid without the dip at w*
+G_abs = np.abs(G_grid[away])
+print(f"|dC/dw| on the plot: min {G_abs.min():.2g} at w = {w_grid[away][G_abs.argmin()]:.3f}, "
+      f"max {G_abs.max():.2g} at w = {w_grid[away][G_abs.argmax()]:.3f}; "
+      f"at w = 1.01: {abs(float(g_cliff)):.2g}")
+assert abs(G_abs.min() / 1.9e-43 - 1) < 0.03 and abs(G_abs.max() / 3.1e8 - 1) < 0.03
+assert abs(abs(float(g_cliff)) / 8.7e11 - 1) < 0.01
+
+# %% [markdown]
+# Five runs of 1000 steps (`helpers.landscape.descend`, which stops when a step leaves
+# float64's range):
 
 # %%
 runs = {
@@ -476,21 +519,25 @@ for _ in range(3):
 # %%
 fig, ax = plt.subplots(figsize=(10, 4.8))
 styles = ["-", "--", "-.", ":", "-"]
+markers = ["o", "s", "^", "D", "v"]
 colours = [style.VANISH, style.COLORS["sky"], style.COLORS["orange"], style.EXPLODE,
            style.COLORS["green"]]
-for (name, r), ls, colour in zip(results.items(), styles, colours, strict=True):
+for (name, r), ls, mk, colour in zip(results.items(), styles, markers, colours, strict=True):
+    start, lr = runs[name]
+    label = f"{name[0]}: $w_0$ = {start}, η = $10^{{{np.log10(lr):.0f}}}$ ({name[3:]})"
     k = np.arange(1, len(r["w"]) + 1)  # step k + 1, so that a log axis can start at step 0
-    ax.plot(k, r["w"], ls=ls, color=colour, marker="o", ms=4, markevery=0.1, label=name)
-    if r["w"][-1] < 0.94:  # thrown off the axes: say where it went
+    ax.plot(k, r["w"], ls=ls, color=colour, marker=mk, ms=5, markevery=0.1, label=label)
+    if r["w"][-1] < 0.94:  # thrown off the axes: ring its last point inside, say where it went
         inside = np.nonzero(r["w"] >= 0.94)[0][-1]
-        ax.annotate(f"next: w = {r['w'][inside + 1]:.3g}", (k[inside], r["w"][inside]),
+        ax.plot(k[inside], r["w"][inside], mk, ms=12, mfc="none", mew=2, color=colour, zorder=6)
+        ax.annotate(f"{name[0]}, next: w = {r['w'][inside + 1]:.3g}", (k[inside], r["w"][inside]),
                     xytext=(k[inside] * 1.6, r["w"][inside] - 0.012), color=colour, fontsize=11,
                     arrowprops={"arrowstyle": "->", "color": colour})
 ax.axhline(w_star, color=style.NEUTRAL, lw=1, ls=":")
 ax.text(1001, w_star, r"$w^\star$ ", ha="right", va="bottom", fontsize=12)
 ax.set_xscale("log")
 ax.set_ylim(0.94, 1.006)
-ax.set_xlim(0.9, 1001)
+ax.set_xlim(0.8, 1001)
 ax.set_xlabel("gradient descent step k + 1 (log scale)")
 ax.set_ylabel(r"weight $w_k$")
 ax.set_title("Fixed learning rate on the $w^{1000}$ surface: stuck, crawling, or thrown away")
@@ -498,62 +545,104 @@ ax.legend(loc="lower right", fontsize=10)
 plt.show()
 
 # %% [markdown]
-# No single learning rate works. $\eta = 10^{-4}$ moves from $0.995$ quickly — and then
+# No single learning rate works among these. $\eta = 10^{-4}$ moves from $0.995$ quickly — and then
 # overshoots, lands on the cliff and is flung to $w < 0$ (run C); from the cliff it jumps to
 # $w \approx -9$, where $w^{1000}$ overflows (run D). $\eta = 10^{-8}$ is safe on the cliff
 # (run E) but crawls from $0.995$ (run B), and on the plateau no learning rate of this size
 # helps (run A): the gradient is about $6 \times 10^{-20}$, and $\eta$ times it is below the
-# spacing of float64 numbers near 0.95, so $w$ does not change at all. The exploding side has
-# a simple remedy — **cap the length of the step** when the gradient is huge, which is
-# gradient clipping (notebook 04).
+# spacing of float64 numbers near 0.95, so $w$ does not change at all. Two learning rates are
+# not a proof, so sweep them: 17 values $\eta = 10^{-16}, 10^{-15}, \dots, 1$, 1000 steps each,
+# from five starts. From the five starts tried, no single $\eta$ in $10^{-16} \dots 1$ converges
+# from both $0.995$ and $1.002$ (only $\eta = 10^{-6}$ converges from $0.995$, only
+# $10^{-8}$ from $1.002$), and none moves $w$ from $0.95$ (✓: within $10^{-4}$ of $w^\star$
+# after 1000 steps; "overflow": $w^{1000}$ or $w$ left float64's range):
+
+# %%
+sweep_lr = 10.0 ** np.arange(-16, 1)  # 17 learning rates, one per row
+sweep_w0 = np.array([0.95, 0.99, 0.995, 1.002, 1.01])  # five starts, one per column
+w_sw = np.tile(sweep_w0, (sweep_lr.size, 1))
+with np.errstate(over="ignore", invalid="ignore"):
+    for _ in range(1000):  # all 85 runs at once: w <- w - η dC/dw (inf/nan once it overflows)
+        w_sw = w_sw - sweep_lr[:, None] * 2 * (w_sw**n - 0.5) * n * w_sw ** (n - 1)
+    overflow = ~np.isfinite(w_sw) | ~np.isfinite(w_sw**n)
+converged = ~overflow & (np.abs(w_sw - w_star) < 1e-4)
+print("   η    " + "".join(f"w0 = {w0:<7}" for w0 in sweep_w0))
+for i, lr in enumerate(sweep_lr):
+    cells = ["✓" if c else "overflow" if o else f"{w:.4g}"
+             for c, o, w in zip(converged[i], overflow[i], w_sw[i], strict=True)]
+    print(f"{lr:7.0e} " + "".join(f"{c:12s}" for c in cells))
+ok = {float(w0): sweep_lr[converged[:, j]].tolist() for j, w0 in enumerate(sweep_w0)}
+assert ok[0.995] == [1e-6] and ok[1.002] == [1e-8] and not (ok[0.95] or ok[0.99] or ok[1.01])
+assert np.all(w_sw[:, 0] == 0.95)  # the plateau start never moves, whatever η
+print("converging η per start:", {w0: [f"{lr:.0e}" for lr in lrs] for w0, lrs in ok.items()})
+
+# %% [markdown]
+# The exploding side has a simple remedy — **cap the length of the step** when the gradient
+# is huge, which is gradient clipping (notebook 04).
 #
 # ### Tiny is not the same as useless — in this toy
 #
 # Does a gradient of $6 \times 10^{-20}$ carry no information? Here it does: its *sign* is
-# right everywhere left of $w^\star$ where float64 does not round the gradient to 0 (above
-# $w \approx 0.475$), and an update that ignores the gradient's size uses it.
-# **Sign descent**, $w \leftarrow w - \delta\,\mathrm{sign}(dC/dw)$, and **RMSProp**
-# (notebook 06), which divides the gradient by the root of a running mean of its squares,
-# $v \leftarrow 0.9\,v + 0.1\,g^2$, $w \leftarrow w - \eta\, g/(\sqrt{v} + \varepsilon)$, both
-# cross the plateau from $w = 0.95$ where plain descent (run A) does not move. RMSProp does so
-# only with $\varepsilon = 0$: at $w = 0.95$ the usual $\varepsilon = 10^{-8}$ is about
-# $2 \times 10^{11}$ times larger than $\sqrt{v} \approx |g| \approx 6 \times 10^{-20}$ and
-# swamps it.
+# right everywhere left of $w^\star$ where float64 does not round the gradient to 0
+# ($dC/dw$ is nonzero down to $w \approx 0.4744$), and an update that ignores the gradient's
+# size uses it. **Sign descent**, $w \leftarrow w - \delta\,\mathrm{sign}(dC/dw)$, and
+# **RMSProp** in the form of Lee's slide (notebook 06), which divides the gradient by the root
+# of a running mean of its squares, $v \leftarrow 0.9\,v + 0.1\,g^2$ started at
+# $v = g_0^2$ (Lee's $\sigma^0 = g^0$), $w \leftarrow w - \eta\, g/(\sqrt{v} + \varepsilon)$,
+# both cross the plateau from $w = 0.95$ where plain descent (run A) does not move.
+#
+# RMSProp does so only when $\varepsilon$ is not much larger than the gradient itself. At
+# $w = 0.95$, $|g| = 5.6 \times 10^{-20}$; with $\eta = 10^{-4}$ and 1000 steps,
+# $\varepsilon = 0$, $10^{-19}$ and up to $3 \times 10^{-18}$ (about $50\,|g|$) cross, while
+# $\varepsilon = 10^{-17}$ barely moves $w$, and the usual $\varepsilon = 10^{-8}$ is
+# $1.8 \times 10^{11}$ times $|g|$ and swamps it. This cell puts $\varepsilon$ *outside* the
+# root, $g/(\sqrt{v} + \varepsilon)$, as PyTorch's `RMSprop` does. `helpers.optim.RMSProp`
+# (notebook 06) puts it *inside*, $g/\sqrt{v + \varepsilon}$ with default
+# $\varepsilon = 10^{-10}$: there $\varepsilon$ competes with $v \approx g^2 = 3 \times 10^{-39}$,
+# so it would have to be about that small (checked below with $10^{-39}$ and $10^{-10}$).
 
 # %%
-def rmsprop_power(w: float, lr: float, steps: int, eps: float) -> float:
-    """RMSProp on C(w) = (w^n - 0.5)^2 from w: v starts at g^2 (helpers.optim.RMSProp's rule)."""
-    v = None
+def rmsprop_power(w0: float, lr: float, steps: int, eps: np.ndarray, *, inside: bool) -> np.ndarray:
+    """RMSProp on C(w) = (w^n - 0.5)^2 from w0, one run per entry of ``eps`` (shape (m,)).
+
+    v starts at g0^2 (Lee's sigma^0 = g^0); the step is lr g / (sqrt(v) + eps), or
+    lr g / sqrt(v + eps) with ``inside=True`` (helpers.optim.RMSProp's form)."""
+    w, v = np.full(eps.shape, w0), None
     for _ in range(steps):
-        g = float(power_loss(w, n)[1])
+        g = 2 * (w**n - 0.5) * n * w ** (n - 1)  # dC/dw, as power_loss computes it
         v = g * g if v is None else 0.9 * v + 0.1 * g * g
-        w = w - lr * g / (np.sqrt(v) + eps)
+        w = w - lr * g / (np.sqrt(v + eps) if inside else np.sqrt(v) + eps)
     return w
 
 
 w_sign = 0.95
 for _ in range(200):
     w_sign -= 2.5e-4 * np.sign(float(power_loss(w_sign, n)[1]))
-finals = {
-    "plain descent, η = 1e-4, 1000 steps (run A)": results["A: plateau, large η"]["w"][-1],
-    "sign descent, δ = 2.5e-4, 200 steps": w_sign,
-    "RMSProp, η = 1e-4, ε = 0, 1000 steps": rmsprop_power(0.95, 1e-4, 1000, 0.0),
-    "RMSProp, η = 1e-4, ε = 1e-8, 1000 steps": rmsprop_power(0.95, 1e-4, 1000, 1e-8),
-}
-print(f"from w = 0.95 (w* = {w_star:.5f}):")
-for name, w_end in finals.items():
-    print(f"  {name:44s} w = {w_end:.5f}   C = {float(power_loss(w_end, n)[0]):.2g}")
-final = list(finals.values())
-w_left = np.linspace(0.476, w_star, 100_001)[:-1]
-assert np.all(power_loss(w_left, n)[1] < 0) and power_loss(0.474, n)[1] == 0  # sign right
-assert 1e11 < 1e-8 / abs(float(g_flat)) < 3e11  # ε swamps √v ≈ |g|
-print(f"at w = 0.95: eps / |g| = {1e-8 / abs(float(g_flat)):.2g}; "
-      "dC/dw < 0 for all 0.476 <= w < w*, exactly 0 at w = 0.474")
-assert final[0] == 0.95 and abs(final[3] - 0.95) < 1e-9  # stuck: steps far below 1e-9
-assert abs(final[1] - w_star) < 2.5e-4 and abs(final[2] - w_star) < 1e-4  # across the plateau
+eps_out = np.array([0, 1e-30, 1e-22, 1e-20, 1e-19, 1e-18, 3e-18, 1e-17, 1e-8])
+eps_in = np.array([1e-39, 1e-10])
+w_out = rmsprop_power(0.95, 1e-4, 1000, eps_out, inside=False)
+w_in = rmsprop_power(0.95, 1e-4, 1000, eps_in, inside=True)
+print(f"from w = 0.95 (w* = {w_star:.5f}), |g| = {abs(float(g_flat)):.2g}:")
+print(f"  plain descent, η = 1e-4, 1000 steps (run A):  w = {results['A: plateau, large η']['w'][-1]:.5f}")
+print(f"  sign descent, δ = 2.5e-4, 200 steps:          w = {w_sign:.5f}")
+print("  RMSProp, η = 1e-4, 1000 steps:")
+g2 = float(g_flat) ** 2
+for form, eps_set, w_set, scale in (("g/(√v + ε)", eps_out, w_out, "|g|"),
+                                    ("g/√(v + ε)", eps_in, w_in, "g²")):
+    for e, w_end in zip(eps_set, w_set, strict=True):
+        ratio = e / (abs(float(g_flat)) if scale == "|g|" else g2)
+        print(f"    {form}  ε = {e:7.0e} = {ratio:7.2g} {scale:3s}:  w = {w_end:.5f}")
+w_left = np.linspace(0.4744, w_star, 100_001)[:-1]
+assert np.all(power_loss(w_left, n)[1] < 0) and power_loss(0.4743, n)[1] == 0  # sign right
+assert 1.7e11 < 1e-8 / abs(float(g_flat)) < 1.9e11 and abs(float(g_flat) + 5.6e-20) < 0.05e-20
+print("dC/dw < 0 for all 0.4744 <= w < w*, exactly 0 at w = 0.4743")
+assert results["A: plateau, large η"]["w"][-1] == 0.95 and abs(w_sign - w_star) < 2.5e-4
+crossed = np.abs(w_out - w_star) < 1e-4
+assert crossed.tolist() == [True] * 7 + [False] * 2 and np.all(np.abs(w_out[7:] - 0.95) < 1e-3)
+assert abs(w_in[0] - w_star) < 1e-4 and abs(w_in[1] - 0.95) < 1e-9  # inside: ε vs g² ≈ 3e-39
 
 # %% [markdown]
-# ### …but not in a real RNN: the tiny terms are inside a sum
+# ### …but in a real RNN the tiny terms are inside a sum
 #
 # The toy's gradient has a single term. In a recurrent network the gradient of a weight is a
 # **sum over time** — notebook 01: a tied weight gets the sum of its copies' gradients — with
@@ -562,18 +651,29 @@ assert abs(final[1] - w_star) < 2.5e-4 and abs(final[2] - w_star) < 1e-4  # acro
 # $$\frac{\partial L}{\partial \theta} = \sum_{t} \sum_{k \le t}
 #   \frac{\partial \ell_t}{\partial h_t}\, \frac{\partial h_t}{\partial h_k}\,
 #   \frac{\partial^+ h_k}{\partial \theta} .$$
+# Here $L = \sum_t \ell_t$ and $\ell_t$ is the loss at step $t$; $\partial^+ h_k/\partial\theta$
+# is the *immediate* derivative (Pascanu's notation): how $h_k$ changes with $\theta$ when
+# $h_{k-1}$ is held fixed, i.e. through step $k$ alone.
 # The long-range terms ($t - k$ large) carry $\partial h_t/\partial h_k$, a product of
-# $t - k$ factors like the $\alpha^{t-k}$ of section 1 ($0.9^{330} \approx 10^{-15}$), while
-# the short-range terms have ordinary sizes. The long-range terms are not alone: they are
-# *added* to terms $10^{15}$ times larger, and their sum is all an optimizer sees. Any
-# rescaling of that sum — one factor for the whole gradient (normalising it) or one factor
-# per coordinate (sign descent; RMSProp and Adam, which take the sign step on a steady
-# gradient) — multiplies the long-range share by the same factor as the short-range share.
-# The long-range terms stay $10^{-15}$ of the step, whose direction is set by the
-# short-range terms. This is the vanishing-gradient problem as Bengio, Simard & Frasconi
-# (1994) and Pascanu et al. (2013, §2) describe it: the long-term components become
-# exponentially smaller than the short-term ones, so the model cannot learn how to use
-# distant inputs. Below, three weights with a short-range and a long-range term each:
+# $t - k$ factors like the $\alpha^{t-k}$ of section 1, while the short-range terms have
+# ordinary sizes. The long-range terms are not alone: they are *added* to terms many orders
+# of magnitude larger, and their sum is all an optimizer sees. Any rescaling of that sum —
+# one factor for the whole gradient (normalising it) or one factor per coordinate (sign
+# descent; RMSProp and Adam, which take the sign step on a steady gradient) — multiplies the
+# long-range share by the same factor as the short-range share, so the short-range terms
+# set the step's direction. This is the vanishing-gradient problem as Bengio, Simard &
+# Frasconi (1994) and Pascanu et al. (2013, §2) describe it: the long-range terms are hidden
+# by the short-range ones. Rescaling the summed gradient, per coordinate or as a whole, does
+# not bring them back: learning distant dependencies becomes very slow, not impossible
+# (Goodfellow et al. 2016, §10.7: "not that it is impossible to learn, but that it might
+# take a very long time"). Remedies change the model (LSTM/GRU, notebook 05), its
+# initialisation (notebook 06) or add a regulariser (Pascanu et al. 2013, §3.3); Bengio et
+# al. (1994) also try alternatives to gradient descent.
+#
+# The cell below trains no RNN: it builds three-weight gradient vectors by hand, a
+# short-range term $g_{\text{short}}$ and a long-range term $g_{\text{long}}$ $10^{15}$ times
+# smaller, and rescales their sum. Here $10^{-15}$ is one example: a lag of 330 steps at a
+# factor 0.9 per step ($0.9^{330} \approx 10^{-15}$).
 
 # %%
 rng = np.random.default_rng(1)
@@ -629,14 +729,16 @@ power_explorer
 # %% [markdown]
 # **Check your predictions.** $w^n = 10^m$ at $w = 10^{m/n}$: $y = 10$ at $w = 1.0023$ and
 # $y = 1000$ at $w = 1.0069$ — between two neighbouring slider values each time (1.0023 and
-# 1.0024; 1.0069 and 1.0070). Underflow: $w^{1000}$ drops below $4.9 \times 10^{-324}$ for
-# $w < (4.9 \times 10^{-324})^{1/1000} \approx 0.475$. At $n = 10$ the curve is gentle:
+# 1.0024; 1.0069 and 1.0070). Underflow: $w^{1000}$ rounds to 0 once it is below half the
+# smallest float64, $w^{1000} < 2.47 \times 10^{-324}$, i.e. for
+# $w < (2.47 \times 10^{-324})^{1/1000} \approx 0.4747$ (on the slider: 0.4746 gives 0, 0.4747
+# does not). At $n = 10$ the curve is gentle:
 # $1.01^{10} = 1.10$ and $0.99^{10} = 0.90$; at $n = 100$, $2.7$ and $0.37$; the danger grows
 # with the number of steps.
 
 # %%
 w_10, w_1000 = 10 ** (1 / n), 10 ** (3 / n)
-w_under = 10 ** (np.log10(5e-324) / n)
+w_under = np.exp((np.log(5e-324) - np.log(2)) / n)  # w^n = half the smallest float64
 print(f"y = 10 at w = {w_10:.4f}; y = 1000 at w = {w_1000:.4f}; underflow below w = {w_under:.4f}")
 assert abs(float(toys.power(w_10, n)[0]) - 10) < 1e-9
 w_slider = power_explorer.controls["w"]
@@ -645,7 +747,11 @@ for w_lo, w_hi, y_goal in ((1.0023, 1.0024, 10), (1.0069, 1.0070, 1000)):
     assert toys.power(w_lo, n)[0] < y_goal < toys.power(w_hi, n)[0]
     print(f"  on the slider: {w_lo:.4f}^1000 = {float(toys.power(w_lo, n)[0]):.4g}, "
           f"{w_hi:.4f}^1000 = {float(toys.power(w_hi, n)[0]):.4g}")
-assert toys.power(w_under * 0.999, n)[0] == 0.0 and toys.power(w_under * 1.001, n)[0] > 0.0
+assert toys.power(0.4746, n)[0] == 0.0 < toys.power(0.4747, n)[0] and 0.4746 < w_under < 0.4747
+assert np.float64(3e-324) == 5e-324 and np.float64(2e-324) == 0.0  # round to nearest
+print(f"  0.4746^1000 = {float(toys.power(0.4746, n)[0])}, 0.4747^1000 = "
+      f"{float(toys.power(0.4747, n)[0]):.2g}; float64(3e-324) = {np.float64(3e-324):.2g}, "
+      f"float64(2e-324) = {np.float64(2e-324)}")
 print(f"n = 10: 1.01^10 = {1.01**10:.4g}, 0.99^10 = {0.99**10:.4g}; "
       f"n = 100: 1.01^100 = {1.01**100:.4g}, 0.99^100 = {0.99**100:.4g}")
 for n_lee in (1000, 100, 10):
@@ -677,15 +783,33 @@ central_difference = ex02.check_central_difference(central_difference)
 # %% [markdown]
 # ### Exercise 3: think
 #
-# A linear RNN has $\alpha = 0.95$. How many steps back can an
-# input lie before its gradient is $10^{-6}$ of a fresh one? (Answer: $6/|\log_{10} 0.95|
-# \approx 269.3$, so from 270 steps on.) Would doubling the hidden-state size change this? (Not for a scalar
-# recurrence; in notebook 03 the eigenvalues of $W_h$ play the role of $\alpha$.)
+# A linear RNN has $\alpha = 0.95$. How many steps back can an input lie before its gradient
+# is $10^{-6}$ of a fresh one? With a 2-D state and $W_h = \mathrm{diag}(0.95, 0.5)$, which
+# component limits how far back the gradient reaches, and after how many steps is the other
+# below $10^{-6}$?
+#
+# <details>
+# <summary>Answer (click to open)</summary>
+#
+# $0.95^t < 10^{-6}$ once $t > 6/|\log_{10} 0.95| \approx 269.3$, so from 270 steps on. With
+# $W_h = \mathrm{diag}(0.95, 0.5)$ the two components are two separate scalar recurrences,
+# and $\partial h_t/\partial h_k = \mathrm{diag}(0.95^{t-k}, 0.5^{t-k})$: the $0.95$ component
+# limits how far back the gradient reaches (270 steps to $10^{-6}$), while the $0.5$
+# component is below $10^{-6}$ from $t - k = 20$ on ($0.5^{20} \approx 9.5 \times 10^{-7}$).
+# In notebook 03 the eigenvalues of $W_h$ play the role of $\alpha$.
+#
+# </details>
 
 # %%
 steps_needed = int(np.ceil(6 / abs(np.log10(0.95))))
 assert toys.linear_gain(0.95, steps_needed)[-1] < 1e-6 < toys.linear_gain(0.95, steps_needed - 1)[-1]
-print(f"0.95^t < 1e-6 from t = {steps_needed}")
+assert abs(6 / abs(np.log10(0.95)) - 269.3) < 0.05 and steps_needed == 270
+W_h = np.diag([0.95, 0.5])
+J = np.linalg.matrix_power(W_h, 20)  # dh_t/dh_k for t - k = 20: the product of 20 factors W_h
+J19 = np.linalg.matrix_power(W_h, 19)
+assert J[1, 1] < 1e-6 < J19[1, 1] and J[0, 0] > 0.3 and J[0, 1] == J[1, 0] == 0
+print(f"0.95^t < 1e-6 from t = {steps_needed} (6/|log10 0.95| = {6 / abs(np.log10(0.95)):.1f}); "
+      f"diag(0.95, 0.5)^20 = diag({J[0, 0]:.3g}, {J[1, 1]:.2g}), 0.5^19 = {J19[1, 1]:.2g}")
 
 # %% [markdown]
 # ## Summary
@@ -695,19 +819,23 @@ print(f"0.95^t < 1e-6 from t = {steps_needed}")
 #   $|\alpha| < 1$ and explodes for $|\alpha| > 1$, geometrically — one decimal digit every
 #   $1/|\log_{10}\alpha|$ steps.
 # - Small differences per step become huge over many steps: $1.01^{365} = 37.8$,
-#   $0.99^{365} = 0.03$; $1.01^{1000} \approx 20\,959$, $0.99^{1000} \approx 4.3 \times 10^{-5}$,
-#   and $0.01^{1000}$ is exactly 0 in float64 (below $4.9 \times 10^{-324}$).
+#   $0.99^{365} \approx 0.026$; $1.01^{1000} \approx 20\,959$, $0.99^{1000} \approx 4.3 \times 10^{-5}$,
+#   and $0.01^{1000}$ is exactly 0 in float64 (results below about $2.5 \times 10^{-324}$,
+#   half the smallest positive float64, round to 0).
 # - $\partial y/\partial w \approx \Delta y/\Delta w$ holds only for a well-chosen step: too
 #   large and truncation wins, too small and round-off wins; for $w^{1000}$ the best forward
 #   step is about $10^{-9}$.
 # - Such models have loss surfaces with plateaus (gradient $\approx 0$) beside cliffs
-#   (gradient $\approx 10^{12}$); a fixed learning rate either stalls or is thrown away.
+#   (gradient $8.7 \times 10^{11}$ at $w = 1.01$); a fixed learning rate either stalls or is thrown away: of
+#   17 rates from $10^{-16}$ to 1, none converges from both $w_0 = 0.995$ and $1.002$.
 #   Clipping the step (notebook 04) tames the cliffs.
 # - On the toy's plateau the tiny gradient still points the right way, and a rescaled step
-#   (sign descent; RMSProp with $\varepsilon = 0$) crosses it. In a real RNN the long-range
-#   terms of the gradient are added to short-range terms $10^{15}$ times larger, and no
-#   rescaling of the sum brings them back (Bengio et al. 1994; Pascanu et al. 2013, §2):
-#   that needs a different model (notebook 05).
+#   (sign descent; RMSProp with $\varepsilon$ no larger than a few tens of $|g|$) crosses it.
+#   In a real RNN the long-range terms of the gradient are added to much larger short-range
+#   terms ($10^{15}$ times larger in our hand-made example) and are hidden by them; no
+#   rescaling of the sum brings them back (Bengio et al. 1994; Pascanu et al. 2013, §2).
+#   Learning distant dependencies becomes very slow, not impossible (Goodfellow et al. 2016,
+#   §10.7); the remedies change the model (notebook 05) or its initialisation (notebook 06).
 #
 # Next: **[03 · Jacobians and eigenvalues](03_jacobians_and_eigenvalues.ipynb)** — the same
 # story with a hidden *vector*, a matrix $W_h$ and a nonlinearity.
@@ -719,12 +847,15 @@ print(f"0.95^t < 1e-6 from t = {steps_needed}")
 # - Bengio, Y., Simard, P. & Frasconi, P. (1994). Learning long-term dependencies with
 #   gradient descent is difficult. *IEEE Transactions on Neural Networks* 5(2), 157–166.
 # - Pascanu, R., Mikolov, T. & Bengio, Y. (2013). On the difficulty of training recurrent
-#   neural networks. *ICML 2013*.
-# - Goodfellow, I., Bengio, Y. & Courville, A. (2016). *Deep Learning*. MIT Press, §10.8
-#   (echo state networks) and §10.9 (leaky units and multiple time scales).
+#   neural networks. *ICML 2013* (§2: the sum over time; §3.3: a regulariser for vanishing
+#   gradients).
+# - Goodfellow, I., Bengio, Y. & Courville, A. (2016). *Deep Learning*. MIT Press, §10.7
+#   (the challenge of long-term dependencies), §10.8 (echo state networks) and §10.9.2 (leaky
+#   units and a spectrum of different time scales).
 # - Krähenbühl, P. & Wu, C.-Y. (2019). *Training recurrent networks* (lecture slides; the
 #   linear RNN and $\alpha^t$).
-# - Lee, H.-y. *Training Recurrent Neural Network* (lecture slides; the toy $y = w^{1000}$,
+# - Lee, H.-y. *Training Recurrent Neural Network* (lecture slides; the toy $y = w^{1000}$
+#   up to one factor of $w$, RMSProp with $\sigma^0 = g^0$,
 #   $\partial y/\partial w \approx \Delta y/\Delta w$, the rough error surface).
 # - Long, L. *RNN 训练难题* (difficulties of training RNNs, lecture slides;
 #   $1.01^{365}$ and $0.99^{365}$).
