@@ -25,7 +25,7 @@ POOL_MIN_BYTES = 64 * 1024
 #: At most this many blocks are kept for reuse …
 POOL_MAX_BLOCKS = 16
 #: … and at most this many bytes in all.
-POOL_MAX_BYTES = 256 * 2**20
+POOL_MAX_BYTES = 64 * 2**20
 
 _pool: list[np.ndarray] = []  # 1-d uint8 blocks, most recently used last
 

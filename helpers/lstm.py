@@ -283,29 +283,32 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     # ∂L/∂a_s, the gate pre-activations: it holds the factors P, Q first (see
     # _local_factors) and the loop scales them into ∂L/∂a_s in place, step by step.
-    das = _buffers.empty((*L, T, B, 4, H), hs.dtype)
+    buf = _buffers.empty((*L, T, B, 4, H), hs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         if L:  # chunk by chunk of models: each chunk's factors fit in the CPU cache
             R = _buffers.empty(hs.shape, hs.dtype)
-            for m in stacking.chunks(L[0], 2 * das[0].nbytes):
+            for m in stacking.chunks(L[0], 2 * buf[0].nbytes):
                 one = Cache(
                     cache.params, cache.xs, hs[m], cache.cs[m], cache.gates[m],
                     cache.h0[m], cache.c0[m], cache.tanh_c[m],
                 )  # fmt: skip
-                _local_factors(one, das[m], R[m])
-            P, Q, F = das[..., :3, :], das[..., 3, :], cache.gates.reshape(das.shape)[..., 1, :]
+                _local_factors(one, buf[m], R[m])
+            P, Q, F = buf[..., :3, :], buf[..., 3, :], cache.gates.reshape(buf.shape)[..., 1, :]
+            # Step-major views: [s] is step s, for one model as for a stack (then (M, B, ·)).
+            gin, R, P, Q, F, das = (np.moveaxis(a, 1, 0) for a in (gin, R, P, Q, F, buf))
         else:
-            P, Q, R, F = _local_factors(cache, das)
+            P, Q, R, F = _local_factors(cache, buf)
+            das = buf
         if k is None or k >= T:
             gh = np.zeros((*L, B, H), dtype=hs.dtype)  # ∂L/∂h_s from the future
             gc = np.zeros((*L, B, H), dtype=hs.dtype)  # ∂L/∂c_s through c_{s+1}
             for s in range(T - 1, -1, -1):
-                gh += gin[..., s, :, :]
-                dc = gc + gh * R[..., s, :, :]  # total ∂L/∂c_s
-                np.multiply(P[..., s, :, :, :], dc[..., None, :], out=das[..., s, :, :3, :])
-                np.multiply(Q[..., s, :, :], gh, out=das[..., s, :, 3, :])
-                gh = das[..., s, :, :, :].reshape(*L, B, 4 * H) @ Wh  # ∂L/∂h_{s-1}
-                gc = np.multiply(dc, F[..., s, :, :], out=gc)  # ∂L/∂c_{s-1} = f_s ⊙ ∂L/∂c_s
+                gh += gin[s]
+                dc = gc + gh * R[s]  # total ∂L/∂c_s
+                np.multiply(P[s], dc[..., None, :], out=das[s, ..., :3, :])
+                np.multiply(Q[s], gh, out=das[s, ..., 3, :])
+                gh = das[s].reshape(*L, B, 4 * H) @ Wh  # ∂L/∂h_{s-1}
+                gc = np.multiply(dc, F[s], out=gc)  # ∂L/∂c_{s-1} = f_s ⊙ ∂L/∂c_s
             dh0, dc0 = gh, gc
         else:
             n = k + 1
@@ -318,22 +321,21 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
             da = np.empty((*L, n, B, 4, H), dtype=hs.dtype)
             Wh_n = Wh[..., None, :, :] if L else Wh  # broadcast over the n slots
             for s in range(T - 1, -1, -1):
-                fh[..., s % n, :, :] = gin[..., s, :, :]
+                fh[..., s % n, :, :] = gin[s]
                 fc[..., s % n, :, :] = 0.0
-                np.multiply(fh, R[..., s : s + 1, :, :], out=dc)
+                np.multiply(fh, R[s][..., None, :, :], out=dc)  # [..., None, :, :]: the slots
                 dc += fc  # total ∂L/∂c_s of each signal
-                np.multiply(P[..., s : s + 1, :, :, :], dc[..., None, :], out=da[..., :3, :])
-                np.multiply(Q[..., s : s + 1, :, :], fh, out=da[..., 3, :])
-                # das[s] (P[s], Q[s]) is read above
-                np.sum(da, axis=-4, out=das[..., s, :, :, :])
+                np.multiply(P[s][..., None, :, :, :], dc[..., None, :], out=da[..., :3, :])
+                np.multiply(Q[s][..., None, :, :], fh, out=da[..., 3, :])
+                np.sum(da, axis=-4, out=das[s])  # das[s] (P[s], Q[s]) is read above
                 if k > 0:
                     np.matmul(da.reshape(*L, n, B, 4 * H), Wh_n, out=fh)
-                    np.multiply(dc, F[..., s : s + 1, :, :], out=fc)
+                    np.multiply(dc, F[s][..., None, :, :], out=fc)
             # Signals injected at t < k have crossed t + 1 <= k factors: they reach the start.
             zero = np.zeros((*L, B, H), dtype=hs.dtype)
             dh0 = fh[..., : min(k, T), :, :].sum(axis=-3) if k > 0 else zero
             dc0 = fc[..., : min(k, T), :, :].sum(axis=-3) if k > 0 else zero.copy()
-        flat = das.reshape(*L, T * B, 4 * H)
+        flat = buf.reshape(*L, T * B, 4 * H)
         # ∂L/∂Wh = Σ_s ∂L/∂a_s h_{s-1}ᵀ: h0 for s = 0, hs[s-1] after (no concatenated copy).
         dWh = flat[..., B:, :].mT @ hs[..., :-1, :, :].reshape(*L, (T - 1) * B, H)
         dWh += flat[..., :B, :].mT @ cache.h0
@@ -345,6 +347,6 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
         }
         if return_dxs:
             Wx = cache.params["Wx"].astype(hs.dtype, copy=False)
-            dxs = das.reshape(*L, T, B, 4 * H) @ (Wx[..., None, :, :] if L else Wx)
+            dxs = buf.reshape(*L, T, B, 4 * H) @ (Wx[..., None, :, :] if L else Wx)
             return grads, (dh0, dc0), dxs
     return grads, (dh0, dc0)

@@ -88,3 +88,24 @@ def test_float32_follows_float64(cell, truncate):
     starts = {f"d_state{i}": a for i, a in enumerate(_arrays(d32))}
     starts64 = {f"d_state{i}": a for i, a in enumerate(_arrays(d64))}
     assert gradcheck.rel_error({**g32, **starts}, {**g64, **starts64}) < 1e-4
+
+
+def test_recycled_blocks_are_never_shared_by_live_arrays():
+    """helpers._buffers hands a large block out again only when no view of it is alive."""
+    from helpers import _buffers
+
+    n = _buffers.POOL_MIN_BYTES // 8 + 10
+    first = _buffers.empty((n,), np.float64)
+    view = first[5:9]
+    del first
+    second = _buffers.empty((n,), np.float64)  # the first block is still held by `view`
+    assert not np.shares_memory(second, view)
+    base = view.base
+    del view, second
+    third = _buffers.empty((n,), np.float64)  # now a free block is recycled
+    assert third.base is not None and any(third.base is b for b in _buffers._pool)
+    del base
+    assert len(_buffers._pool) <= _buffers.POOL_MAX_BLOCKS
+    assert sum(b.size for b in _buffers._pool) <= _buffers.POOL_MAX_BYTES
+    zeros = _buffers.zeros((3, n), np.float32)
+    assert zeros.dtype == np.float32 and not zeros.any()

@@ -246,6 +246,8 @@ SETUPS = {  # label: (cell, steps, learning rate, truncation)
     "GRU": (gru, 70, 0.08, None),
     f"GRU, truncated k = {K_TRUNC}": (gru, 70, 0.08, K_TRUNC),
 }
+print("what 8 seeds can tell:", stats.rate_text(8, 8), "·", stats.rate_text(4, 8))
+assert stats.rate_text(8, 8) == "8/8 (0.68–1.00)" and stats.rate_text(4, 8) == "4/8 (0.22–0.78)"
 
 
 def cloze_data(n_filler, seed=0):
@@ -279,7 +281,8 @@ def init_twins(cell):
 # step only, the loop is short enough to write out: run the first $T - k - 1$ steps forward
 # without a gradient, and backpropagate through the last $k + 1$ from the state they
 # reached — which is exactly truncation to $k$ factors. Check that against
-# `truncate=k` of `helpers.train` first:
+# `truncate=k` of `helpers.train` first, and that one model of the stack (seed 3) gets the
+# gradient it gets when trained alone:
 
 # %%
 def truncated_step(cell, params, xs, ys, k):
@@ -310,6 +313,11 @@ _, mine = truncated_step(gru, probe_params, xs_c, ys_c, K_TRUNC)
 _, library = train.loss_and_grads(gru, probe_params, xs_c, ys_c, loss="xent_all", truncate=K_TRUNC)
 err = gradcheck.rel_error(mine, library)
 print(f"forward-then-BPTT-through-k+1 vs truncate=k: relative difference {err:.1e}")
+assert err < 1e-12
+alone = stacking.unstack(probe_params, 3)
+_, grads_alone = train.loss_and_grads(gru, alone, xs_c[3], ys_c[3], loss="xent_all", truncate=K_TRUNC)
+err = gradcheck.rel_error({k: v[3] for k, v in library.items()}, grads_alone)
+print(f"seed 3 in the stack vs seed 3 alone: relative difference {err:.1e}")
 assert err < 1e-12
 
 # %% [markdown]
