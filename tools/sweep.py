@@ -53,9 +53,12 @@ from helpers import (  # noqa: E402
     optim,
     rnn,
     schedules,
+    stacking,
+    stats,
     tasks,
     toys,
     train,
+    truncation,
     unroll,
 )
 
@@ -249,6 +252,34 @@ def _calls() -> dict[str, Callable[[], tuple[Callable[..., Any], dict[str, Any]]
             params=gen_params,
             ids=generative.windows(2, 5, rng=_rng()),
         ),
+        "stacking.stack": c(stacking.stack, models=[_cell_params(rnn), _cell_params(rnn)]),
+        "stacking.unstack": c(stacking.unstack, params=rnn.init_stack(2, 3, seeds=[0, 1]), m=1),
+        "stacking.rngs": c(stacking.rngs, seeds=[0, 1, 2]),
+        "rnn.init_stack": c(rnn.init_stack, input_size=2, hidden_size=3, seeds=[0, 1]),
+        "gru.init_stack": c(gru.init_stack, input_size=2, hidden_size=3, seeds=[0, 1]),
+        "lstm.init_stack": c(lstm.init_stack, input_size=2, hidden_size=3, seeds=[0, 1]),
+        "train.init_stack": c(
+            train.init_stack, cell=rnn, input_size=2, hidden_size=3, output_size=1, seeds=[0, 1]
+        ),
+        "clip.stack_global_norms": c(
+            clip.stack_global_norms, grads=rnn.init_stack(2, 3, seeds=[0, 1])
+        ),
+        "clip.clip_stack_by_global_norm": c(
+            clip.clip_stack_by_global_norm,
+            grads=rnn.init_stack(2, 3, seeds=[0, 1]),
+            max_norm=np.array([1.0, np.inf]),
+        ),
+        "stats.wilson_interval": c(stats.wilson_interval, k=3, n=8, confidence=0.95),
+        "stats.rate": c(stats.rate, successes=np.array([1.0, 0.0, 1.0]), confidence=0.95),
+        "stats.median_range": c(stats.median_range, values=np.arange(10.0)),
+        "truncation.draw_coins": c(truncation.draw_coins, steps=4, keep=0.9, draws=3, rng=_rng()),
+        "truncation.randomized_backward": c(
+            truncation.randomized_backward,
+            dhs=dhs,
+            cache=rcache,
+            keep=0.9,
+            coins=truncation.draw_coins(4, keep=0.9, draws=1, rng=_rng())[0],
+        ),
     }
     return calls
 
@@ -270,7 +301,7 @@ def _array_mutations(value: np.ndarray) -> Iterator[tuple[str, Any]]:
     yield "str", "abc"
     yield "bool", True
     yield "complex", value.astype(complex) + 1j
-    if np.issubdtype(value.dtype, np.floating):
+    if np.issubdtype(value.dtype, np.floating) and np.all(np.isfinite(value)):
         yield "int array", np.round(value).astype(np.int64)
         yield "float32 array", value.astype(np.float32)
 
