@@ -34,6 +34,7 @@ import asyncio
 import json
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -245,6 +246,8 @@ def run(out: Path, sizes: tuple[int, ...] = SIZES, moves: int = MOVES) -> dict[s
     res = json.loads(out.read_text()) if out.exists() else {}
     res.setdefault("sizes", {})
     work = Path(tempfile.mkdtemp(prefix="unrolled-hub-bench-"))
+    # `kill` stops it as Ctrl-C does, so each hub (in a session of its own) is stopped too.
+    previous = signal.signal(signal.SIGTERM, _interrupt)
     try:
         for n in sizes:
             print(f"  class of {n}: starting (hard timeout {hard_timeout(n):.0f} s)", flush=True)
@@ -258,8 +261,13 @@ def run(out: Path, sizes: tuple[int, ...] = SIZES, moves: int = MOVES) -> dict[s
             out.write_text(json.dumps(res, indent=1, sort_keys=True) + "\n")
             print("  " + report_line(s), flush=True)
     finally:
+        signal.signal(signal.SIGTERM, previous)
         shutil.rmtree(work, ignore_errors=True)
     return res
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
 
 
 def report_line(s: dict[str, Any]) -> str:

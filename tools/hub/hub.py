@@ -241,6 +241,10 @@ class Hub:
         self.stop()
 
 
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--port", type=int, default=8000, help="listen on 127.0.0.1:PORT")
@@ -256,9 +260,10 @@ def main(argv: list[str] | None = None) -> int:
     say("  the class link (nbgitpuller: clones the notebooks, later merges updates):")
     say(f"  {nbgitpuller_link(hub.url, COURSE_REPO)}")
     say("  Ctrl-C stops the hub and every student's server.")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(hub.stop()))
+    signal.signal(signal.SIGTERM, _interrupt)  # `kill` stops it as Ctrl-C does
     try:
-        hub.process.wait()
+        while hub.process.poll() is None:
+            time.sleep(0.5)
     except KeyboardInterrupt:
         say("\nstopping the hub ...")
         hub.stop()
