@@ -184,12 +184,13 @@ def _hub_md(hub: dict[str, Any]) -> list[str]:
         "Per student (medians): server and kernel RSS / USS after the session, kernel CPU of "
         "Run All, login → kernel ready. Per class: class start → last Run All done, slider "
         "latency over every move of every student, failures, the 1-minute load average "
-        "during the run (mean / max; other work on the machine included).",
+        "just before the class started (other work on the machine) and during the run "
+        "(mean / max, the class included).",
         "",
         "| N | failures | login → ready s (median / max) | Run All s (median) | Run All CPU s "
         "| Run All done s | slider p50 ms | slider p95 ms | kernel CPU per move ms "
         "| server + kernel RSS MiB | server + kernel USS MiB | hub + proxy CPU s "
-        "| load mean / max |",
+        "| load before / mean / max |",
         "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|---|",
     ]
     for r in rows:
@@ -200,8 +201,8 @@ def _hub_md(hub: dict[str, Any]) -> list[str]:
             f"{r['login_to_ready_s_max']} | {r['run_all_s_median']} | {r['run_all_cpu_s_median']} "
             f"| {r['run_all_complete_s']} | {r['slider_p50_ms']} | {r['slider_p95_ms']} "
             f"| {r['slider_kernel_cpu_ms_median']} | {rss} | {uss} "
-            f"| {r['hub_cpu_s']} + {r['proxy_cpu_s']} | {r['load_1min_mean']} / "
-            f"{r['load_1min_max']} |"
+            f"| {r['hub_cpu_s']} + {r['proxy_cpu_s']} "
+            f"| {r['load_before']} / {r['load_1min_mean']} / {r['load_1min_max']} |"
         )
     fails = [(r["n"], m) for r in rows for m in r["failure_messages"]]
     if fails:
