@@ -88,7 +88,9 @@ async def _session(hub: course_hub.Hub, repo, course_src) -> dict:
     link = course_hub.nbgitpuller_link(hub.url, repo, NB_EDIT)
     student = classroom.Student(hub.url, "ada", hub.password, timeout=90)
     admin = httpx.AsyncClient(
-        base_url=f"{hub.url}/hub/api", headers={"Authorization": f"token {hub.token}"}
+        base_url=f"{hub.url}/hub/api",
+        headers={"Authorization": f"token {hub.token}"},
+        timeout=90,  # the hub answers a stop only once the server is down: slow under load
     )
     seen: dict = {}
     try:
