@@ -1,6 +1,6 @@
 """A whole class at once on the course's JupyterHub (``make bench BENCH="--only hub"``).
 
-For each class size N (default 5, 10, 20, 40) a fresh hub is started on 127.0.0.1
+For each class size N (default 1, 5, 10, 20, 40) a fresh hub is started on 127.0.0.1
 (``tools/hub/hub.py``: JupyterHub 6.1.1, configurable-http-proxy, local spawner, demo
 login) and N simulated students (``tools/hub/classroom.py``) all start at the same moment,
 as a class does when the instructor says "go". Each student:
@@ -50,7 +50,7 @@ sys.path.insert(0, str(ROOT / "tools" / "hub"))
 import classroom  # noqa: E402
 import hub as course_hub  # noqa: E402
 
-SIZES = (5, 10, 20, 40)
+SIZES = (1, 5, 10, 20, 40)  # 1: the baseline, one student alone
 NOTEBOOK = "02_vanishing_and_exploding_toys.ipynb"
 MOVES = 10
 THINK_S = 0.5

@@ -13,7 +13,7 @@ Parts (all by default; ``--only course,explorers`` picks some):
 * ``memory``    stored activations and allocation peaks, full vs truncated BPTT
   (bench_memory.py);
 * ``hub``       a whole class at once on the course's JupyterHub: N students log in, pull
-  the course by nbgitpuller, Run All, move sliders (bench_hub.py; N = 5, 10, 20, 40, or
+  the course by nbgitpuller, Run All, move sliders (bench_hub.py; N = 1, 5, 10, 20, 40, or
   ``--hub-sizes``; about 10-20 minutes on 2 cores).
 
 Each part writes ``benchmarks/results/<part>.json``; the tables in ``benchmarks/RESULTS.md``
