@@ -58,7 +58,7 @@ def ensure_venv() -> Path:
     python = HUB_VENV / "bin" / "python"
     if python.exists() and stamp.exists() and stamp.read_text() == want:
         return HUB_VENV / "bin"
-    say(f"== building {HUB_VENV.relative_to(ROOT)} (course lock + JupyterHub; a few minutes, once)")
+    say(f"== building {HUB_VENV} (course lock + JupyterHub; a few minutes, once)")
     base = getattr(sys, "_base_executable", sys.executable)
     subprocess.run([base, "-m", "venv", "--clear", str(HUB_VENV)], check=True)
     pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
