@@ -16,6 +16,7 @@ ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: lab test lint unit nbval browser notebooks bench student lock clean venv
+.PHONY: hub
 
 venv: $(STAMP)
 
@@ -60,6 +61,11 @@ student: $(STAMP)
 ## Some parts only: make bench BENCH="--only explorers,bptt".
 bench: $(STAMP)
 	$(PRIVATE_DIRS) $(BIN)/python benchmarks/run.py $(BENCH)
+
+## make hub: the course on a real JupyterHub on 127.0.0.1 (demo users, shared password printed),
+## notebooks handed out by an nbgitpuller link; HUB="--port 8010" picks another port.
+hub: $(STAMP) student
+	$(BIN)/python tools/hub/hub.py $(HUB)
 
 lock:
 	rm -rf .local/lockvenv && $(PYTHON) -m venv .local/lockvenv

@@ -14,6 +14,9 @@ Parts (all by default; ``--only course,explorers`` picks some):
   (bench_memory.py);
 * ``seeds``     M seeds trained as one stack (``train.init_stack`` + ``fit``) against a loop
   of M separate fits (bench_seeds.py).
+* ``hub``       a whole class at once on the course's JupyterHub: N students log in, pull
+  the course by nbgitpuller, Run All, move sliders (bench_hub.py; N = 1, 5, 10, 20, 40, or
+  ``--hub-sizes``; about 10-20 minutes on 2 cores).
 
 Each part writes ``benchmarks/results/<part>.json``; the tables in ``benchmarks/RESULTS.md``
 between the ``results:begin``/``results:end`` markers are regenerated from them.
@@ -36,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_common import RESULTS, ROOT, machine, write_json  # noqa: E402
 
-PARTS = ("course", "explorers", "browser", "bptt", "memory", "seeds")
+PARTS = ("course", "explorers", "browser", "bptt", "memory", "seeds", "hub")
 TORCH_SPEC = "torch==2.13.0"
 TORCH_VENV = ROOT / ".local" / "bench-torch"
 #: One thread for BLAS and OpenMP in the torch comparison: with two pools (OpenBLAS's and
@@ -173,6 +176,50 @@ def part_seeds(args: argparse.Namespace) -> dict[str, Any]:
 
 
 # -- RESULTS.md ----------------------------------------------------------------------------
+def part_hub(args: argparse.Namespace) -> dict[str, Any]:
+    import bench_hub
+
+    sizes = tuple(int(x) for x in args.hub_sizes.split(",")) if args.hub_sizes else bench_hub.SIZES
+    return bench_hub.run(RESULTS / "hub.json", sizes)
+
+
+def _hub_md(hub: dict[str, Any]) -> list[str]:
+    """The class-size table of bench_hub.py's results."""
+    rows = sorted(hub["sizes"].values(), key=lambda r: r["n"])
+    out = [
+        f"### A class at once on JupyterHub (`bench_hub.py`, notebook {rows[0]['notebook'][:2]}, "
+        f"{rows[0]['moves_per_student']} slider moves per student, {hub.get('cores')} cores, "
+        f"{hub.get('memory_gib')} GiB)",
+        "",
+        "Per student (medians): server and kernel RSS / USS after the session, kernel CPU of "
+        "Run All, login → kernel ready. Per class: class start → last Run All done, slider "
+        "latency over every move of every student, failures, the 1-minute load average "
+        "just before the class started (other work on the machine) and during the run "
+        "(mean / max, the class included).",
+        "",
+        "| N | failures | login → ready s (median / max) | Run All s (median) | Run All CPU s "
+        "| Run All done s | slider p50 ms | slider p95 ms | kernel CPU per move ms "
+        "| server + kernel RSS MiB | server + kernel USS MiB | hub + proxy CPU s "
+        "| load before / mean / max |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|---:|---|---|---:|---|",
+    ]
+    for r in rows:
+        rss = f"{r['server_rss_mib_median']} + {r['kernel_rss_mib_median']}"
+        uss = f"{r['server_uss_mib_median']} + {r['kernel_uss_mib_median']}"
+        out.append(
+            f"| {r['n']} | {r['failures']} | {r['login_to_ready_s_median']} / "
+            f"{r['login_to_ready_s_max']} | {r['run_all_s_median']} | {r['run_all_cpu_s_median']} "
+            f"| {r['run_all_complete_s']} | {r['slider_p50_ms']} | {r['slider_p95_ms']} "
+            f"| {r['slider_kernel_cpu_ms_median']} | {rss} | {uss} "
+            f"| {r['hub_cpu_s']} + {r['proxy_cpu_s']} "
+            f"| {r['load_before']} / {r['load_1min_mean']} / {r['load_1min_max']} |"
+        )
+    fails = [(r["n"], m) for r in rows for m in r["failure_messages"]]
+    if fails:
+        out += ["", "Failures: " + "; ".join(f"N={n}: {m}" for n, m in fails)]
+    return [*out, ""]
+
+
 def _load(name: str) -> dict[str, Any] | None:
     path = RESULTS / f"{name}.json"
     return json.loads(path.read_text()) if path.exists() else None
@@ -414,6 +461,9 @@ def render_tables() -> str:
                 f" {c['max_rel_diff_params']:.0e} |"
             )
         out.append("")
+    hub = _load("hub")
+    if hub and hub.get("sizes"):
+        out += _hub_md(hub)
     return "\n".join(out)
 
 
@@ -435,6 +485,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--notebooks", nargs="*", help="course: only notebooks starting with these")
     parser.add_argument("--steps", type=int, default=5, help="explorers: values per control")
     parser.add_argument("--no-torch", action="store_true", help="bptt: do not set up torch")
+    parser.add_argument("--hub-sizes", default="", help="hub: class sizes, e.g. 5,10")
     parser.add_argument("--tables-only", action="store_true", help="only regenerate RESULTS.md")
     args = parser.parse_args(argv)
     if not args.tables_only:
