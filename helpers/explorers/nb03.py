@@ -225,7 +225,8 @@ def spectral() -> Explorer:
             else r"$\gamma\sigma_{\max}$ ≥ 1: the bound allows growth"
         )
         lines = [
-            f"ρ = {radius:.2f},  σ$_{{\\max}}$ = {lam0 * radius:.2f},  γ = {jac.GAMMA[activation]:g}",
+            f"ρ = {radius:.2f},  σ$_{{\\max}}$ = {lam0 * radius:.2f},  "
+            f"γ = {jac.GAMMA[activation]:g}",
             verdict,
         ]
         if finite[-1]:
