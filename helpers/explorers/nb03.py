@@ -156,16 +156,6 @@ def spectral() -> Explorer:
     status = fig.text(0.83, 0.03, "", ha="center", va="bottom", fontsize=10.5, bbox=_BOX)
 
     ax_e.add_patch(Circle((0, 0), 1.0, fill=False, ls="--", lw=1.5, color=style.NEUTRAL))
-    ax_e.text(
-        0.02,
-        0.02,
-        "dashed: unit circle\nsolid: radius ρ",
-        transform=ax_e.transAxes,
-        fontsize=10,
-        ha="left",
-        va="bottom",
-        bbox=_BOX,
-    )
     rho_circle = Circle((0, 0), 1.0, fill=False, lw=1.2, color="0.55")
     ax_e.add_patch(rho_circle)
     # One neutral colour: whether the gradient grows depends on the activation, the inputs
@@ -174,7 +164,8 @@ def spectral() -> Explorer:
         eig0.real, eig0.imag, "o", ms=6, mec="black", mew=0.6, color=style.COLORS["sky"]
     )
     ax_e.set_aspect("equal", adjustable="box")
-    ax_e.set_xlabel("real part")
+    # The circles' key under the axis label (inside the panel it would cover eigenvalues).
+    ax_e.set_xlabel("real part\n(dashed: unit circle, solid: radius ρ)", fontsize=10.5)
     ax_e.set_ylabel("imaginary part")
     ax_e.set_title("eigenvalues of $W_h$ (complex plane)")
 
