@@ -857,9 +857,8 @@ plt.show()
 # times) — with one fixed random embedding (seed 4); with 8 other embeddings the median
 # ranges from about 60 to 130. Seed 1260 sits near the middle of both. The ratio tends to
 # fall as $\rho$ grows (Spearman rank correlation −0.54), but the 68 draws with $\rho$ within
-# 0.02 of the median still range from 30 to 358:
-# $\rho$ is not the whole story (section 4). Now compare the typical draw with the same $W_h$ rescaled to spectral
-# radius 1.3 and 0.8:
+# 0.02 of the median still range from 30 to 358: $\rho$ is not the whole story (section 4).
+# Now compare the typical draw with the same $W_h$ rescaled to spectral radius 1.3 and 0.8:
 
 # %%
 rho_typ = jac.spectral_radius(jane_rnn["Wh"])
@@ -910,7 +909,8 @@ for target in (1.3, 0.8):  # all 300 draws rescaled the same way
 # Every network sends the last words far more gradient than "John": about 90 times more with
 # this typical Xavier draw, about 2900 times more at $\rho = 0.8$, and still about 9 times
 # more at $\rho = 1.3$. Over all 300 draws rescaled the same way (same embedding) the medians
-# are about 3000 at $\rho = 0.8$ (10–90 %: 1300–6200) and about 10 at $\rho = 1.3$ (4–22). Training follows the gradient, so the network adjusts how it reads
+# are about 3000 at $\rho = 0.8$ (10–90 %: 1300–6200) and about 10 at $\rho = 1.3$ (4–22).
+# Training follows the gradient, so the network adjusts how it reads
 # "to", "hi" and "said" long before the faint signal from "John" can shape anything — and the
 # loss compounds step by step, so a longer gap loses more. "The RNN will have a hard time
 # learning such long-range dependencies" (Leibe). A larger $\rho$ fades less here, but it risks
