@@ -76,7 +76,7 @@ def test_unfinished_exercise_hands_back_the_reference(checker, solution, capsys)
         (nb01.check_chunked_states, nb01._never_reset, "reset"),
         (nb02.check_central_difference, nb02._forward_difference, "forward difference"),
         (nb02.check_central_difference, lambda f, w, dw: (f(w + dw) - f(w - dw)) / dw, "2·Δw"),
-        (nb03.check_jacobian_product, nb03._transposed_factors, "row-vector"),
+        (nb03.check_jacobian_product, nb03._transposed_factors, "column-gradient"),
         (nb03.check_jacobian_product, nb03._reversed_order, "wrong order"),
         (nb03.check_spectral_radius, nb03._largest_singular, "singular value"),
         (nb03.check_spectral_radius, nb03._largest_real_part, "absolute value"),

@@ -47,7 +47,7 @@ def check_jacobian_product(student: Callable) -> Callable:
         (
             _transposed_factors,
             "you multiplied W_hᵀ diag(φ'): that is the Jacobian of the "
-            "row-vector (gradient) convention. Here ∂h_i/∂h_{i-1} = diag(1 − h_i²) W_h.",
+            "column-gradient (BPTT) convention. Here ∂h_i/∂h_{i-1} = diag(1 − h_i²) W_h.",
         ),
         (
             _reversed_order,

@@ -103,7 +103,7 @@ def spectral() -> Explorer:
 
     fig, (ax, ax_e) = new_figure(12.0, 5.2, ncols=2)
     fig.set_layout_engine("none")  # fixed positions: nothing jumps while a slider moves
-    ax.set_position((0.075, 0.11, 0.54, 0.8))
+    ax.set_position((0.075, 0.22, 0.54, 0.69))
     ax_e.set_position((0.68, 0.39, 0.3, 0.53))
     ax.yaxis.set_major_formatter(FuncFormatter(_power_of_ten))
     ax.yaxis.set_major_locator(MaxNLocator(nbins=7, integer=True))
@@ -146,30 +146,26 @@ def spectral() -> Explorer:
         color=style.COLORS["green"],
         lw=1.8,
         ls=":",
-        label=r"bound $(\gamma\sigma_{max})^t$",
+        label=r"bound $(\gamma\sigma_{\max})^t$",
     )
     (norm_line,) = ax.plot(t, t * 0.0, lw=2.4, label=r"$\|\partial h_t/\partial h_0\|_2$")
-    legend = ax.legend(loc="lower left", framealpha=0.95)
+    # Below the axes (not over the curve, whose start a corner legend would hide).
+    legend = ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.13), ncol=3, framealpha=0.95)
     ax.set_xlabel("time steps t")
     ax.set_ylabel(r"$\|\partial h_t/\partial h_0\|_2$ (log scale)")
     status = fig.text(0.83, 0.03, "", ha="center", va="bottom", fontsize=10.5, bbox=_BOX)
 
     ax_e.add_patch(Circle((0, 0), 1.0, fill=False, ls="--", lw=1.5, color=style.NEUTRAL))
-    ax_e.text(
-        0.02,
-        0.02,
-        "dashed: unit circle",
-        transform=ax_e.transAxes,
-        fontsize=10,
-        ha="left",
-        va="bottom",
-        bbox=_BOX,
-    )
     rho_circle = Circle((0, 0), 1.0, fill=False, lw=1.2, color="0.55")
     ax_e.add_patch(rho_circle)
-    (dots,) = ax_e.plot(eig0.real, eig0.imag, "o", ms=6, mec="black", mew=0.6)
+    # One neutral colour: whether the gradient grows depends on the activation, the inputs
+    # and the state as well as on ρ (the box and the curve say which).
+    (dots,) = ax_e.plot(
+        eig0.real, eig0.imag, "o", ms=6, mec="black", mew=0.6, color=style.COLORS["sky"]
+    )
     ax_e.set_aspect("equal", adjustable="box")
-    ax_e.set_xlabel("real part")
+    # The circles' key under the axis label (inside the panel it would cover eigenvalues).
+    ax_e.set_xlabel("real part\n(dashed: unit circle, solid: radius ρ)", fontsize=10.5)
     ax_e.set_ylabel("imaginary part")
     ax_e.set_title("eigenvalues of $W_h$ (complex plane)")
 
@@ -215,12 +211,13 @@ def spectral() -> Explorer:
             artist.set_visible(lo - pad < LOG_TINY)
         ax.set_title(f"{activation} RNN, H = {HIDDEN}: gradient size over {horizon} steps")
         verdict = (
-            r"$\gamma\sigma_{max}$ < 1: vanishing guaranteed"
+            r"$\gamma\sigma_{\max}$ < 1: vanishing guaranteed"
             if gamma_lam < 1
-            else r"$\gamma\sigma_{max}$ ≥ 1: the bound allows growth"
+            else r"$\gamma\sigma_{\max}$ ≥ 1: the bound allows growth"
         )
         lines = [
-            f"ρ = {radius:.2f},  σ$_{{max}}$ = {lam0 * radius:.2f},  γ = {jac.GAMMA[activation]:g}",
+            f"ρ = {radius:.2f},  σ$_{{\\max}}$ = {lam0 * radius:.2f},  "
+            f"γ = {jac.GAMMA[activation]:g}",
             verdict,
         ]
         if finite[-1]:
@@ -245,7 +242,6 @@ def spectral() -> Explorer:
         if radius != eig_radius[0]:  # the eigenvalue panel depends on ρ alone
             eig_radius[0] = radius
             dots.set_data(radius * eig0.real, radius * eig0.imag)
-            dots.set_color(style.EXPLODE if radius > 1 else style.VANISH)
             rho_circle.set_radius(radius)
             lim = next(v for v in E_VIEWS if v >= 1.12 * radius)
             ax_e.set_xlim(-lim, lim)
