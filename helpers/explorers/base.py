@@ -205,6 +205,15 @@ class Explorer:
             self._holding = False
         self._render()
 
+    def render(self, **values: Any) -> np.ndarray:
+        """The picture for the controls' values with ``values`` changed (checked), as an
+        (height, width, 4) uint8 array, without touching the controls or the shown image
+        (used to pre-render frames, e.g. for the course website)."""
+        for name, value in values.items():
+            self._check(name, value)
+        self._draw(**{**self.values, **values})
+        return self._render_rgba().copy()
+
     def _on_change(self, _change: dict) -> None:
         if not self._holding:
             self._render()
