@@ -15,7 +15,8 @@ each page's first load — its HTML, the shared CSS and JavaScript, MathJax and 
 the page shows before any control is moved — at most ``PAGE_BUDGET``; the whole site at
 most ``SITE_BUDGET``. ``dist/site/SIZES.txt`` lists the measured sizes.
 
-Usage: ``python tools/site.py [--frames N] [--out DIR] [NAME_PREFIX ...]``.
+Usage: ``python tools/site.py [--frames N] [--out DIR] [--reuse-frames] [NAME_PREFIX ...]``
+(``--reuse-frames``: keep the frames of the site already built, for changes of text only).
 """
 
 from __future__ import annotations
@@ -259,6 +260,7 @@ def notebook_summary(nb: nbformat.NotebookNode) -> str:
             if para and not para.startswith(("#", "|", "<", "!", "-", "*", ">", "```")):
                 text = re.sub(r"\s+", " ", para)
                 text = re.sub(r"\[([^\]]+)\]\([^)]+\)", r"\1", text)
+                text = re.sub(r"\*\*|__|(?<!\w)[*_](?=\w)|(?<=\w)[*_](?!\w)", "", text)
                 return text if len(text) <= 320 else text[:317].rsplit(" ", 1)[0] + " …"
     return ""
 
@@ -323,7 +325,11 @@ def page(title: str, body: str, nav: str = "", extra: str = "") -> str:
 
 
 def build_page(
-    path: Path, out: Path, max_frames: int, pages: list[tuple[str, str]]
+    path: Path,
+    out: Path,
+    max_frames: int,
+    pages: list[tuple[str, str]],
+    reuse: Path | None = None,
 ) -> dict[str, Any]:
     """Render one notebook's page (and its frames); returns its entry for the course map."""
     stem = path.stem
@@ -334,7 +340,11 @@ def build_page(
     )
     frames_dir = out / "frames" / page_id
     manifest: list[dict[str, Any]] = []
-    if has_explorer:
+    old_frames = reuse / "frames" / page_id if reuse else None
+    if has_explorer and old_frames and (old_frames / "manifest.json").exists():
+        shutil.copytree(old_frames, frames_dir)
+        manifest = json.loads((frames_dir / "manifest.json").read_text(encoding="utf-8"))
+    elif has_explorer:
         started = time.perf_counter()
         manifest = render_frames(path, frames_dir, max_frames)
         print(
@@ -382,7 +392,7 @@ def build_index(out: Path, entries: list[dict[str, Any]]) -> None:
         )
         items.append(
             f'<li class="map-item"><h3><a href="{e["stem"]}.html">'
-            f"{html.escape(e['stem'][:2])} · {html.escape(e['title'])}</a></h3>"
+            f"{html.escape(e['title'])}</a></h3>"
             f"<p>{html.escape(e['summary'])}</p>"
             + (
                 f'<p class="muted">Sliders:</p><ul class="ex-list">{explorers}</ul>'
@@ -407,7 +417,9 @@ def build_index(out: Path, entries: list[dict[str, Any]]) -> None:
         "that folder to any static web host, or open <code>index.html</code> from a "
         "downloaded copy: it works offline.</p></section>"
     )
-    (out / "index.html").write_text(page("Unrolled — course map", body), encoding="utf-8")
+    (out / "index.html").write_text(
+        page("Unrolled — course map", body, extra=MATHJAX_HEAD), encoding="utf-8"
+    )
 
 
 # -- assets -------------------------------------------------------------------------------
@@ -453,6 +465,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("prefix", nargs="*", help="only notebooks whose name starts so")
     parser.add_argument("--frames", type=int, default=MAX_FRAMES, help="most frames per explorer")
     parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--reuse-frames",
+        action="store_true",
+        help="take the explorers' frames from the site already in --out (text-only changes)",
+    )
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
@@ -468,7 +485,8 @@ def main(argv: list[str]) -> int:
         copy_mathjax(staging)
         write_assets(staging)
         pages = [(p.stem, notebook_title(nbformat.read(p, as_version=4), p.stem)) for p in paths]
-        entries = [build_page(p, staging, args.frames, pages) for p in paths]
+        reuse = out if args.reuse_frames and out.exists() else None
+        entries = [build_page(p, staging, args.frames, pages, reuse) for p in paths]
         build_index(staging, entries)
         per_page, total = sizes(staging)
         lines = [f"{name}\t{size}" for name, size in per_page] + [f"total\t{total}"]
