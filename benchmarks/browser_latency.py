@@ -311,15 +311,16 @@ def _locate(page: Any, target: dict[str, Any]) -> None:
 
 
 def _walk_key(page: Any, target: dict[str, Any]) -> str:
-    """The next key of a walk along the slider: onwards, turning around at either end."""
+    """The next key of a walk along the slider: onwards, turning around near either end
+    (a held key or a drag moves several steps)."""
     frac = target["handle"].evaluate(
         """h => { const t = h.closest('.noUi-base').getBoundingClientRect();
                   const m = h.getBoundingClientRect();
                   return (m.left + m.width / 2 - t.left) / t.width; }"""
     )
-    if frac > 0.995:
+    if frac > 0.7:
         target["forward"] = False
-    elif frac < 0.005:
+    elif frac < 0.3:
         target["forward"] = True
     return "ArrowRight" if target["forward"] else "ArrowLeft"
 
@@ -397,11 +398,12 @@ def measure(
             gestures: dict[int, dict[str, list]] = {id(t): {"hold": [], "drag": []} for t in usable}
             if hold_and_drag:
                 _progress(f"held keys and drags: {GESTURES} of each per slider")
-                for g in range(GESTURES):
+                for _ in range(GESTURES):
                     for kind in ("hold", "drag"):
                         for t in usable:
                             t["handle"].scroll_into_view_if_needed()
-                            rec = _gesture(page, t, kind, forward=(g % 2 == 0) == t["forward"])
+                            forward = _walk_key(page, t) == "ArrowRight"
+                            rec = _gesture(page, t, kind, forward=forward)
                             gestures[id(t)][kind].append(rec)
             browser.close()
     results: dict[str, dict[str, Any]] = {"image": {}, "output": {}, "plt_show": {}}

@@ -15,7 +15,7 @@ back to a value already seen sends the same bytes again. After a move, while the
 idle, the neighbouring pictures are drawn ahead (the direction of motion first), one per
 turn of the event loop, so a real move waits for at most one picture in progress; moves that
 arrive while a picture is being made are folded into one. The work after a move is bounded
-(at most ``PREFETCH_AHEAD + 1 + 2 × (controls − 1)`` pictures) and ``close()`` stops it.
+(at most ``PREFETCH_AHEAD + 1`` pictures) and ``close()`` stops it.
 """
 
 from __future__ import annotations
@@ -60,9 +60,11 @@ _GRID = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
 CACHE_FRAMES = 96
 CACHE_BYTES = 16 * 2**20
 #: After a move, while the kernel is idle, pre-render the pictures this many grid steps ahead
-#: on the control that moved (in the direction it moved), then one step back, then one step
-#: either way on each other control: at most ``PREFETCH_AHEAD + 1 + 2 × (controls − 1)``.
-PREFETCH_AHEAD = 3
+#: on the control that moved (in the direction it moved), then one step back: at most
+#: ``PREFETCH_AHEAD + 1`` pictures per move. (Also one step either way on every other control
+#: cost up to 10 renders per move for a four-control explorer and, in a kernel shared by
+#: several explorers, delayed the next move: see benchmarks/RESULTS.md.)
+PREFETCH_AHEAD = 2
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -412,13 +414,11 @@ class Explorer:
 
     def neighbours(self) -> list[dict[str, Any]]:
         """The values to draw ahead from the current ones, most likely next first: up to
-        ``PREFETCH_AHEAD`` steps in the direction of the last move, one step back, one step
-        either way on every other control."""
+        ``PREFETCH_AHEAD`` steps in the direction of the last move, then one step back."""
         values = self.values
         name, direction = self._motion
         moves = [(name, direction * s) for s in range(1, PREFETCH_AHEAD + 1)]
         moves.append((name, -direction))
-        moves += [(other, s) for other in self.controls if other != name for s in (1, -1)]
         out = []
         for control, steps in moves:
             if control not in self.controls:
