@@ -77,3 +77,21 @@ lock:
 
 clean:
 	rm -rf $(VENV) .local artifacts dist
+
+## make site: the whole course as a static website in dist/site/ (sliders work with no kernel;
+## see README). Installs npm's MathJax into .local/site-npm on first use. SITE="--frames 64".
+MATHJAX_VERSION := 4.1.3
+SITE_NPM := $(LOCAL)/site-npm
+SITE_MATHJAX := $(SITE_NPM)/.mathjax-$(MATHJAX_VERSION)
+SITE_INPUTS := $(wildcard notebooks/*.ipynb tools/site.py tools/site_frames.py tools/site_assets/* helpers/explorers/*.py)
+.PHONY: site
+$(SITE_MATHJAX):
+	@command -v npm >/dev/null || { echo "make site needs npm (Debian: apt-get install npm)"; exit 1; }
+	mkdir -p $(SITE_NPM) && npm install --prefix $(SITE_NPM) --no-audit --no-fund --ignore-scripts --no-save mathjax@$(MATHJAX_VERSION)
+	@touch $@
+site: $(STAMP) $(SITE_MATHJAX)
+	$(PRIVATE_DIRS) $(BIN)/python tools/site.py $(SITE)
+dist/site/index.html: $(STAMP) $(SITE_MATHJAX) $(SITE_INPUTS)
+	$(PRIVATE_DIRS) $(BIN)/python tools/site.py $(SITE)
+# The browser tests include the website's (tests/browser/test_site.py): build it when stale.
+browser: dist/site/index.html

@@ -19,6 +19,20 @@ One notebook is generated on the fly, with, for every explorer in
 and, for notebook 00's explorer, the classic **``interactive_output`` + ``plt.show()``**
 version that builds a new figure on every move (same data, same labels).
 
+Three ways of moving a slider, each on both routes:
+
+- **press**: one arrow key press, then wait for the picture (the clock above); the presses
+  walk one way along the slider (turning at its ends), never back and forth over the same
+  two values, so a frame cache cannot answer every press from the pictures of the last two;
+- **hold**: a held arrow key — ``HOLD_PRESSES`` presses at ``HOLD_HZ`` (a typical key-repeat
+  rate) without waiting for pictures;
+- **drag**: the handle dragged with the mouse, ``DRAG_MOVES`` pointer moves at 60 Hz.
+
+For hold and drag the page records the time of every key press / pointer move and of every
+new picture; reported: **lag** = from each input to the first new picture after it (what
+the eye sees while moving), and **catch-up** = from the last input to the last new picture
+(how long the picture trails the handle after it stops).
+
 Presses alternate between the routes, so both see the same machine load. Warm-up presses
 are discarded. Results (n, median, p95 in ms) go to ``benchmarks/results/browser_latency.json``.
 Measured, never asserted.
@@ -51,6 +65,13 @@ DEFAULT_OUT = ROOT / "benchmarks" / "results" / "browser_latency.json"
 N_PRESSES = 30
 WARMUP = 3
 TIMEOUT_MS = 20_000
+HOLD_PRESSES = 15
+HOLD_HZ = 30
+DRAG_MOVES = 15
+#: Hold and drag gestures per explorer and route (alternating direction).
+GESTURES = 2
+#: Quiet time that ends a gesture's recording (no new picture for this long), s.
+QUIET_S = 1.0
 
 SETUP = """\
 %matplotlib inline
@@ -130,6 +151,31 @@ ARM_JS = """([root, timeoutMs]) => {
 }"""
 
 
+#: Records, for one explorer's output, every input (key press, pointer move with a button
+#: down) and every new picture (a change of the set of <img> sources), in page time.
+RECORD_JS = """([root]) => {
+    const srcs = () => [...root.querySelectorAll('img')].map(i => i.src).join('|');
+    const rec = {inputs: [], frames: [], last: srcs()};
+    const onKey = () => rec.inputs.push(performance.now());
+    const onMove = (e) => { if (e.buttons) rec.inputs.push(performance.now()); };
+    document.addEventListener('keydown', onKey, {capture: true});
+    document.addEventListener('pointermove', onMove, {capture: true});
+    const obs = new MutationObserver(() => {
+        const now = srcs();
+        if (now && now !== rec.last) { rec.last = now; rec.frames.push(performance.now()); }
+    });
+    obs.observe(root, {subtree: true, childList: true, attributes: true,
+                       attributeFilter: ['src']});
+    rec.stop = () => {
+        obs.disconnect();
+        document.removeEventListener('keydown', onKey, {capture: true});
+        document.removeEventListener('pointermove', onMove, {capture: true});
+        return {inputs: rec.inputs, frames: rec.frames};
+    };
+    window.__unrolledRecord = rec;
+}"""
+
+
 def build_notebook(names: list[str]) -> tuple[nbformat.NotebookNode, list[dict[str, Any]]]:
     """The generated notebook and its targets: ``{"route", "explorer", "cell"}`` each, where
     ``cell`` is the index of the code cell whose output holds the sliders."""
@@ -178,6 +224,72 @@ def _measure_once(page: Any, target: dict[str, Any], key: str) -> float:
     return float(page.evaluate("() => window.__unrolledLatency"))
 
 
+def _gesture(page: Any, target: dict[str, Any], kind: str, forward: bool) -> dict[str, list]:
+    """One held key or one drag on ``target``'s slider; the recorded input and picture
+    times (page clock, ms)."""
+    page.evaluate(RECORD_JS, [target["root"]])
+    handle = target["handle"]
+    if kind == "hold":
+        handle.focus()
+        key = "ArrowRight" if forward else "ArrowLeft"
+        t0 = time.perf_counter()
+        for i in range(HOLD_PRESSES):
+            page.keyboard.press(key)
+            pause = t0 + (i + 1) / HOLD_HZ - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+    else:
+        box = handle.bounding_box()
+        track = handle.evaluate(
+            "h => { const r = h.closest('.noUi-base').getBoundingClientRect();"
+            " return [r.left, r.width]; }"
+        )
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        dx = (1 if forward else -1) * track[1] * 0.25 / DRAG_MOVES
+        page.mouse.move(x, y)
+        page.mouse.down()
+        t0 = time.perf_counter()
+        for i in range(DRAG_MOVES):
+            page.mouse.move(x + dx * (i + 1), y)
+            pause = t0 + (i + 1) / 60 - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+        page.mouse.up()
+    # wait until no new picture has come for QUIET_S
+    last = -1
+    while True:
+        time.sleep(QUIET_S)
+        n = page.evaluate("() => window.__unrolledRecord.frames.length")
+        if n == last:
+            break
+        last = n
+    return page.evaluate("() => window.__unrolledRecord.stop()")
+
+
+def _gesture_stats(records: list[dict[str, list]]) -> dict[str, Any]:
+    """Lag (each input to the first new picture after it) and catch-up (last input to last
+    picture) over the recorded gestures."""
+    lags, catch_up, pictures, inputs = [], [], 0, 0
+    for rec in records:
+        frames, ins = rec["frames"], rec["inputs"]
+        if not ins:
+            continue
+        inputs += len(ins)
+        pictures += len(frames)
+        for t in ins:
+            later = [f for f in frames if f > t]
+            if later:
+                lags.append(later[0] - t)
+        if frames and frames[-1] > ins[-1]:
+            catch_up.append(frames[-1] - ins[-1])
+    out: dict[str, Any] = {"inputs": inputs, "pictures": pictures}
+    if lags:
+        out["lag"] = _stats(lags)
+    if catch_up:
+        out["catch_up"] = _stats(catch_up)
+    return out
+
+
 def _locate(page: Any, target: dict[str, Any]) -> None:
     cell = page.locator(".jp-NotebookPanel .jp-CodeCell").nth(target["cell"])
     slider = cell.locator(".widget-slider").first
@@ -193,8 +305,24 @@ def _locate(page: Any, target: dict[str, Any]) -> None:
                   const m = h.getBoundingClientRect();
                   return (m.left + m.width / 2 - t.left) / t.width; }"""
     )
-    # alternate Right/Left around the start value; start leftwards at the right end
-    target["keys"] = ("ArrowLeft", "ArrowRight") if frac > 0.99 else ("ArrowRight", "ArrowLeft")
+    # walk away from the nearer end; turn around at an end (see _walk_key)
+    target["forward"] = frac < 0.5
+    target["frac"] = frac
+
+
+def _walk_key(page: Any, target: dict[str, Any]) -> str:
+    """The next key of a walk along the slider: onwards, turning around near either end
+    (a held key or a drag moves several steps)."""
+    frac = target["handle"].evaluate(
+        """h => { const t = h.closest('.noUi-base').getBoundingClientRect();
+                  const m = h.getBoundingClientRect();
+                  return (m.left + m.width / 2 - t.left) / t.width; }"""
+    )
+    if frac > 0.7:
+        target["forward"] = False
+    elif frac < 0.3:
+        target["forward"] = True
+    return "ArrowRight" if target["forward"] else "ArrowLeft"
 
 
 def _versions(chromium: str) -> dict[str, Any]:
@@ -219,7 +347,9 @@ def _versions(chromium: str) -> dict[str, Any]:
     }
 
 
-def measure(n: int = N_PRESSES, names: list[str] | None = None) -> dict[str, Any]:
+def measure(
+    n: int = N_PRESSES, names: list[str] | None = None, hold_and_drag: bool = True
+) -> dict[str, Any]:
     """Run the measurement; returns the result dict (see the module docstring)."""
     from playwright.sync_api import sync_playwright
 
@@ -262,9 +392,19 @@ def measure(n: int = N_PRESSES, names: list[str] | None = None) -> dict[str, Any
                     _progress(f"round {i + 1}/{WARMUP + n}")
                 for t in usable:
                     t["handle"].scroll_into_view_if_needed()
-                    ms = _measure_once(page, t, t["keys"][i % 2])
+                    ms = _measure_once(page, t, _walk_key(page, t))
                     if i >= WARMUP:
                         samples[id(t)].append(ms)
+            gestures: dict[int, dict[str, list]] = {id(t): {"hold": [], "drag": []} for t in usable}
+            if hold_and_drag:
+                _progress(f"held keys and drags: {GESTURES} of each per slider")
+                for _ in range(GESTURES):
+                    for kind in ("hold", "drag"):
+                        for t in usable:
+                            t["handle"].scroll_into_view_if_needed()
+                            forward = _walk_key(page, t) == "ArrowRight"
+                            rec = _gesture(page, t, kind, forward=forward)
+                            gestures[id(t)][kind].append(rec)
             browser.close()
     results: dict[str, dict[str, Any]] = {"image": {}, "output": {}, "plt_show": {}}
     for t in targets:
@@ -273,14 +413,32 @@ def measure(n: int = N_PRESSES, names: list[str] | None = None) -> dict[str, Any
             entry["skipped"] = t["skipped"]
         else:
             entry.update(_stats(samples[id(t)]))
+            for kind, recs in gestures[id(t)].items():
+                if recs:
+                    entry[kind] = _gesture_stats(recs)
         results[t["route"]][t["explorer"]] = entry
 
     def pooled(route: str) -> dict[str, Any]:
         allv = [v for t in usable if t["route"] == route for v in samples[id(t)]]
         return _stats(allv) if allv else {}
 
+    def pooled_gesture(route: str, kind: str) -> dict[str, Any]:
+        recs = [r for t in usable if t["route"] == route for r in gestures[id(t)][kind]]
+        return _gesture_stats(recs) if recs else {}
+
     return {
         "what": "slider key press -> new figure src, in the page (performance.now), ms",
+        "gestures": {
+            "hold": f"{HOLD_PRESSES} key presses at {HOLD_HZ} Hz, {GESTURES} per slider",
+            "drag": f"{DRAG_MOVES} pointer moves at 60 Hz over a quarter of the track, "
+            f"{GESTURES} per slider",
+            "lag": "each input -> first new picture after it, ms",
+            "catch_up": "last input -> last new picture, ms",
+        },
+        "pooled_gestures": {
+            route: {kind: pooled_gesture(route, kind) for kind in ("hold", "drag")}
+            for route in ("image", "output")
+        },
         "routes": {
             "image": "explorer pattern: reused figure, PNG into ipywidgets.Image",
             "output": "same explorer, interactive_output + display(fig) in an Output widget",
@@ -295,9 +453,15 @@ def measure(n: int = N_PRESSES, names: list[str] | None = None) -> dict[str, Any
     }
 
 
-def run(output_json_path: str | os.PathLike[str] = DEFAULT_OUT, *, n: int = N_PRESSES) -> dict:
+def run(
+    output_json_path: str | os.PathLike[str] = DEFAULT_OUT,
+    *,
+    n: int = N_PRESSES,
+    names: list[str] | None = None,
+    hold_and_drag: bool = True,
+) -> dict:
     """Measure and write the results as JSON to ``output_json_path``; return them."""
-    result = measure(n=n)
+    result = measure(n=n, names=names, hold_and_drag=hold_and_drag)
     out = Path(output_json_path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
@@ -320,16 +484,62 @@ def _print_table(result: dict[str, Any]) -> None:
             print(
                 f"pooled {route:9s}: n={r['n']}, median {r['median_ms']} ms, p95 {r['p95_ms']} ms"
             )
+    print()
+    print(markdown_table(result))
+
+
+def markdown_table(result: dict[str, Any]) -> str:
+    """Per explorer: press, hold and drag (median / p95 ms) on both routes, as Markdown."""
+
+    def cell(r: dict[str, Any] | None, key: str | None = None) -> str:
+        if not r:
+            return ""
+        r = r.get(key) if key else r
+        if not r or "median_ms" not in r:
+            return ""
+        return f"{r['median_ms']:.0f} / {r['p95_ms']:.0f}"
+
+    lines = [
+        "| explorer | press: image | press: output | hold lag: image | hold lag: output"
+        " | hold catch-up: image | hold catch-up: output | drag lag: image | drag lag: output"
+        " | drag catch-up: image | drag catch-up: output |",
+        "|---|" + "---:|" * 10,
+    ]
+    img_all, out_all = result["explorers"]["image"], result["explorers"]["output"]
+    pooled = result.get("pooled_gestures", {})
+    rows = [
+        (
+            "**all (pooled)**",
+            result["pooled"].get("image"),
+            result["pooled"].get("output"),
+            pooled.get("image", {}),
+            pooled.get("output", {}),
+        )
+    ]
+    for name in sorted(img_all):
+        i, o = img_all[name], out_all.get(name, {})
+        rows.append((name, i, o, i, o))
+    for name, pi, po, gi, go in rows:
+        lines.append(
+            f"| {name} | {cell(pi)} | {cell(po)} | {cell(gi.get('hold'), 'lag')}"
+            f" | {cell(go.get('hold'), 'lag')} | {cell(gi.get('hold'), 'catch_up')}"
+            f" | {cell(go.get('hold'), 'catch_up')} | {cell(gi.get('drag'), 'lag')}"
+            f" | {cell(go.get('drag'), 'lag')} | {cell(gi.get('drag'), 'catch_up')}"
+            f" | {cell(go.get('drag'), 'catch_up')} |"
+        )
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=N_PRESSES, help="presses per explorer and route")
     parser.add_argument("--out", default=str(DEFAULT_OUT), help="where to write the JSON")
+    parser.add_argument("--explorers", nargs="*", help="only these (default: all)")
+    parser.add_argument("--no-gestures", action="store_true", help="single presses only")
     args = parser.parse_args(argv)
     if args.n < 1:
         parser.error("--n must be at least 1")
-    result = run(args.out, n=args.n)
+    result = run(args.out, n=args.n, names=args.explorers, hold_and_drag=not args.no_gestures)
     _print_table(result)
     print(f"written to {args.out}")
     return 0

@@ -7,13 +7,23 @@ of a control calls ``update``: draw, render the figure to PNG, put the bytes int
 ``ipywidgets.Image``. Displayed, it is the live widget where a kernel runs, and its PNG
 (``image/png`` in the mime bundle) where none does: an untrusted notebook, nbconvert
 HTML, GitHub.
+
+Speed, in a kernel: each picture drawn is kept (PNG bytes) in a frame cache keyed by the
+controls' values, at most ``CACHE_FRAMES`` pictures and ``CACHE_BYTES`` bytes per explorer
+(least recently shown dropped first), emptied whenever the layout is solved again; a move
+back to a value already seen sends the same bytes again. After a move, while the kernel is
+idle, the neighbouring pictures are drawn ahead (the direction of motion first), one per
+turn of the event loop, so a real move waits for at most one picture in progress; moves that
+arrive while a picture is being made are folded into one. The work after a move is bounded
+(at most ``PREFETCH_AHEAD + 1`` pictures) and ``close()`` stops it.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import io
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -43,6 +53,36 @@ _CHOICE = (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons, widget
 
 #: Sliders that show only the values min + k·step (base ** (min + k·step) for a log slider).
 _GRID = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
+
+
+#: The frame cache of every explorer holds at most this many rendered pictures and this many
+#: bytes of PNG, whichever comes first; the least recently shown go first.
+CACHE_FRAMES = 96
+CACHE_BYTES = 16 * 2**20
+#: After a move, while the kernel is idle, pre-render the pictures this many grid steps ahead
+#: on the control that moved (in the direction it moved), then one step back: at most
+#: ``PREFETCH_AHEAD + 1`` pictures per move. (Also one step either way on every other control
+#: cost up to 10 renders per move for a four-control explorer and, in a kernel shared by
+#: several explorers, delayed the next move: see benchmarks/RESULTS.md.)
+PREFETCH_AHEAD = 2
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop this code runs in (a Jupyter kernel's), or None (a plain script)."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _key_part(value: Any) -> Any:
+    """A control's value as a cache key: floats to 12 significant digits, so that the value
+    a browser sends back and the same grid value computed here are one key."""
+    if isinstance(value, (float, np.floating)):
+        return float(f"{float(value):.12g}")
+    if isinstance(value, np.integer):
+        return int(value)
+    return value
 
 
 def on_grid(control: widgets.ValueWidget, value: float) -> float:
@@ -158,6 +198,18 @@ class Explorer:
         self.controls: dict[str, widgets.ValueWidget] = dict(controls)
         self._draw = draw
         self._holding = False
+        # Frame cache (see ``_render``): key of the controls' values -> PNG bytes.
+        self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._cache_size = 0
+        #: How renders were served: "hit" (from the cache), "miss" (drawn), "prefetched"
+        #: (drawn ahead while the kernel was idle), "dropped" (moves overtaken by newer ones).
+        self.cache_stats: Counter[str] = Counter()
+        self._drawn_key: tuple[Any, ...] | None = None  # what the figure shows now
+        self._motion: tuple[str, int] = (next(iter(controls), ""), 1)
+        self._pending: asyncio.Handle | None = None
+        self._prefetching: asyncio.Handle | None = None
+        self._queue: list[dict[str, Any]] = []
+        self._closed = False
         self.image = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
         for name, control in self.controls.items():
             self._check(name, control.value)  # a start value the browser would change fails
@@ -205,13 +257,218 @@ class Explorer:
             self._holding = False
         self._render()
 
-    def _on_change(self, _change: dict) -> None:
-        if not self._holding:
+    def render(self, **values: Any) -> np.ndarray:
+        """The picture for the controls' values with ``values`` changed (checked), as an
+        (height, width, 4) uint8 array, without touching the controls or the shown image
+        (used to pre-render frames, e.g. for the course website)."""
+        for name, value in values.items():
+            self._check(name, value)
+        merged = {**self.values, **values}
+        self._draw(**merged)
+        self._drawn_key = self._key(merged)
+        return self._render_rgba().copy()
+
+    def _on_change(self, change: dict) -> None:
+        """A control moved (in the browser, or from code): show its picture.
+
+        In a kernel the picture is made ``settle_s`` later, from the values the controls
+        hold *then*: moves that queued up while a picture was being made are folded into
+        one (stale moves are dropped; the picture catches up with the handle).
+        Then the neighbouring pictures are drawn ahead while the kernel is idle. Without
+        an event loop (a script, a test) the picture is made at once.
+        """
+        if self._holding or self._closed:
+            return
+        self._note_motion(change)
+        loop = _running_loop()
+        if loop is None:
             self._render()
+            return
+        self._stop_prefetch()
+        if self._pending is None:
+            self._pending = loop.call_later(self.settle_s, self._flush)
+        else:
+            self.cache_stats["dropped"] += 1
+
+    def _flush(self) -> None:
+        self._pending = None
+        if self._closed:
+            return
+        self._render()
+        self._start_prefetch()
 
     def _render(self) -> None:
-        self._draw(**self.values)
-        self.image.value = self.png(compress_level=1)
+        """Show the picture for the controls' values: from the frame cache when it was
+        drawn before (the same PNG bytes), else drawn now and kept."""
+        values = self.values
+        key = self._key(values)
+        png = self._cache_get(key)
+        if png is None:
+            png = self._draw_png(values, key)
+            self.cache_stats["miss"] += 1
+        else:
+            self.cache_stats["hit"] += 1
+        self.image.value = png
+
+    # -- frame cache and prefetch --------------------------------------------------------
+    def _key(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
+        return tuple(_key_part(values[name]) for name in self.controls)
+
+    def _draw_png(self, values: Mapping[str, Any], key: tuple[Any, ...]) -> bytes:
+        """Draw ``values`` and keep the PNG in the cache (emptied first when the layout was
+        solved again: earlier pictures were drawn on the old layout)."""
+        layouts = self.frames["layout"]
+        self._draw(**values)
+        self._drawn_key = key
+        png = self._png(compress_level=1)
+        if self.frames["layout"] != layouts:
+            # The layout was solved in this render: pictures drawn before it sit on the old
+            # layout, and this one may differ from a later draw on the frozen layout (a
+            # render that solves the layout is not always pixel-equal to the next one).
+            self.clear_cache()
+        else:
+            self._cache_put(key, png)
+        return png
+
+    def _cache_get(self, key: tuple[Any, ...]) -> bytes | None:
+        if self.cache_frames <= 0:
+            return None
+        png = self._cache.get(key)
+        if png is not None:
+            self._cache.move_to_end(key)
+        return png
+
+    def _cache_put(self, key: tuple[Any, ...], png: bytes) -> None:
+        if self.cache_frames <= 0 or len(png) > self.cache_bytes:
+            return
+        old = self._cache.pop(key, None)
+        if old is not None:
+            self._cache_size -= len(old)
+        self._cache[key] = png
+        self._cache_size += len(png)
+        while len(self._cache) > self.cache_frames or self._cache_size > self.cache_bytes:
+            _, dropped = self._cache.popitem(last=False)
+            self._cache_size -= len(dropped)
+
+    def clear_cache(self) -> None:
+        """Forget every cached picture."""
+        self._cache.clear()
+        self._cache_size = 0
+
+    #: Most pictures in the frame cache, and most bytes (see ``CACHE_FRAMES``); 0 frames:
+    #: no cache.
+    cache_frames: int = CACHE_FRAMES
+    cache_bytes: int = CACHE_BYTES
+    #: Draw the neighbouring pictures ahead while the kernel is idle.
+    prefetch: bool = True
+    #: Seconds between a move and its picture, in a kernel: moves already waiting in the
+    #: kernel's queue are read within it and folded into the same picture.
+    settle_s: float = 0.004
+
+    def _note_motion(self, change: dict) -> None:
+        """Remember which control moved last and which way (+1 or -1 on its grid)."""
+        owner = change.get("owner")
+        for name, control in self.controls.items():
+            if control is owner:
+                old, new = change.get("old"), change.get("new")
+                grid = self._grid_index(name, old), self._grid_index(name, new)
+                if None not in grid and grid[0] != grid[1]:
+                    self._motion = (name, 1 if grid[1] > grid[0] else -1)
+                else:
+                    self._motion = (name, self._motion[1])
+                return
+
+    def _grid_index(self, name: str, value: Any) -> int | None:
+        """The position of ``value`` on the control's grid, or None (off grid, text box)."""
+        c = self.controls[name]
+        try:
+            if isinstance(c, widgets.FloatLogSlider):
+                return round((np.log(value) / np.log(c.base) - c.min) / c.step)
+            if isinstance(c, _GRID):
+                return round((value - c.min) / c.step)
+            if isinstance(c, _CHOICE):
+                labels = [o[1] if isinstance(o, tuple) else o for o in c.options]
+                return labels.index(value)
+        except (TypeError, ValueError):
+            return None
+        return None
+
+    def _neighbour(self, name: str, value: Any, steps: int) -> Any:
+        """The value ``steps`` grid steps from ``value`` on control ``name``; None when off
+        the end or when the control has no grid."""
+        c = self.controls[name]
+        k = self._grid_index(name, value)
+        if k is None:
+            return None
+        k += steps
+        if isinstance(c, _CHOICE):
+            labels = [o[1] if isinstance(o, tuple) else o for o in c.options]
+            return labels[k] if 0 <= k < len(labels) else None
+        n = round((c.max - c.min) / c.step)
+        if not 0 <= k <= n:
+            return None
+        if isinstance(c, widgets.FloatLogSlider):
+            return float(c.base ** (c.min + k * c.step))
+        shown = on_grid(c, c.min + k * c.step)
+        return int(shown) if isinstance(c, widgets.IntSlider) else shown
+
+    def neighbours(self) -> list[dict[str, Any]]:
+        """The values to draw ahead from the current ones, most likely next first: up to
+        ``PREFETCH_AHEAD`` steps in the direction of the last move, then one step back."""
+        values = self.values
+        name, direction = self._motion
+        moves = [(name, direction * s) for s in range(1, PREFETCH_AHEAD + 1)]
+        moves.append((name, -direction))
+        out = []
+        for control, steps in moves:
+            if control not in self.controls:
+                continue
+            value = self._neighbour(control, values[control], steps)
+            if value is not None:
+                out.append({**values, control: value})
+        return out
+
+    def _start_prefetch(self) -> None:
+        loop = _running_loop()
+        if loop is None or not self.prefetch or self.cache_frames <= 0:
+            return
+        self._queue = self.neighbours()[: max(0, self.cache_frames // 2)]
+        self._prefetching = loop.call_soon(self._prefetch_step)
+
+    def _stop_prefetch(self) -> None:
+        if self._prefetching is not None:
+            self._prefetching.cancel()
+            self._prefetching = None
+        self._queue = []
+
+    def _prefetch_step(self) -> None:
+        """Draw one queued neighbour into the cache, then yield to the kernel: a move that
+        arrives meanwhile cancels the rest (it waits for at most this one picture)."""
+        self._prefetching = None
+        if self._closed or self._pending is not None:
+            return
+        while self._queue:
+            values = self._queue.pop(0)
+            key = self._key(values)
+            if key in self._cache:
+                continue
+            self._draw_png(values, key)
+            self.cache_stats["prefetched"] += 1
+            break
+        loop = _running_loop()
+        if self._queue and loop is not None:
+            self._prefetching = loop.call_soon(self._prefetch_step)
+
+    def close(self) -> None:
+        """Stop any pending work, drop the cache and close the widgets."""
+        self._closed = True
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        self._stop_prefetch()
+        self.clear_cache()
+        for w in [self.widget, self.image, *self.controls.values()]:
+            w.close()
 
     def relayout(self) -> None:
         """Solve the figure's layout again at the next render (it is frozen after the first).
@@ -386,6 +643,15 @@ class Explorer:
 
     # -- output ----------------------------------------------------------------------
     def png(self, *, compress_level: int = 6) -> bytes:
+        """The picture for the controls' current values as PNG bytes (see ``_png``); the
+        figure is drawn again first if it holds another picture (one drawn ahead)."""
+        key = self._key(self.values)
+        if self._drawn_key is not None and self._drawn_key != key:
+            self._draw(**self.values)
+            self._drawn_key = key
+        return self._png(compress_level=compress_level)
+
+    def _png(self, *, compress_level: int = 6) -> bytes:
         """The figure as PNG bytes (no ``bbox_inches='tight'``: the layout is fixed).
 
         The pixels are those ``figure.savefig(format="png")`` gives; they are rendered once

@@ -1,0 +1,225 @@
+"""The course website (``make site``) as a reader meets it: Chromium, no kernel, no internet.
+
+Every page is opened twice, from ``python -m http.server`` on 127.0.0.1 and from the folder
+itself (``file://``), with every request outside the site refused (Playwright route
+interception). On each page: MathJax has typeset every formula (no raw ``$$``, ``$``,
+``\\(`` or ``\\[`` left in the text, no TeX error), every explorer's every control, moved
+with the keyboard or its menu, shows a different picture that the browser really loaded,
+only the first frame of each explorer is loaded before a control moves (frames load
+lazily), nothing outside the site is requested and nothing fails or logs an error.
+Screenshots of the top of each page and of each explorer go to ``artifacts/browser/site/``.
+
+The site must have been built (``make browser`` and ``make test`` build it when it is
+older than its inputs); a missing site is a skip with the command, or a failure with
+``CI=true``.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import jupyter_harness as harness
+from conftest import _missing
+
+SITE = harness.ROOT / "dist" / "site"
+#: The first load of a page as the browser measures it (see tools/site.py's budget).
+PAGE_BUDGET = 2_000_000
+PAGES = ["index.html"] + [
+    f"{p.stem}.html" for p in sorted((harness.ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+]
+
+#: Text of the page outside code, math and scripts; raw TeX delimiters left in it.
+RAW_MATH_JS = r"""() => {
+  const skip = new Set(["PRE", "CODE", "SCRIPT", "STYLE", "TEXTAREA", "MJX-CONTAINER",
+                        "MJX-ASSISTIVE-MML"]);
+  const found = [];
+  const walk = (node) => {
+    for (const child of node.childNodes) {
+      if (child.nodeType === Node.TEXT_NODE) {
+        const t = child.textContent;
+        if (/\$|\\\(|\\\)|\\\[|\\\]|\\begin\{/.test(t)) { found.push(t.trim().slice(0, 120)); }
+      } else if (child.nodeType === Node.ELEMENT_NODE && !skip.has(child.tagName)) {
+        walk(child);
+      }
+    }
+  };
+  walk(document.body);
+  return found;
+}"""
+
+FRAME_READY_JS = """([img, before]) => img.getAttribute('src') !== before && img.complete
+    && img.naturalWidth > 0"""
+
+
+@pytest.fixture(scope="module")
+def site() -> Path:
+    if not (SITE / "index.html").exists():
+        _missing(f"The course website is not built: run `make site` (expected {SITE}).")
+    return SITE
+
+
+@pytest.fixture(scope="module")
+def http_base(site: Path) -> Iterator[str]:
+    """``python -m http.server`` serving the site on 127.0.0.1; yields its base URL."""
+    port = harness.free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1"],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "index.html", timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("python -m http.server did not answer")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def site_artifacts(artifacts: Path) -> Path:
+    path = artifacts / "site"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def _open(browser: Any, base: str) -> tuple[Any, list[str], list[str], list[str], list[int]]:
+    """A new tab that refuses every request outside ``base``; returns the tab and the lists
+    it fills: refused URLs, every URL requested, errors (console, page, failed requests),
+    the body size of every finished response."""
+    tab = browser.new_page()
+    refused: list[str] = []
+    requested: list[str] = []
+    errors: list[str] = []
+    received: list[int] = []
+
+    def route(r: Any) -> None:
+        url = r.request.url
+        if url.startswith(base) or url.startswith(("data:", "blob:")):
+            r.continue_()
+        else:
+            refused.append(url)
+            r.abort()
+
+    tab.route("**/*", route)
+    tab.on("request", lambda r: requested.append(r.url))
+    tab.on("requestfinished", lambda r: received.append(r.sizes()["responseBodySize"]))
+    tab.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    tab.on("pageerror", lambda e: errors.append(str(e)))
+    tab.on(
+        "requestfailed",
+        lambda r: errors.append(f"{r.url}: {r.failure}") if r.url.startswith(base) else None,
+    )
+    return tab, refused, requested, errors, received
+
+
+def _move(tab: Any, control: Any) -> None:
+    """One step of a range input with the keyboard, or another option of a menu."""
+    if control.evaluate("c => c.tagName") == "SELECT":
+        n = control.evaluate("c => c.options.length")
+        current = int(control.input_value())
+        control.select_option(str((current + 1) % n))
+        return
+    control.focus()
+    at_max = control.evaluate("c => Number(c.value) >= Number(c.max)")
+    tab.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+
+
+def _frame_file(site: Path, base: str, img: Any) -> Path:
+    return site / img.get_attribute("src").replace(base, "")
+
+
+@pytest.mark.parametrize("scheme", ["http", "file"])
+@pytest.mark.parametrize("name", PAGES)
+def test_site_page(
+    name: str, scheme: str, browser: Any, site: Path, http_base: str, site_artifacts: Path
+) -> None:
+    path = site / name
+    assert path.exists(), f"{name} is missing from the site: rebuild it with `make site`"
+    base = http_base if scheme == "http" else site.as_uri() + "/"
+    tab, refused, requested, errors, received = _open(browser, base)
+    try:
+        tab.goto(base + name)
+        tab.wait_for_load_state("load")
+        if tab.evaluate("() => !!document.querySelector('script[src*=mathjax]')"):
+            tab.wait_for_function(
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise"
+            )
+            tab.evaluate("() => MathJax.startup.promise")
+        raw = tab.evaluate(RAW_MATH_JS)
+        assert not raw, f"{name} ({scheme}): TeX left untypeset: {raw[:5]}"
+        assert tab.locator("mjx-merror").count() == 0, f"{name}: a TeX error"
+        stem = name.removesuffix(".html")
+        tab.screenshot(path=str(site_artifacts / f"{stem}-{scheme}.png"))
+        if scheme == "http":  # what a first visit downloads, math typeset, nothing moved
+            loaded = sum(received)
+            with (site_artifacts / "first_load_bytes.tsv").open("a") as f:
+                f.write(f"{name}\t{len(received)}\t{loaded}\n")
+            assert loaded <= PAGE_BUDGET, f"{name}: first load {loaded} B > {PAGE_BUDGET} B"
+
+        figures = tab.locator("figure.explorer")
+        frames_before_moves = [u for u in requested if "/frames/" in u]
+        assert len(frames_before_moves) <= figures.count(), (
+            f"{name}: frames loaded before any control moved: {frames_before_moves}"
+        )
+        for k in range(figures.count()):
+            figure = figures.nth(k)
+            figure.scroll_into_view_if_needed()
+            img = figure.locator("img.frame")
+            tab.wait_for_function(
+                "img => img.complete && img.naturalWidth > 0", arg=img.element_handle()
+            )
+            if scheme == "http":
+                figure.screenshot(path=str(site_artifacts / f"{stem}-explorer{k}.png"))
+            controls = figure.locator("[data-axis]")
+            assert controls.count() > 0
+            for j in range(controls.count()):
+                control = controls.nth(j)
+                label = figure.locator(f"label[for='{control.get_attribute('id')}']").inner_text()
+                before = img.get_attribute("src")
+                old = _frame_file(site, base, img).read_bytes()
+                _move(tab, control)
+                tab.wait_for_function(FRAME_READY_JS, arg=[img.element_handle(), before])
+                new = _frame_file(site, base, img).read_bytes()
+                assert new != old, (
+                    f"{name}, explorer {k}, control {label!r}: the picture did not change "
+                    f"({before} -> {img.get_attribute('src')})"
+                )
+                alt = img.get_attribute("alt")
+                assert label in alt, f"{name}: alt text {alt!r} names no {label!r}"
+        assert not refused, f"{name} ({scheme}) asked for outside resources: {refused}"
+        assert not errors, f"{name} ({scheme}): {errors}"
+    finally:
+        tab.close()
+
+
+def test_site_links(site: Path) -> None:
+    """Every local link and source in every page names a file of the site."""
+    import re
+
+    broken = []
+    for page in sorted(site.glob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        for url in re.findall(r'(?:src|href)="([^"#?]+)', text):
+            if url.startswith(("http:", "https:", "mailto:", "data:")):
+                continue
+            if not (site / url).exists():
+                broken.append(f"{page.name}: {url}")
+    assert not broken, broken
