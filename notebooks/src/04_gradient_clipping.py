@@ -40,10 +40,9 @@ np.set_printoptions(precision=4, suppress=True)
 # %% [markdown]
 # ## 1 · One recurrent unit with a cliff
 #
-# Pascanu, Mikolov & Bengio (2013, §2.2 and Figure 6) take a recurrent network with a
-# **single hidden unit**, no input, and the logistic sigmoid $\sigma(x) = 1/(1 + e^{-x})$.
-# We take the start $x_0 = 0.5$, 50 steps and the target 0.7 (our choices, to draw the
-# surface):
+# Pascanu, Mikolov & Bengio (2013, Figure 6) take a recurrent network with a **single
+# hidden unit**, no input, and the logistic sigmoid $\sigma(x) = 1/(1 + e^{-x})$. We take
+# the start $x_0 = 0.5$, 50 steps and the target 0.7:
 #
 # $$x_t = w\,\sigma(x_{t-1}) + b, \qquad x_0 = 0.5, \qquad
 #   E(w, b) = \big(\sigma(x_{50}) - 0.7\big)^2 .$$
