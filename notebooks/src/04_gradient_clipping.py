@@ -305,8 +305,8 @@ plt.show()
 # nothing: a step that jumps over it lands on the other plateau, where the gradient is
 # small again. Landing *on its face* is what hurts — at step 57 the point is $5\cdot10^{-4}$
 # from the line and $\lVert\nabla E\rVert = 560$ (the check below prints the path). There
-# the plain step is the gradient times $\eta$: the parameters leave the picture and end on a plateau far away,
-# where the gradient is almost zero and training is stuck. The clipped run takes a step of
+# the plain step is the gradient times $\eta$: the parameters leave the picture and end on
+# a plateau far away, where the gradient is almost zero and training is stuck. The clipped run takes a step of
 # length at most $\eta \cdot 0.5$ in the same *direction*, bounces along the wall and goes
 # on down. Pascanu et al.'s point: near a wall the gradient's direction is still useful,
 # only its size is not — the size was computed for a surface that curves much faster than
@@ -379,8 +379,8 @@ cliff
 #
 # Every clipped step is at most $\eta\,\epsilon = 0.1$ long, so crossing the 6-wide window
 # of $w$ takes at least 60 steps. From the default start nearly every step is clipped
-# (97 of 100) and the run ends near $(4.03, -1.98)$: slow and steady, and the huge
-# learning rate never shows.
+# (97 of 100), so nearly every step is exactly $\eta\,\epsilon = 0.1$ long, and the run
+# ends near $(4.03, -1.98)$: slow and steady, whatever the size of the gradient.
 #
 # </details>
 #
@@ -646,8 +646,7 @@ assert clip.global_norm(as_written) > 10 * eps  # as written, the big gradients 
 # Pascanu et al. advise a threshold from the **average gradient norm over a sufficiently
 # large number of updates**, and report that values from about half to ten times that
 # average "can still yield convergence, though convergence speed can be affected" (§3.2).
-# That is a claim about *convergence*, so we test it on runs
-# that converge. The experiment: a vanilla tanh RNN with 16 units (Glorot init) on the
+# That is a claim about *convergence*, so we test it on runs that converge. The experiment: a vanilla tanh RNN with 16 units (Glorot init) on the
 # adding problem (sequences of length 6; the target is the sum of the two marked values),
 # trained by plain SGD on batches of 32 for 1000 steps. A run **learns** when its MSE on
 # 1000 fresh test sequences is below $1/12$, half the baseline $1/6$ of always predicting 1.
@@ -831,8 +830,10 @@ for label, reach in [("5 ×", reach5), ("10 ×", reach10)]:
           f"(per seed: {', '.join('—' if np.isinf(r) else f'{r:.0f}' for r in reach)})")
 print(f"10 × average at step 1000: learned {rate(at10.learned)}, diverged "
       f"{sum(bool(x) for x in at10.stopped)}/{S}")
-assert np.median(reach10) > np.median(reach5) + 100  # slower ...
+assert np.median(reach10) > np.median(reach5) + 300  # several hundred steps slower ...
 assert not any(at10.stopped) and np.isfinite(at10.test_mse).all()  # ... but none diverges
+
+# %% [markdown]
 # Between 0.5 × and 5 × the differences in test MSE are smaller than the spread over seeds:
 # the exact value matters less than having a threshold of the right order at all. (These
 # are 8 seeds of one small network on one task; the table's counts are the evidence, with
@@ -1001,7 +1002,8 @@ _ = exercises.check_value_clipping_angle(my_angle)
 #
 # <details><summary>A model answer</summary>
 #
-# Such settings exist, though they are not the common case. One is η = 0.1 from
+# Such settings exist, though they are not the common case (an independent sweep found
+# them in 50 of 715 settings of start and learning rate). One is η = 0.1 from
 # $(5.5, -3.0)$ with the default threshold 0.5: after 100 steps the plain run ends at
 # $E \approx 0.088$, the clipped one at $E \approx 0.355$ (checked below). Clipping bounds
 # the *length* of a step; it does not guarantee descent, and a shorter step can be the
