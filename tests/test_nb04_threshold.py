@@ -64,3 +64,42 @@ def test_smooth_is_a_running_mean():
     out = nb04.smooth(v, window=4)
     assert np.isnan(out[:3]).all()
     np.testing.assert_allclose(out[3:, 0], [np.mean(v[i - 3 : i + 1]) for i in range(3, 10)])
+
+
+def test_continue_runs_is_a_separate_run_from_the_final_networks(short):
+    """Seed m of ``continue_runs`` == train.fit from seed m's final network on the same batches."""
+    nb04.continue_runs.cache_clear()
+    ex = nb04.threshold_experiment()
+    more = nb04.continue_runs(10.0, 12)
+    xs, ys = nb04.tasks.adding_problem(
+        12 * 8 * 32, 6, rng=np.random.default_rng(2025)
+    )  # the continuation's own batches, drawn as documented
+    xs = xs.reshape(6, 12, 8, 32, 2).transpose(1, 2, 0, 3, 4)
+    ys = ys.reshape(12, 8, 32)
+    for m in (0, 3):
+        _, hist = train.fit(
+            rnn,
+            stacking.unstack(ex.runs[10.0].final, m),
+            lambda step, m=m: (xs[step, m], ys[step, m]),
+            steps=12,
+            optimizer=optim.SGD(lr=ex.lr),
+            clip_norm=10.0 * ex.average_norm,
+        )
+        np.testing.assert_allclose(more.loss[:, m], hist.arrays()[0], rtol=1e-10)
+    nb04.continue_runs.cache_clear()
+    with pytest.raises(ValueError, match="factor"):
+        nb04.continue_runs(3.0, 5)
+
+
+def test_steps_to_matches_a_loop():
+    rng = np.random.default_rng(0)
+    loss = np.abs(rng.normal(1.0, 0.5, size=(200, 3))) * np.linspace(1, 0.05, 200)[:, None]
+    loss[:, 2] = 1.0  # never gets there
+    got = nb04.steps_to(loss, 0.3, window=10)
+    for m in range(3):
+        expect = np.inf
+        for i in range(9, 200):
+            if loss[i - 9 : i + 1, m].mean() < 0.3:
+                expect = i
+                break
+        assert got[m] == expect

@@ -9,7 +9,7 @@ with thresholds from half to ten times the average gradient norm; a slider picks
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
@@ -286,7 +286,8 @@ class SeedRuns:
     """One configuration trained from every seed: arrays (steps, S); ``test_mse`` (S,).
 
     A run that stopped (``stopped[m]`` says why) has NaN entries after that step, and its
-    test MSE is ``inf``: it diverged.
+    test MSE is ``inf``: it diverged. ``final``: the stacked parameters at the end (leading
+    axis S), from which ``continue_runs`` goes on.
     """
 
     loss: np.ndarray
@@ -294,6 +295,7 @@ class SeedRuns:
     clipped: np.ndarray
     stopped: list[str]
     test_mse: np.ndarray
+    final: dict[str, np.ndarray] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def learned(self) -> np.ndarray:
@@ -323,15 +325,22 @@ class ThresholdExperiment:
         return sorted(f for f in self.runs if f is not None)
 
 
-def _train(lrs: np.ndarray, limits: np.ndarray | None, copies: int) -> list[SeedRuns]:
+def _train(
+    lrs: np.ndarray,
+    limits: np.ndarray | None,
+    copies: int,
+    start: dict[str, np.ndarray] | None = None,
+    batches: tuple[np.ndarray, np.ndarray] | None = None,
+) -> list[SeedRuns]:
     """Train ``copies`` × S models as one stack: copy k starts from the S seed networks and
     sees their batches, with learning rate ``lrs[k]`` and clipping threshold ``limits[k]``
-    (``inf``: none). Returns one ``SeedRuns`` per copy."""
+    (``inf``: none). ``start`` / ``batches`` replace the seed networks / ``_seed_batches()``
+    (xs (steps, S, T, B, 2), ys (steps, S, B)). Returns one ``SeedRuns`` per copy."""
     s = SETTINGS
     S = len(s["seeds"])
-    start = seed_models()
+    start = seed_models() if start is None else start
     params = {k: np.concatenate([v] * copies) for k, v in start.items()}
-    xs_all, ys_all = _seed_batches()
+    xs_all, ys_all = _seed_batches() if batches is None else batches
 
     def batch(step: int) -> tuple[np.ndarray, np.ndarray]:
         xs, ys = xs_all[step], ys_all[step]
@@ -345,7 +354,7 @@ def _train(lrs: np.ndarray, limits: np.ndarray | None, copies: int) -> list[Seed
             rnn,
             params,
             batch,
-            steps=s["steps"],
+            steps=len(xs_all),
             optimizer=optim.SGD(lr=np.repeat(lrs, S)),
             clip_norm=clip_norm,
         )
@@ -365,6 +374,7 @@ def _train(lrs: np.ndarray, limits: np.ndarray | None, copies: int) -> list[Seed
                 clipped=hist.clipped[:, cols],
                 stopped=list(stopped),
                 test_mse=np.nan_to_num(test, nan=np.inf, posinf=np.inf),
+                final={name: v[cols] for name, v in final.items()},
             )
         )
     return out
@@ -395,6 +405,41 @@ def threshold_experiment() -> ThresholdExperiment:
         lr=float(s["lr"]),
         runs=dict(zip(keys, runs, strict=True)),
     )
+
+
+@functools.cache
+def continue_runs(factor: float, steps: int) -> SeedRuns:
+    """The runs of ``threshold_experiment()`` clipped at ``factor`` × average, trained on for
+    ``steps`` more SGD steps (same lr and threshold) on fresh batches (their own seed).
+
+    Only the continuation is returned: ``loss`` etc. are (steps, S) and ``test_mse`` is the
+    test MSE at the end. Cached.
+    """
+    ex = threshold_experiment()
+    if factor not in ex.runs or factor is None:
+        raise ValueError(f"factor must be one of {ex.factors}, got {factor!r}")
+    n = int(steps)
+    if n < 1:
+        raise ValueError(f"steps must be a positive integer, got {steps!r}")
+    s = SETTINGS
+    S, B, T = len(s["seeds"]), s["batch"], s["length"]
+    xs, ys = tasks.adding_problem(n * S * B, T, rng=np.random.default_rng(2025))
+    xs = np.ascontiguousarray(xs.reshape(T, n, S, B, 2).transpose(1, 2, 0, 3, 4))
+    (runs,) = _train(
+        np.array([ex.lr]),
+        np.array([factor * ex.average_norm]),
+        1,
+        start=ex.runs[factor].final,
+        batches=(xs, ys.reshape(n, S, B)),
+    )
+    return runs
+
+
+def steps_to(loss: np.ndarray, level: float, window: int = 25) -> np.ndarray:
+    """(S,) the first step at which the running mean of ``loss`` (steps, S) over ``window``
+    steps is below ``level``; ``inf`` for a run that never gets there."""
+    below = smooth(loss, window) < level
+    return np.where(below.any(axis=0), np.argmax(below, axis=0).astype(float), np.inf)
 
 
 def smooth(values: np.ndarray, window: int = 25) -> np.ndarray:
@@ -433,8 +478,9 @@ def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
     clipped_runs = [ex.runs[f] for f in ex.factors]
     losses = np.concatenate([smooth(r.loss) for r in clipped_runs], axis=1)
     finite = losses[np.isfinite(losses) & (losses > 0)]
+    top = 30.0
     axl.set_yscale("log")
-    axl.set_ylim(float(finite.min()) / 2, 30.0)
+    axl.set_ylim(float(finite.min()) / 2, top)
     axl.set_autoscale_on(False)
     norms = np.concatenate([r.grad_norm for r in clipped_runs], axis=1)
     finite_n = norms[np.isfinite(norms) & (norms > 0)]
@@ -446,13 +492,17 @@ def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
     gone = [int(x.rsplit(" ", 1)[1]) for x in base.stopped if x]
     where = f", steps {min(gone)}–{max(gone)}" if gone else ""
     for m in range(S):
-        axl.plot(
+        axl.plot(  # off the scale: drawn along the top edge, so the runs stay visible
             t,
-            shown(base_loss[:, m]),
+            np.minimum(shown(base_loss[:, m]), top * 0.97),
             color=style.EXPLODE,
             lw=1.0,
             alpha=0.7,
-            label=f"no clipping: {len(gone)}/{S} overflow{where}" if m == 0 else None,
+            label=(
+                f"no clipping: {len(gone)}/{S} overflow{where}\n(above {top:g}: drawn at the top)"
+                if m == 0
+                else None
+            ),
         )
         axn.plot(t, shown(base.grad_norm[:, m]), color=style.EXPLODE, lw=0.6, alpha=0.5)
     loss_lines = [
