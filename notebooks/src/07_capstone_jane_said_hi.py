@@ -99,7 +99,7 @@ print(f"d = 9 + 4n holds for all {len(check)} stories (n = 0 … 6, d = 9 … 33
 #
 # A counting check: collect the windows of the last $k$ tokens of 4000 stories with the
 # answer that followed, build the best possible lookup table ("most frequent answer for this
-# window"), and score it on 4000 new stories.
+# window"), and score it on 4000 further stories.
 
 
 # %%
@@ -131,8 +131,9 @@ for n in (0, 1):
 #
 # Word $w_t$ enters as a one-hot vector $x_t = e_{w_t} \in \mathbb{R}^V$, so the input size is
 # $D = V$ and no embedding table is needed: $W_x e_i$ *is* column $i$ of $W_x$, the
-# embedding of word $i$. A recurrent cell (vanilla RNN, LSTM or GRU) updates the state, and
-# a softmax over the vocabulary scores the next word:
+# embedding of word $i$. A recurrent cell — a vanilla RNN (Elman, 1990), an LSTM or a GRU
+# (Cho et al., 2014) — updates the state, and a softmax over the vocabulary scores the next
+# word:
 # $$h_t = \operatorname{cell}(h_{t-1}, x_t), \qquad
 # z_t = W_y h_t + b_y, \qquad
 # p(w_{t+1} = i \mid w_{\le t}) = \operatorname{softmax}(z_t)_i
@@ -177,16 +178,20 @@ print(f"L = {value:.4f} = -mean log p(answer); relative error BPTT vs finite dif
 assert err < 1e-6
 
 # %% [markdown]
-# **What the cloze objective changes.** It is not a language model any more in one
-# respect: the network is never asked to predict the skeleton or the fillers, so all its
-# gradient comes from the one prediction that needs memory. With the full next-word loss
-# the answer is one target among all the story's next words; most of the others are
-# either certain (the skeleton) or unpredictable by any reader (which filler comes next),
-# and the gradient that teaches the memory is averaged with theirs. A full language model
-# would also have to learn the skeleton and the filler statistics first, and it is
-# scored on every word, so its accuracy on the blank is not its objective. We did not fit
-# the full objective into this notebook's time budget; the count below says how diluted the
-# signal would be: the share of the next-word targets that is the answer.
+# **What the cloze objective changes.** The best answer at the blank is the same under both
+# objectives: the true probability of each name given the story so far. What differs is
+# everything else. The inputs are cut at the blank, and every output except the blank's is
+# never trained: the network is never asked to predict the skeleton or the fillers, so it
+# is **not a generator of stories** — only a filler of this one blank. With the full
+# next-word loss the answer would be one target among all the story's next words; most of
+# the others are either certain (the skeleton) or unpredictable by any reader (which filler
+# comes next). Their share of the loss's terms, counted below, is *not* by itself a
+# dilution of the memory's gradient: Adam divides each coordinate by its own gradient
+# scale, so a uniform factor on the loss changes nothing (section 3 checks that). The real
+# dilution is that the other targets' gradients act on the same parameters ($W_h$, $W_y$)
+# and pull them towards the skeleton and the filler statistics while the memory is still
+# to be learnt. We did not fit the full objective into this notebook's time; the count
+# below only says how many terms the full loss would have.
 
 # %%
 for n in (0, 6):
@@ -355,7 +360,7 @@ assert err < 1e-12
 
 # %%
 def test_accuracy(cell, params, n_filler):
-    """Accuracy of every model of the stack on 200 new stories of this distance, (M,)."""
+    """Accuracy of every model of the stack on 200 fresh draws of this distance, (M,)."""
     batch = tasks.stories(200, n_filler, rng=np.random.default_rng(100 + n_filler))
     T = int(batch.answer_pos[0])
     scores = train.predict(cell, params, lm.one_hot(batch.tokens[:T], V))[:, -1]  # (M, B, V)
@@ -755,7 +760,8 @@ explorer
 
 # %% [markdown]
 # Where the vanilla RNN fails at $d = 33$ it does not guess *wildly*: its probability is
-# spread roughly evenly over the five names other than Jane, and each model gives about the
+# spread roughly evenly over the five names other than Jane (the most likely name gets
+# 0.22–0.31 in 80 % of the predictions, measured below), and each model gives about the
 # same distribution whatever the story — it has learnt the skeleton ("a name comes next,
 # and not Jane") but not the memory. Check that on all 16 vanilla RNNs at $d = 33$ (8 seeds,
 # clipped and not; none learned), per prediction rather than on average: the probability of
@@ -780,7 +786,7 @@ print(
     f"distance of a prediction from its model's average: median {tv[0]:.3f} "
     f"(10–90 %: {tv[1]:.3f}–{tv[2]:.3f}); largest p(Jane) = {p_jane:.3f}"
 )
-assert top[2] < 0.4 and tv[2] < 0.1 and p_jane < 0.01
+assert np.allclose(top[1:], [0.22, 0.31], atol=0.005) and tv[2] < 0.01 and p_jane < 0.01
 
 # %% [markdown]
 # ## 6 · Samples: greedy and with a temperature
