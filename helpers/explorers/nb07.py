@@ -137,9 +137,11 @@ def distance_model(
     ax_a.axhline(chance, color=style.NEUTRAL, ls=":", lw=1.2, label=f"chance ({chance:.0%})")
     ax_a.set_xlabel("distance from the decisive name to the answer (tokens)")
     ax_a.set_ylabel("accuracy on the answer")
-    ax_a.set_ylim(-0.03, 1.05)
+    # headroom above accuracy 1 for the legend, so that it hides no point and no circle
+    ax_a.set_ylim(-0.03, 1.32)
+    ax_a.set_yticks(np.linspace(0, 1, 6))
     ax_a.set_xticks(dists)
-    ax_a.legend(loc="center right", fontsize=9.5, framealpha=0.9)
+    ax_a.legend(loc="upper center", ncol=2, fontsize=9.5, framealpha=0.9)
     ax_a.set_title("Accuracy against distance: one run per point")
 
     def draw(distance: int, model: str) -> None:
