@@ -223,10 +223,12 @@ print(f"w after one step: {float(p['w']):.10f} (by hand: 1 - 0.1·2/(2 + 1e-8) =
 assert abs(float(p["w"]) - (1 - 0.2 / (2 + 1e-8))) < 1e-14
 
 # %% [markdown]
-# **How long can one Adam step be?** Kingma & Ba (2015, §2.1) bound the step by
-# $\eta\,(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ *in the case of a sparse
-# gradient* — zero at every earlier update, non-zero now — and say it is usually about
-# $\eta$. That is one case, not the worst one. Ignore $\varepsilon$ and the bias
+# **How long can one Adam step be?** Kingma & Ba (2015, §2.1) state
+# $|\Delta_t| \le \eta\,(1 - \beta_1)/\sqrt{1 - \beta_2} \approx 3.16\,\eta$ as an upper bound
+# whenever $1 - \beta_1 > \sqrt{1 - \beta_2}$ (true for the defaults), the value reached
+# *in the case of a sparse gradient* — zero at every earlier update, non-zero now — and
+# say the step is usually about $\eta$. **K&B state this as an upper bound; it is not
+# one.** Ignore $\varepsilon$ and the bias
 # corrections (a long run): $m_t = (1-\beta_1)\sum_k \beta_1^k g_{t-k}$ and
 # $v_t = (1-\beta_2)\sum_k \beta_2^k g_{t-k}^2$. Write $\beta_1^k g_{t-k} =
 # (\beta_1/\sqrt{\beta_2})^k \cdot \sqrt{\beta_2}^{\,k} g_{t-k}$ and apply Cauchy–Schwarz:
@@ -258,10 +260,14 @@ def adam_bound(t):
 
 # ε = 1e-300: ε only shortens steps, and here it would hide the first, tiny gradients
 opt = optim.Adam(lr=1.0, beta1=b1, beta2=b2, eps=1e-300)
-theta = {"w": np.zeros(2)}  # entry 0: growing gradients; entry 1: the sparse case
-steps = np.empty((T_ADAM, 2))
+# entry 0: growing gradients; entry 1: the sparse case; entries 2-4: used further below
+BURSTS = np.array([10, 20, 30])
+theta = {"w": np.zeros(5)}
+steps = np.empty((T_ADAM, 5))
 for t in range(T_ADAM):
-    g = np.array([1e-100 * (b2 / b1) ** t, 1.0 if t == T_ADAM - 1 else 0.0])
+    k = t - (T_ADAM - BURSTS)  # quiet (zero gradients), then a burst of growing ones
+    g = np.concatenate([[1e-100 * (b2 / b1) ** t, 1.0 if t == T_ADAM - 1 else 0.0],
+                        np.where(k >= 0, (b2 / b1) ** np.maximum(k, 0), 0.0)])
     new = opt.step(theta, {"w": g})
     steps[t] = np.abs(new["w"] - theta["w"])  # |Δθ| / η (η = 1)
     theta = new
@@ -282,7 +288,21 @@ assert growing[-1] > 7.24 and abs(steps[-1, 1] / sparse - 1) < 1e-9
 # "sparse" $3.16\,\eta$ and within $0.4\%$ of the supremum $7.27\,\eta$; at every update
 # the growing sequence meets the bound $B_t$ exactly. (Early on the
 # bias corrections keep the step small: until $\beta_2^t$ has decayed, $\sqrt{\hat v}$
-# over-weights the first, tiny gradients.) So Adam's step is bounded — by about
+# over-weights the first, tiny gradients.)
+#
+# The worst case is not exotic. It needs no thousands of growing gradients: after a quiet
+# spell (zero gradients), a short burst of gradients growing by $\times 1.11$ each already
+# exceeds K&B's $3.16\,\eta$ by far — about $6.8\,\eta$ after 10 of them, $7.2\,\eta$ after 20:
+
+# %%
+last_steps = steps[-1, 2:]  # the loop above ran these bursts beside the growing sequence
+for n_burst, last_step in zip(BURSTS, last_steps, strict=True):
+    print(f"quiet spell, then {n_burst} gradients growing ×{b2 / b1:.3f}: last step "
+          f"{last_step:.2f} η")
+assert np.allclose(last_steps, [6.79, 7.19, 7.24], atol=0.01)
+
+# %% [markdown]
+# So Adam's step is bounded — by about
 # $7.3\,\eta$ per coordinate for the default $\beta$, not $3.2\,\eta$ — whatever the size of
 # the gradient; it cannot be catapulted by a cliff the way SGD is.
 
@@ -1087,8 +1107,8 @@ assert 10 < shrink < 1000
 #   recurrent network can drive it across bifurcations of its dynamics, where the
 #   gradient explodes (the cliffs of §1 and notebook 04); feeding the targets keeps the
 #   state close to the target trajectory, so training does not wander across them.
-#   Pascanu et al. (2013, §3.1) cite teacher forcing in this sense, as a way to start and
-#   keep the model in the right region of state space.
+#   Pascanu et al. (2013, §3.1) cite teacher forcing in this sense, as "a way of
+#   initializing the model in the right regime and the right region of space".
 # - **Without hidden-to-hidden recurrence, it removes BPTT altogether.** Goodfellow,
 #   Bengio & Courville (2016, §10.2.1) point out that a network whose only recurrence is
 #   from the *output* at $t-1$ to the hidden state at $t$ decouples in time when trained
@@ -1140,13 +1160,39 @@ plt.show()
 # After 20 updates the 8 models predict the next character correctly about 92 % of the
 # time (median; 85–96 % across seeds) when fed the truth, at every position (blue). Fed
 # their own predictions (vermillion), they start near that level (88 % over the first 5
-# characters) but accuracy decays with every character generated, to a median of 19 % over
-# the last 10 — with a wide spread across seeds (7–79 %): some find their way back, most
-# do not. In seed 0's run above one early mistake ("oat" for "sat") leads the model into
-# a context it has never seen, and its next predictions are worse. The per-step model is
-# the same; only what it is fed differs. Training longer (as above) makes this model
-# perfect and the problem disappears — on real data, where a model is never perfect, it
-# does not.
+# characters) but accuracy decays as generation proceeds (not at every single character:
+# the median curve is not monotone), to a median of 19 % over the last 10 — with a wide
+# spread across seeds (7–79 %): some find their way back, most do not.
+#
+# Seed 0's run above is a warning against reading one run: its first mistake ("oat" for
+# "sat") is a *model* error, not exposure bias — fed the truth, the same model is wrong at
+# exactly the same two positions (characters 1 and 25). Generating, it gets the 23
+# characters after its first mistake right; the collapse starts only after its second
+# one. The evidence for compounding is in the aggregate: over the 8 models and 500 test
+# windows, how often is a generated character right just after a wrong one, and just
+# after a right one?
+
+# %%
+gen_early = generative.generate_stack(early_params, test[:PROMPT], 40)  # (M, 40, B)
+right_gen = gen_early == test[PROMPT:]
+right_tf = generative.teacher_forced_predictions(early_params, test)[:, PROMPT - 1:] == test[PROMPT:]
+print("seed 0, window 0: wrong positions generating", np.flatnonzero(~right_gen[0, :, 0])[:4],
+      "…; with the truth fed", np.flatnonzero(~right_tf[0, :, 0]))
+for name, right in [("generating", right_gen), ("truth fed", right_tf)]:
+    now, nxt = right[:, :-1], right[:, 1:]
+    print(f"{name:>10}: P(next right | this one wrong) = {nxt[~now].mean():.2f}, "
+          f"P(next right | this one right) = {nxt[now].mean():.2f}")
+now, nxt = right_gen[:, :-1], right_gen[:, 1:]
+assert list(np.flatnonzero(~right_tf[0, :, 0])) == [0, 24]
+assert right_gen[0, 1:24, 0].all() and not right_gen[0, 24, 0]
+assert nxt[~now].mean() < 0.35 and nxt[now].mean() > 0.65
+
+# %% [markdown]
+# Generating, a character that follows a mistake is right far less often than one that
+# follows a correct character; with the truth fed, a wrong prediction does not enter the
+# next input, and the next character fares much better. The per-step model is the same;
+# only what it is fed differs. Training longer (as above) makes this model perfect and the
+# problem disappears — on real data, where a model is never perfect, it does not.
 #
 # ### Scheduled sampling
 #
@@ -1262,11 +1308,11 @@ assert np.median(tf_s[2]) > np.median(ss_s[2]) and np.median(ss_s[1]) > np.media
 # | remedy | fixes | where in the course |
 # |---|---|---|
 # | clip the gradients | exploding gradients (cliffs); does nothing for vanishing | [04 · gradient clipping](04_gradient_clipping.ipynb) |
-# | NAG, momentum | slow progress along gentle slopes; not plateaus, and they overshoot cliffs | 06 · more remedies, §1 (this notebook) |
+# | NAG, momentum | ill-conditioning (ravines); NAG damps the steep directions; not plateaus, and they overshoot cliffs | 06 · more remedies, §1 (this notebook) |
 # | RMSProp, Adagrad, Adam | gradient *scale*: plateaus and cliffs both become steps of about η | 06 · more remedies, §1 (this notebook) |
 # | LSTM, GRU (gated cells) | vanishing gradients, by an additive cell-state path | [05 · LSTM and GRU](05_lstm_and_gru.ipynb), capstone [07](07_capstone_jane_said_hi.ipynb) |
-# | better initialisation (identity + ReLU) | vanishing at the start of training | 06 · more remedies, §2 (this notebook) |
-# | teacher forcing, scheduled sampling | slow training of generative models; exposure bias | 06 · more remedies, §3 (this notebook) |
+# | better initialisation (identity + ReLU) | vanishing at the start of training (identity + tanh also preserves it, yet learned 0/16 in §2) | 06 · more remedies, §2 (this notebook) |
+# | teacher forcing, scheduled sampling | teacher forcing: slow training of generative models; SS targets exposure bias (hurt on our toy at 150 updates) | 06 · more remedies, §3 (this notebook) |
 # | truncated BPTT | the cost of long unrolling (not the gradient's size) | [01 · unrolling and BPTT](01_unrolling_and_bptt.ipynb) |
 # | understanding *why*: $\alpha^t$, $w^n$, eigenvalues | diagnosis before cure | [02 · scalar toys](02_vanishing_and_exploding_toys.ipynb), [03 · Jacobians](03_jacobians_and_eigenvalues.ipynb) |
 #
@@ -1372,12 +1418,13 @@ passed = check_value("Exercise 3 (ε_i = 0.1)", answer,
 #   **free running** feeds the model's own samples, as at generation time, and trains
 #   slowly. Teacher forcing changes what the network is fed, not the gradient's path: with
 #   $h \to h$ recurrence, BPTT still runs through every $h$. A teacher-forced model that is
-#   not yet perfect suffers from **exposure bias** (Ranzato et al. 2016): one mistake
-#   leads it into unseen states, and the errors compound.
+#   not yet perfect suffers from **exposure bias** (Ranzato et al. 2016): generating, a
+#   character after a mistake is right far less often than one after a correct character
+#   (8 models × 500 windows in §3), and the errors compound.
 # - **Scheduled sampling** moves from one to the other with a schedule $\epsilon_i$ (linear,
 #   exponential, inverse sigmoid); the inverse sigmoid crosses $\tfrac12$ at $i = k \ln k$.
-#   On our deterministic toy it hurt: 0/8 seeds generate correctly against 8/8 with
-#   teacher forcing at the same budget.
+#   On our deterministic toy, with $k = 20$ and 150 updates, it hurt: 1/8 seeds generate
+#   correctly against 8/8 with teacher forcing on the same data and budget.
 #
 # Next: **[07 · Capstone: "Jane said hi to __"](07_capstone_jane_said_hi.ipynb)**.
 #
