@@ -657,27 +657,30 @@ ex_opt
 
 # %% [markdown]
 # Things to notice (the cell below prints the numbers, one run per setting from this
-# start). **SGD** creeps at $\eta \le 0.1$ (steps of a few $10^{-3}$) and at $\eta = 1$
-# climbs to the cliff and ends near the valley; from $\eta = 3$ on, the cliff's huge
-# gradient throws it several units in one update onto the upper plateau — the exploding
-# gradient of notebook 04, met without clipping. **Momentum and NAG** reach the valley at
-# $\eta = 1$ and are thrown onto the upper plateau at $\eta \ge 3$ (the sweep above shows
-# how little one start says). The **adaptive rules** cannot be catapulted: per
-# coordinate, Adagrad's step is at most $\eta$ (its denominator includes the current
-# gradient), RMSProp's at most $\eta/\sqrt{1 - \alpha} \approx 3.2\,\eta$ for
-# $\alpha = 0.9$ (its $\sigma^2$ holds at least $(1-\alpha)\,g^2$), Adam's at most
-# $\approx 7.27\,\eta$ (the bound derived above), and usually about $\eta$. Too large an
-# $\eta$ still makes them step right over the narrow valley.
+# start, at the slider's own values 0.1, 1, 3.16 and 10). **SGD** creeps at $\eta \le 0.1$
+# (steps of a few $10^{-3}$) and at $\eta = 1$ climbs to the cliff and ends near the
+# valley; at $\eta = 3.16$ and 10, the cliff's huge gradient throws it several units in
+# one update onto the upper plateau — the exploding gradient of notebook 04, met without
+# clipping. **Momentum and NAG** reach the valley at $\eta = 1$; at 3.16 they still
+# succeed, at 10 they are thrown onto the upper plateau (the sweep above shows how little
+# one start says). The **adaptive rules** cannot be catapulted: per coordinate, Adagrad's
+# step is at most $\eta$ (its denominator includes the current gradient), RMSProp's at
+# most $\eta/\sqrt{1 - \alpha} \approx 3.2\,\eta$ for $\alpha = 0.9$ (its $\sigma^2$ holds at
+# least $(1-\alpha)\,g^2$), Adam's at most $\approx 7.27\,\eta$ (the bound derived above),
+# and usually about $\eta$. Too large an $\eta$ still makes them step right over the narrow
+# valley.
 
 # %%
 BOUNDS = {"SGD": None, "Momentum": None, "Nesterov": None, "Adagrad": 1.0,
           "RMSProp": 1 / np.sqrt(1 - 0.9), "Adam": sup}
-EX_LRS = (0.1, 1.0, 3.0, 10.0)
+slider_lrs = 10.0 ** np.arange(-3, 2.001, 0.25)  # the η slider's values (log steps of 0.25)
+EX_LRS = (0.1, 1.0, float(10**0.5), 10.0)
+assert all(np.isclose(slider_lrs, lr).any() for lr in EX_LRS)
 runs = sweeps.run_grids({name: {"name": name} for name in BOUNDS}, np.array(EX_LRS),
                         {"w": np.array([START[0]]), "b": np.array([START[1]])},
                         sweeps.pascanu_grad_fn, n_updates=100, record=True)
 print(f"from (w, b) = {START}: final E / largest change of w or b in one update")
-print(f"{'':>9}" + "".join(f"{'η = ' + format(lr, 'g'):>18}" for lr in EX_LRS))
+print(f"{'':>9}" + "".join(f"{'η = ' + format(lr, '.3g'):>18}" for lr in EX_LRS))
 table = {}
 for name, bound in BOUNDS.items():
     moves = np.maximum(*(np.abs(np.diff(runs[name].path[k], axis=0)) for k in ("w", "b")))
@@ -687,9 +690,34 @@ for name, bound in BOUNDS.items():
             assert table[name, lr][1] <= bound * lr * (1 + 1e-9), (name, lr)
     print(f"{name:>9}" + "".join(f"{table[name, lr][0]:9.2g} /{table[name, lr][1]:6.2g}"
                                  for lr in EX_LRS))
-assert table["SGD", 0.1][1] < 3e-3 and table["SGD", 3.0][1] > 2 and table["SGD", 1.0][0] < 0.02
+LR3, LR10 = EX_LRS[2], EX_LRS[3]
+assert table["SGD", 0.1][1] < 3e-3 and table["SGD", LR3][1] > 2 and table["SGD", 1.0][0] < 0.02
 for name in ("Momentum", "Nesterov"):
-    assert table[name, 1.0][0] < 1e-3 and min(table[name, 3.0][0], table[name, 10.0][0]) > 0.05
+    assert max(table[name, 1.0][0], table[name, LR3][0]) < 1e-3 and table[name, LR10][0] > 0.05
+
+# %% [markdown]
+# <details>
+# <summary><b>Answer to the prediction</b> (open after you have tried it)</summary>
+#
+# The optimizer *without* momentum is flung furthest: plain SGD's largest single jump is
+# about 22 units at $\eta = 3.16$ (momentum's largest 0.86) and 6.2 at $\eta = 10$
+# (momentum's 2.4). SGD's step is $\eta$ times the gradient where it stands, so the first
+# update that lands on the cliff multiplies the cliff's huge gradient by $\eta$ at once.
+# Momentum and NAG meet the cliff along other paths, so their jumps differ; this is one
+# run per setting from this start, not a law (NAG at 3.16 jumps at most 0.63). The cell
+# below checks these numbers.
+#
+# </details>
+
+# %%
+for lr in (LR3, LR10):
+    print(f"η = {lr:.3g}: largest jump SGD {table['SGD', lr][1]:.2g}, momentum "
+          f"{table['Momentum', lr][1]:.2g}, NAG {table['Nesterov', lr][1]:.2g}")
+assert abs(table["SGD", LR3][1] - 22) < 0.5 and abs(table["Momentum", LR3][1] - 0.86) < 0.01
+assert abs(table["SGD", LR10][1] - 6.2) < 0.05 and abs(table["Momentum", LR10][1] - 2.4) < 0.05
+assert abs(table["Nesterov", LR3][1] - 0.63) < 0.01
+assert all(table["SGD", lr][1] > max(table["Momentum", lr][1], table["Nesterov", lr][1])
+           for lr in (LR3, LR10))
 
 # %% [markdown]
 # ## 2 · A better initialisation: identity + ReLU
@@ -1245,15 +1273,30 @@ ex_ss
 
 # %% [markdown]
 # The inverse sigmoid crosses $\tfrac12$ at $i = k \ln k$ (3107 for $k = 500$, 6908 for
-# $k = 1000$); the exponential at $\ln \tfrac12 / \ln k$, so $k \approx 0.99978$ matches
-# $k_{\text{sig}} = 500$. The exponential falls fastest at the very start, when the model
+# $k = 1000$); the exponential at $\ln \tfrac12 / \ln k$, so $k = 0.5^{1/3107} \approx 0.999777$
+# matches $k_{\text{sig}} = 500$; the slider (steps of $10^{-5}$) comes nearest at
+# $k = 0.99978$, which crosses at $i \approx 3150$. In the lower panel, position 1 is
+# always the truth: `scheduled_inputs` feeds the first true character at every iteration.
+
+# %%
+k_match = 0.5 ** (1 / (500 * np.log(500)))
+print(f"inverse sigmoid k = 500: 1/2 at i = {500 * np.log(500):.0f}, k = 1000: "
+      f"{1000 * np.log(1000):.0f};  matching exponential k = {k_match:.6f}; slider 0.99978 "
+      f"crosses at {schedules.crossing('exponential', 0.5, k=0.99978):.0f}")
+assert abs(500 * np.log(500) - 3107) < 1 and abs(1000 * np.log(1000) - 6908) < 1
+assert abs(k_match - 0.999777) < 1e-6
+assert abs(schedules.crossing("exponential", 0.5, k=0.99978) - 3150) < 1
+
+# %% [markdown]
+# The exponential falls fastest at the very start, when the model
 # knows least; the inverse sigmoid keeps (almost) pure teacher forcing while the model
 # learns the basics, then hands over within a few thousand iterations; the linear decay
 # hands over at a constant rate and can keep a floor $\epsilon$ of truth forever.
 #
 # Does it help our character model? Train it with an inverse-sigmoid schedule scaled to
 # our 150 updates ($k = 20$: $\epsilon_i = \tfrac12$ at $i = 20 \ln 20 \approx 60$), and
-# compare with teacher forcing at the same budget — the same 8 seeds, only $\epsilon$ differs —
+# compare with teacher forcing at the same budget — the same 8 seeds and training windows,
+# only $\epsilon$ differs —
 # from a correct prompt and from a prompt whose last character is a typo (a state the
 # teacher-forced model never saw):
 
