@@ -458,10 +458,10 @@ share64 = {k: np.mean(res.loss < SUCCESS, axis=1) for k, res in sweep64.items()}
 for k, share in share64.items():
     i = int(share.argmax())
     good = LRS[share >= 62 / 64]
-    print(f"{k:>14}: best share {share[i]:.2f} ({int(round(share[i] * 64))}/64) at η = "
+    print(f"{k:>14}: best share {share[i]:.2f} ({np.rint(share[i] * 64):.0f}/64) at η = "
           f"{LRS[i]:.3g};  η with ≥ 62/64: " + (", ".join(f"{lr:.3g}" for lr in good) or "none"))
 i_best = int(share64["Adagrad"].argmax())
-k_best = int(round(share64["Adagrad"][i_best] * 64))
+k_best = int(np.rint(share64["Adagrad"][i_best] * 64))
 lo, hi = stats.wilson_interval(k_best, 64)
 print(f"Adagrad at η = {LRS[i_best]:.3g}: {k_best}/64 (95 % Wilson {lo:.2f}–{hi:.2f})")
 window = LRS[share64["Adagrad"] >= 62 / 64]
