@@ -892,7 +892,7 @@ assert not any(hist_relu.stopped) and not any(hist_tanh.stopped)
 # %%
 fig, (ax, ax_mse) = plt.subplots(1, 2, figsize=(13, 4.4), width_ratios=[1.6, 1])
 colors = {"IRNN": style.COLORS["blue"], "Xavier + tanh": style.COLORS["vermillion"],
-          "identity + tanh": style.COLORS["orange"]}
+          "identity + tanh": style.COLORS["purple"]}
 kernel = np.ones(40) / 40
 for i, (name, (loss_hist, mse)) in enumerate(adding.items()):
     smooth = np.stack([np.convolve(loss_hist[:, m], kernel, mode="valid")
