@@ -272,11 +272,15 @@ def fit_stack(
     batch: int = 32,
     length: int = 24,
     clip_norm: float | None = 5.0,
+    sample_rng: np.random.Generator | None = None,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """``fit`` for a stack of M models trained together: each model gets its own windows,
     its own samples, its own loss, gradient norm and clipping. ``epsilon(i)`` may return one
     probability for all or an array (M,), so teacher forcing, free running and a schedule
-    train in one stack. Returns the final stack and the losses (steps, M).
+    train in one stack. ``rng`` draws the windows; ``sample_rng``, if given, draws the coin
+    flips and the samples (otherwise ``rng`` does), so that runs with different schedules
+    and the same ``rng`` seed see the same windows. Returns the final stack and the losses
+    (steps, M).
     """
     M = _stack_size(params)
     n = as_int("steps", steps, min_value=0)
@@ -288,7 +292,7 @@ def fit_stack(
         ids = windows(M * Bn, T + 1, rng=rng).reshape(T + 1, M, Bn).transpose(1, 0, 2)
         eps = 1.0 if epsilon is None else epsilon(i)
         at = optimizer.lookahead(current)
-        xs, _ = scheduled_inputs_stack(at, ids, eps, rng=rng)
+        xs, _ = scheduled_inputs_stack(at, ids, eps, rng=rng if sample_rng is None else sample_rng)
         losses[i], grads = train.loss_and_grads(rnn, at, xs, ids[:, 1:], loss="xent_all")
         if clip_norm is not None:
             grads, _ = train.clip_mod.clip_stack_by_global_norm(grads, clip_norm)

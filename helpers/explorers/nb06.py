@@ -224,7 +224,10 @@ def sampling_schedule() -> Explorer:
     # One fixed table of uniform numbers: moving a slider re-thresholds the same coins.
     coins = np.random.default_rng(2015).random((SS_LENGTH, SS_COLUMNS))
     cols = (np.arange(SS_COLUMNS) + 0.5) * SS_ITERATIONS / SS_COLUMNS
-    cmap = ListedColormap([style.COLORS["orange"], style.COLORS["blue"]])
+    # Neither colour is used by the schedules above; they differ strongly in lightness, and
+    # the model's own samples carry a cross as well.
+    own_color, truth_color = "0.3", style.COLORS["sky"]
+    cmap = ListedColormap([own_color, truth_color])
     image = ax_mask.imshow(
         np.zeros((SS_LENGTH, SS_COLUMNS)),
         cmap=cmap,
@@ -235,13 +238,19 @@ def sampling_schedule() -> Explorer:
         interpolation="nearest",
         extent=(0, SS_ITERATIONS, 0.5, SS_LENGTH + 0.5),
     )
+    col_at, row_at = np.meshgrid(cols, np.arange(1, SS_LENGTH + 1))
+    cells = np.column_stack([col_at.ravel(), row_at.ravel()])  # (SS_LENGTH * SS_COLUMNS, 2)
+    crosses = ax_mask.scatter(
+        cells[:, 0], cells[:, 1], marker="x", s=9, linewidths=0.7, color="white", zorder=3
+    )
+    ax_mask.set_ylim(0.5, SS_LENGTH + 0.5)
     ax_mask.grid(False)
     ax_mask.set_xlabel("training iteration $i$")
     ax_mask.set_ylabel("input position $t$")
     ax_mask.legend(
         handles=[
-            Patch(color=style.COLORS["blue"], label="ground truth"),
-            Patch(color=style.COLORS["orange"], label="model's own sample"),
+            Patch(color=truth_color, label="ground truth"),
+            Patch(facecolor=own_color, edgecolor="white", hatch="xx", label="model's own sample"),
         ],
         loc="upper left",
         bbox_to_anchor=(1.01, 1.0),
@@ -268,7 +277,10 @@ def sampling_schedule() -> Explorer:
             line.set_zorder(3 if chosen else 2)
         p = params_of(kind, c, eps_min, k_exp, k_sig)
         eps_cols = schedules.epsilon(kind, cols, **p)
-        image.set_data((coins < eps_cols[None, :]).astype(float))
+        mask = coins < eps_cols[None, :]
+        mask[0] = True  # position 1 is always the truth (scheduled_inputs feeds it at t = 0)
+        image.set_data(mask.astype(float))
+        crosses.set_offsets(cells[~mask.ravel()])
         at = schedules.crossing(kind, 0.5, **p)
         if at <= SS_ITERATIONS:
             half.set_xdata([at, at])
@@ -281,7 +293,7 @@ def sampling_schedule() -> Explorer:
             msg = "never falls to 0.5" if at == np.inf else f"falls to 0.5 only at i = {at:,.0f}"
             half_text.set_text(f"$\\epsilon_i$ {msg}")
         pretty = ", ".join(f"{'ε' if k == 'eps' else k} = {v:g}" for k, v in p.items())
-        truth = float((coins < eps_cols[None, :]).mean())
+        truth = float(mask.mean())
         ax.set_title(
             f"{kind} schedule ({pretty}): {truth:.0%} of the sampled inputs are ground truth"
         )
@@ -306,9 +318,9 @@ def sampling_schedule() -> Explorer:
             value=0.9995,
             min=0.99,
             max=0.9999,
-            step=0.0001,
+            step=0.00001,
             description="exp. k",
-            readout_format=".4f",
+            readout_format=".5f",
         ),
         "k_sig": widgets.FloatSlider(
             value=500.0,
