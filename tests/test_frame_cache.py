@@ -82,6 +82,7 @@ def _recording(explorer):
 )
 def test_prefetch_in_an_event_loop(name):
     explorer = ALL[name]()
+    explorer.defer = True  # opt in (off by default: see Explorer.defer)
     drawn = _recording(explorer)
     control = _slider(explorer)
     assert control is not None
