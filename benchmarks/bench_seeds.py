@@ -8,7 +8,7 @@ stack against the separate run of seed m to 1e-12); this measures the time.
 
 Cases: (1) ``adding``: the adding problem (T = 30, B = 32, values shared by all seeds), 10
 Adam steps with global-norm clipping at 1, full BPTT; cells rnn, gru (lstm at H = 32);
-M = 8 and 16; H = 32 and 64. (2) ``cloze``: notebook 07's size, the "Jane said hi to __"
+M = 8 and 16; H = 32 and 64. (2) ``cloze``: notebook 08's size, the "Jane said hi to __"
 cloze test at distance 33 (one-hot words, V = 32, T = 37, B = 8 stories per seed, one
 batch per seed), H = 16, M = 16.
 
@@ -69,7 +69,7 @@ def _adding(M: int) -> tuple[Data, Callable[[int], Data], int, int, dict[str, An
 
 
 def _cloze(M: int) -> tuple[Data, Callable[[int], Data], int, int, dict[str, Any]]:
-    """Notebook 07's stories at distance 33, cut at the blank: one batch of 8 per seed."""
+    """Notebook 08's stories at distance 33, cut at the blank: one batch of 8 per seed."""
     V, b = len(tasks.VOCAB), 8
     rng = np.random.default_rng(0)
     per_step = []
@@ -143,7 +143,7 @@ def run(out: Path | None = None, *, repeat: int = REPEAT) -> dict[str, Any]:
         "machine": machine(),
         "setup": {
             "task": f"adding: adding problem, T = {T}, B = {B}, D = 2, O = 1, data shared by all"
-            " seeds; cloze: notebook 07's stories at d = 33 (T = 37, B = 8 per seed, V = 32)",
+            " seeds; cloze: notebook 08's stories at d = 33 (T = 37, B = 8 per seed, V = 32)",
             "fit": f"{STEPS} steps, Adam lr {LR}, global-norm clipping at {CLIP}, full BPTT",
             "timing": "CPU seconds (process_time) of init + fit of all M models, interleaved,"
             f" {repeat} repeats, 1 BLAS thread",

@@ -3,7 +3,7 @@
 ``adding_problem``: the long-lag benchmark in the form of Le, Jaitly & Hinton (2015) and most
 code since (values U[0, 1], two marked positions, target = their sum).
 
-``stories``: the "Jane said hi to __" mini-stories of notebook 07 (seed 001), word-level,
+``stories``: the "Jane said hi to __" mini-stories of notebook 08 (seed 001), word-level,
 with a fixed vocabulary ``VOCAB`` and a chosen number of filler sentences between the
 introduction, where the answer is said, and the question, where it is asked.
 """
@@ -46,7 +46,7 @@ def adding_problem(
 
 
 # --------------------------------------------------------------------------------------
-# "Jane said hi to __": mini-stories with a long-range dependency (seed 001, notebook 07)
+# "Jane said hi to __": mini-stories with a long-range dependency (seed 001, notebook 08)
 # --------------------------------------------------------------------------------------
 #
 # A story is

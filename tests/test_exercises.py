@@ -139,22 +139,22 @@ def test_predictions(capsys):
 
 
 def test_notebook_07_exercises(capsys):
-    from helpers.exercises import nb07
+    from helpers.exercises import nb08
 
-    assert nb07.check_smallest_k(lambda: 20, 20) and not nb07.check_smallest_k(lambda: 21, 20)
+    assert nb08.check_smallest_k(lambda: 20, 20) and not nb08.check_smallest_k(lambda: 21, 20)
 
     def naive(z, t):
         return np.exp(np.asarray(z) / t) / np.exp(np.asarray(z) / t).sum(-1, keepdims=True)
 
     for fn, expected in [
-        (nb07.reference_softmax_temperature, "✔"),
-        (nb07._times_temperature, "divide the logits"),
+        (nb08.reference_softmax_temperature, "✔"),
+        (nb08._times_temperature, "divide the logits"),
         (naive, "subtract the largest logit"),
     ]:
         capsys.readouterr()
-        nb07.check_softmax_temperature(fn)
+        nb08.check_softmax_temperature(fn)
         assert expected in capsys.readouterr().out
-    p = nb07.reference_softmax_temperature(np.array([np.log(3.0), 0.0]), 1.0)
+    p = nb08.reference_softmax_temperature(np.array([np.log(3.0), 0.0]), 1.0)
     np.testing.assert_allclose(p, [0.75, 0.25])
 
 

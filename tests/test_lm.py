@@ -171,7 +171,7 @@ def test_generate_rejects_bad_arguments():
 
 
 def test_distance_model_explorer_shows_the_accuracy_of_each_run():
-    from helpers.explorers.nb07 import distance_model
+    from helpers.explorers.nb08 import distance_model
 
     fixed = _model(rnn)
     fixed["Wy"][:] = 0.0

@@ -23,7 +23,7 @@ SYLLABUS = [
     "04_gradient_clipping",
     "05_lstm_and_gru",
     "06_more_remedies",
-    "07_capstone_jane_said_hi",
+    "08_capstone_jane_said_hi",
 ]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WIDGET = "application/vnd.jupyter.widget-view+json"

@@ -2,7 +2,7 @@
 its frames on a grid of the controls' values, for the kernel-free course website.
 
 Runs inside the notebook's own kernel (so explorers built from the notebook's state, like
-notebook 07's, are rendered from that state): ``install()`` before the first cell wraps
+notebook 08's, are rendered from that state): ``install()`` before the first cell wraps
 ``Explorer._repr_mimebundle_`` to remember each displayed explorer with its values at that
 moment; ``dump(out_dir, max_frames)`` after the last cell writes, for the k-th display,
 ``out_dir/k/<i1>-<i2>-….png`` (one index per control into the values listed in

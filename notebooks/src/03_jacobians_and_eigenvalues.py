@@ -916,7 +916,7 @@ for target in (1.3, 0.8):  # all 300 draws rescaled the same way
 # learning such long-range dependencies" (Leibe). A larger $\rho$ fades less here, but it risks
 # exploding gradients instead (section 4 and the explorer). The remedies: clipping for the
 # exploding side (notebook 04); gated cells with an additive memory path (notebook 05) and
-# better initialisations (notebook 06) for the vanishing side; notebook 07 trains them all on
+# better initialisations (notebook 06) for the vanishing side; notebook 08 trains them all on
 # this very task.
 
 # %% [markdown]

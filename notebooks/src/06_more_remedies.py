@@ -1358,7 +1358,7 @@ assert np.median(tf_s[2]) > np.median(ss_s[2]) and np.median(ss_s[1]) > np.media
 # | clip the gradients | exploding gradients (cliffs); does nothing for vanishing | [04 · gradient clipping](04_gradient_clipping.ipynb) |
 # | NAG, momentum | ill-conditioning (ravines); NAG damps the steep directions; not plateaus, and they overshoot cliffs | 06 · more remedies, §1 (this notebook) |
 # | RMSProp, Adagrad, Adam | gradient *scale*: plateaus and cliffs both become steps of about η | 06 · more remedies, §1 (this notebook) |
-# | LSTM, GRU (gated cells) | vanishing gradients, by an additive cell-state path | [05 · LSTM and GRU](05_lstm_and_gru.ipynb), capstone [07](07_capstone_jane_said_hi.ipynb) |
+# | LSTM, GRU (gated cells) | vanishing gradients, by an additive cell-state path | [05 · LSTM and GRU](05_lstm_and_gru.ipynb), capstone [07](08_capstone_jane_said_hi.ipynb) |
 # | better initialisation (identity + ReLU) | vanishing at the start of training (identity + tanh also preserves it, yet learned 0/16 in §2) | 06 · more remedies, §2 (this notebook) |
 # | teacher forcing, scheduled sampling | teacher forcing: slow training of generative models; SS targets exposure bias (hurt on our toy at 150 updates) | 06 · more remedies, §3 (this notebook) |
 # | truncated BPTT | the cost of long unrolling (not the gradient's size) | [01 · unrolling and BPTT](01_unrolling_and_bptt.ipynb) |
@@ -1474,7 +1474,7 @@ passed = check_value("Exercise 3 (ε_i = 0.1)", answer,
 #   On our deterministic toy, with $k = 20$ and 150 updates, it hurt: 1/8 seeds generate
 #   correctly against 8/8 with teacher forcing on the same data and budget.
 #
-# Next: **[07 · Capstone: "Jane said hi to __"](07_capstone_jane_said_hi.ipynb)**.
+# Next: **[07 · Capstone: "Jane said hi to __"](08_capstone_jane_said_hi.ipynb)**.
 #
 # ## References
 #

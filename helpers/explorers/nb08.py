@@ -1,4 +1,4 @@
-"""Notebook 07's explorer: move along the distance and between trained models.
+"""Notebook 08's explorer: move along the distance and between trained models.
 
 ``distance_model(runs)`` takes the models trained in the notebook — label → run, where a
 run is ``(cell_module, params, cell_kwargs)``, or a dict ``{n_filler: run}`` of models each
@@ -42,7 +42,7 @@ def _untrained() -> dict[str, Run]:
 
 
 def _look(label: str, i: int) -> tuple[str, str, str]:
-    """Colour, line style and marker of a model, matching notebook 07's static figures."""
+    """Colour, line style and marker of a model, matching notebook 08's static figures."""
     low = label.lower()
     if "truncated" in low:
         return style.COLORS["green"], "-.", "^"

@@ -1,5 +1,5 @@
 # %% [markdown]
-# # 07 · Capstone: "Jane said hi to __"
+# # 08 · Capstone: "Jane said hi to __"
 #
 # Leibe's lecture (seed 001) explains why vanishing gradients matter with one sentence:
 #
@@ -755,7 +755,7 @@ for name, cell, dh_blank, cache_used in (
 test = {n: tasks.stories(200, n, rng=np.random.default_rng(100 + n)) for n in N_FILLER}
 runs = {label: {n: (cell, stacking.unstack(trained[label, n], 0), {}) for n in N_FILLER}
         for label, (cell, *_) in SETUPS.items()}
-explorer = ALL["nb07.distance_model"](runs, n_filler=N_FILLER, tests=test)
+explorer = ALL["nb08.distance_model"](runs, n_filler=N_FILLER, tests=test)
 explorer
 
 # %% [markdown]
@@ -877,7 +877,7 @@ assert abs(0.9**33 - 0.0309) < 1e-4
 # $k = 0, 1, 2, \dots$ and compares.
 
 # %%
-from helpers.exercises import nb07 as ex07
+from helpers.exercises import nb08 as ex07
 
 
 def smallest_k():

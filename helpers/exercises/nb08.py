@@ -1,4 +1,4 @@
-"""Exercises of notebook 07: the smallest truncation that reaches the name, and sampling
+"""Exercises of notebook 08: the smallest truncation that reaches the name, and sampling
 with a temperature."""
 
 from __future__ import annotations
