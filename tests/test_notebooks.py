@@ -22,7 +22,8 @@ SYLLABUS = [
     "03_jacobians_and_eigenvalues",
     "04_gradient_clipping",
     "05_lstm_and_gru",
-    "06_more_remedies",
+    "06_optimizers_and_initialisation",
+    "07_teacher_forcing_and_scheduled_sampling",
     "08_capstone_jane_said_hi",
 ]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))

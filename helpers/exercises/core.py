@@ -29,6 +29,10 @@ class Diagnosis:
     got_shape: tuple[int, ...]
     want_shape: tuple[int, ...]
     case: int
+    #: index of the entry with the largest difference, and the values there (same shapes only)
+    worst_index: tuple[int, ...] = ()
+    worst_got: float = float("nan")
+    worst_want: float = float("nan")
 
 
 @dataclass(frozen=True)
@@ -99,7 +103,24 @@ def _as_real_array(where: str, value: Any) -> np.ndarray:
 
 def _diagnose(leaf: str, got: np.ndarray, want: np.ndarray, case: int) -> Diagnosis | None:
     def diag(kind: str, err: float = float("nan"), factor: float = float("nan")) -> Diagnosis:
-        return Diagnosis(leaf, kind, err, factor, tuple(got.shape), tuple(want.shape), case)
+        worst: tuple[int, ...] = ()
+        worst_got = worst_want = float("nan")
+        if got.shape == want.shape and got.size and np.all(np.isfinite(got)):
+            flat = int(np.argmax(np.abs(got - want)))
+            worst = tuple(int(i) for i in np.unravel_index(flat, got.shape))
+            worst_got, worst_want = float(got.flat[flat]), float(want.flat[flat])
+        return Diagnosis(
+            leaf,
+            kind,
+            err,
+            factor,
+            tuple(got.shape),
+            tuple(want.shape),
+            case,
+            worst,
+            worst_got,
+            worst_want,
+        )
 
     if got.shape != want.shape:
         if got.ndim == 2 and got.T.shape == want.shape and _rel(got.T, want) < 1e-6:
@@ -129,7 +150,34 @@ def _rel(a: np.ndarray, b: np.ndarray) -> float:
     return num / den if den else 0.0
 
 
-def _explain(d: Diagnosis) -> str:
+def _axis_names_for(
+    leaf: str, axis_names: Mapping[str, Sequence[str]] | None
+) -> Sequence[str] | None:
+    """The axis names given for ``leaf`` ("output['h']" is found under "h" too)."""
+    if not axis_names:
+        return None
+    if leaf in axis_names:
+        return axis_names[leaf]
+    key = leaf.rsplit("[", 1)[-1].strip("]'\"") if "[" in leaf else leaf
+    return axis_names.get(key)
+
+
+def _where_worst(d: Diagnosis, axis_names: Sequence[str] | None) -> str:
+    """ "largest difference at t = 3, row 1: got 0.2, expected 0.5" (empty for scalars)."""
+    if not d.worst_index:
+        return f" (got {d.worst_got:.4g}, expected {d.worst_want:.4g})" if d.got_shape == () else ""
+    names = list(axis_names) if axis_names and len(axis_names) == len(d.worst_index) else None
+    at = (
+        ", ".join(f"{n} = {i}" for n, i in zip(names, d.worst_index, strict=True))
+        if names
+        else f"index {d.worst_index}"
+    )
+    return (
+        f"; the largest difference is at {at}: got {d.worst_got:.4g}, expected {d.worst_want:.4g}"
+    )
+
+
+def _explain(d: Diagnosis, axis_names: Sequence[str] | None = None) -> str:
     where = f"{d.leaf} (case {d.case + 1})"
     if d.kind == "shape":
         return f"{where} has shape {d.got_shape}, but shape {d.want_shape} was expected."
@@ -144,8 +192,8 @@ def _explain(d: Diagnosis) -> str:
     if d.kind == "sign":
         return f"{where} has the opposite sign of the expected result."
     if d.kind == "factor":
-        return f"{where} is off by a factor close to {d.factor:.4g}."
-    return f"{where} is off: relative error {d.rel_error:.2g}."
+        return f"{where} is off by a factor close to {d.factor:.4g}{_where_worst(d, axis_names)}."
+    return f"{where} is off: relative error {d.rel_error:.2g}{_where_worst(d, axis_names)}."
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -185,12 +233,15 @@ def check(
     *,
     hints: Sequence[Hint] = (),
     mistakes: Sequence[tuple[Callable[..., Any], str]] = (),
+    axis_names: Mapping[str, Sequence[str]] | None = None,
 ) -> Callable[..., Any]:
     """Run ``student`` and ``reference`` on every case, print feedback, return the one to use.
 
     Passing means every output of every case agrees to a relative error below 1e-6.
     ``hints`` are shown beside a matching diagnosis; ``mistakes`` are implementations of
     common errors: when the student's output equals one of them, its message is shown.
+    ``axis_names`` names the axes of an output (e.g. ``{"dh0": ("batch", "unit")}``) so that
+    an unrecognised error is located in words ("at t = 3, unit = 1") rather than by index.
     """
     case_list = list(cases)
     for i, (args, kwargs) in enumerate(case_list):
@@ -238,7 +289,7 @@ def check(
                     if _same(got, wrong(*args, **kwargs)):
                         print("  Hint: " + message)
             for d in problems:
-                print("  - " + _explain(d))
+                print("  - " + _explain(d, _axis_names_for(d.leaf, axis_names)))
                 for hint in hints:
                     if hint.when(d):
                         print("    Hint: " + hint.text)

@@ -1150,7 +1150,7 @@ _ = exercises.check_forget_bias(answer)
 #   forget bias 2 4/8, with forget bias 0 1/8 (a difference that 8 seeds cannot establish:
 #   Fisher's exact p ≈ 0.28), vanilla RNN 0/8 (which learns the same task at $T = 10$: 7/8).
 #
-# Next: **[06 · More remedies](06_more_remedies.ipynb)** — optimizers, identity
+# Next: **[06 · Optimizers and initialisation](06_optimizers_and_initialisation.ipynb)** — optimizers, identity
 # initialisation, teacher forcing.
 #
 # ## References

@@ -858,7 +858,7 @@ for n in (0, n_far):
 # | [03 · Jacobians and eigenvalues](03_jacobians_and_eigenvalues.ipynb) | the factor is really a product of Jacobians $W_h^\top \operatorname{diag}(\tanh')$; with $\lambda_1 < 1/\gamma$ ($\gamma = 1$ for tanh) it must vanish; its section 6 measured how much gradient reaches each word of this very sentence |
 # | [04 · gradient clipping](04_gradient_clipping.ipynb) | every seed was trained with and without clipping at global norm 1: no difference in how many seeds learn was detected at 8 seeds (sign test on the twin pairs that differ, $p = 0.11$; harm to the GRU not excluded). Clipping only ever shrinks a gradient, so it cannot bring back a vanished one; under Adam it does not cap the step at $\eta\,\tau$ as it does with SGD, though it changes the path |
 # | [05 · LSTM and GRU](05_lstm_and_gru.ipynb) | the GRU starts with a far *smaller* long-range gradient than the RNN, and its element-wise update path (like the LSTM's cell) lets training open a route back over 33 tokens — in some seeds within these settings; unclipped, in more seeds than the RNN recipe beyond $d = 9$ |
-# | [06 · more remedies](06_more_remedies.ipynb) | Adam trains every model; its steps have about the same size with or without clipping (section 3); the teacher-forcing view: the model reads the true story as input; generation would feed back its own words (section 6 does it for one word) |
+# | [06 · optimizers](06_optimizers_and_initialisation.ipynb) | Adam trains every model; its steps have about the same size with or without clipping (section 3); the teacher-forcing view: the model reads the true story as input; generation would feed back its own words (section 6 does it for one word) |
 #
 # The number in the second row, checked:
 
