@@ -12,6 +12,8 @@ Parts (all by default; ``--only course,explorers`` picks some):
   project; torch never becomes a dependency of the course. Without torch: numpy only;
 * ``memory``    stored activations and allocation peaks, full vs truncated BPTT
   (bench_memory.py);
+* ``torchmap``  notebook 07's NumPy-to-PyTorch table checked row by row against torch
+  (bench_torch_mapping.py), in the same torch venv.
 * ``seeds``     M seeds trained as one stack (``train.init_stack`` + ``fit``) against a loop
   of M separate fits (bench_seeds.py).
 * ``hub``       a whole class at once on the course's JupyterHub: N students log in, pull
@@ -39,7 +41,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_common import RESULTS, ROOT, machine, write_json  # noqa: E402
 
-PARTS = ("course", "explorers", "browser", "bptt", "memory", "seeds", "hub")
+PARTS = ("course", "explorers", "browser", "bptt", "torchmap", "memory", "seeds", "hub")
 TORCH_SPEC = "torch==2.13.0"
 TORCH_VENV = ROOT / ".local" / "bench-torch"
 #: One thread for BLAS and OpenMP in the torch comparison: with two pools (OpenBLAS's and
@@ -156,6 +158,33 @@ def part_bptt(args: argparse.Namespace) -> dict[str, Any]:
         res["threads"] = "1 (OMP/OPENBLAS/MKL_NUM_THREADS=1, both sides)"
         write_json("bptt", res)
     say(bench_bptt.report(res))
+    return res
+
+
+def part_torchmap(args: argparse.Namespace) -> dict[str, Any]:
+    """Notebook 07's NumPy-to-PyTorch table, row by row, in the torch venv."""
+    import bench_torch_mapping
+
+    python = None if args.no_torch else torch_python()
+    if python is None:
+        say("  torch unavailable: the mapping is not checked")
+        return {}
+    out = RESULTS / "torchmap.json"
+    env = {**os.environ, **SINGLE_THREAD, "PYTHONWARNINGS": "ignore"}
+    done = subprocess.run(
+        [str(python), str(HERE / "bench_torch_mapping.py"), str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if not out.exists():
+        say(f"  bench_torch_mapping failed in the torch venv:\n{done.stderr[-2000:]}")
+        return {}
+    res = json.loads(out.read_text())
+    write_json("torchmap", res)
+    say(bench_torch_mapping.report(res))
     return res
 
 
@@ -423,6 +452,17 @@ def render_tables() -> str:
                     f"{row['cum_ms_per_run']:.2f} |"
                 )
             out += ["", "</details>", ""]
+    tmap = _load("torchmap")
+    if tmap:
+        out += [
+            f"### From NumPy to PyTorch (notebook 07's table; torch {tmap['torch']})",
+            "",
+            "| row | relative error | same |",
+            "|---|---:|---|",
+        ]
+        for r in tmap["rows"]:
+            out.append(f"| {r['row']} | {r['rel_error']:.1e} | {'yes' if r['ok'] else 'NO'} |")
+        out.append("")
     mem = _load("memory")
     if mem:
         c = mem["case"]
