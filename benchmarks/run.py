@@ -79,6 +79,7 @@ def torch_python() -> Path | None:
             str(ROOT / "requirements.lock"),
             TORCH_SPEC,
             "threadpoolctl",
+            "pytest",  # tests/test_torch_mapping.py runs here
             "-e",
             str(ROOT),
         ],
