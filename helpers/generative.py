@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from helpers import rnn, stacking, train
-from helpers._validate import as_float, as_int
+from helpers._validate import as_array, as_float, as_int, check_params
 from helpers.optim import Optimizer
 
 TEXT = "the cat sat on the mat. "
@@ -28,6 +28,52 @@ TEXT = "the cat sat on the mat. "
 VOCAB = "".join(sorted(set(TEXT)))
 V = len(VOCAB)
 _INDEX = {ch: i for i, ch in enumerate(VOCAB)}
+
+
+def _model(name: str, params: object, *, stack: bool) -> dict[str, np.ndarray]:
+    """``params`` checked as one character model (or a stack of M): the keys of
+    ``init_model`` with matching shapes, finite float values; refused by ``name``."""
+    maker = "init_stack" if stack else "init_model"
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            f"{name} must be a dict of arrays made by {maker}, got {type(params).__name__}"
+        )
+    if "Wh" not in params:
+        raise ValueError(f"{name} is missing key 'Wh'; expected keys Wx, Wh, b, Wy, by ({maker})")
+    Wh = as_array(f"{name}['Wh']", params["Wh"], ndim=3 if stack else 2)
+    if Wh.shape[-1] != Wh.shape[-2] or Wh.shape[-1] == 0:
+        raise ValueError(f"{name}['Wh'] must be square (H, H), got {Wh.shape}")
+    lead, H = Wh.shape[:-2], Wh.shape[-1]
+    expected = {
+        "Wx": (*lead, H, V),
+        "Wh": (*lead, H, H),
+        "b": (*lead, H),
+        "Wy": (*lead, V, H),
+        "by": (*lead, V),
+    }
+    return check_params(name, params, expected)
+
+
+def _ids(name: str, ids: object, *, shape: str, ndim: int) -> np.ndarray:
+    """``ids`` checked as integer character ids in [0, V) with ``ndim`` axes, none empty."""
+    if ids is None or isinstance(ids, (str, bytes)):
+        hint = " (encode(text) turns text into ids)" if isinstance(ids, str) else ""
+        raise TypeError(
+            f"{name} must be integer character ids {shape}{hint}, got {type(ids).__name__}"
+        )
+    try:
+        arr = np.asarray(ids)
+    except Exception as exc:  # ragged lists and the like
+        raise TypeError(f"{name} must be integer character ids {shape} ({exc})") from None
+    if arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+        raise TypeError(f"{name} must be integer character ids {shape}, got dtype {arr.dtype}")
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have shape {shape}, got {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    if arr.min() < 0 or arr.max() >= V:
+        raise ValueError(f"{name} must lie in [0, {V}), got range [{arr.min()}, {arr.max()}]")
+    return arr
 
 
 def encode(text: str) -> np.ndarray:
@@ -100,8 +146,13 @@ def scheduled_inputs(
     for ``ids`` of shape (T + 1, B), and the bool mask (T, B) of where the truth was fed.
     No gradient flows through the choice or the sample (the paper's approximation).
     """
-    ids = np.asarray(ids)
+    params = _model("params", params, stack=False)
+    ids = _ids("ids", ids, shape="(T + 1, B)", ndim=2)
+    if ids.shape[0] < 2:
+        raise ValueError(f"ids must hold at least 2 characters per window, got shape {ids.shape}")
     p = float(as_float("eps", eps, min_value=0.0, max_value=1.0))
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     T, B = ids.shape[0] - 1, ids.shape[1]
     if p == 1.0:  # teacher forcing: no need to run the model
         return one_hot(ids[:-1]), np.ones((T, B), dtype=bool)
@@ -142,8 +193,24 @@ def fit(
     ``loss="xent_all"`` (cross-entropy on every next character, BPTT); global-norm
     clipping; one optimizer step. Returns the final params and the loss per iteration.
     """
+    current = {
+        k: np.array(v, dtype=np.float64) for k, v in _model("params", params, stack=False).items()
+    }
     n = as_int("steps", steps, min_value=0)
-    current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    batch = as_int("batch", batch, min_value=1)
+    length = as_int("length", length, min_value=1)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be a helpers.optim optimizer, got {type(optimizer).__name__}"
+        )
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
+    if epsilon is not None and not callable(epsilon):
+        raise TypeError(
+            f"epsilon must be a function of the iteration, or None; got {type(epsilon).__name__}"
+        )
+    if clip_norm is not None:
+        clip_norm = as_float("clip_norm", clip_norm, positive=True)
     losses = np.empty(n)
     for i in range(n):
         ids = windows(batch, length + 1, rng=rng)
@@ -161,9 +228,11 @@ def fit(
 def generate(params: Mapping[str, np.ndarray], prompt: np.ndarray, n: int) -> np.ndarray:
     """Free running: read ``prompt`` (P, B) ids, then feed back the model's most likely next
     character ``n`` times. Returns the generated ids (n, B)."""
-    prompt = np.asarray(prompt)
-    if prompt.ndim == 1:
+    params = _model("params", params, stack=False)
+    prompt = np.asarray(prompt) if isinstance(prompt, (list, tuple, np.ndarray)) else prompt
+    if isinstance(prompt, np.ndarray) and prompt.ndim == 1:
         prompt = prompt[:, None]
+    prompt = _ids("prompt", prompt, shape="(P, B)", ndim=2)
     count = as_int("n", n, min_value=1)
     h = np.zeros((prompt.shape[1], params["Wh"].shape[0]))
     for t in range(prompt.shape[0]):
@@ -179,7 +248,12 @@ def generate(params: Mapping[str, np.ndarray], prompt: np.ndarray, n: int) -> np
 def teacher_forced_predictions(params: Mapping[str, np.ndarray], ids: np.ndarray) -> np.ndarray:
     """The model's most likely next character at every step when fed the true text:
     (T, B) for ``ids`` (T + 1, B)."""
-    logits = train.predict(rnn, params, one_hot(np.asarray(ids)[:-1]))
+    stack = isinstance(params, Mapping) and np.ndim(params.get("Wh")) == 3
+    params = _model("params", params, stack=stack)
+    ids = _ids("ids", ids, shape="(T + 1, B)", ndim=2)
+    if ids.shape[0] < 2:
+        raise ValueError(f"ids must hold at least 2 characters per window, got shape {ids.shape}")
+    logits = train.predict(rnn, params, one_hot(ids[:-1]))
     return logits.argmax(axis=-1)
 
 
@@ -198,6 +272,7 @@ def init_stack(hidden_size: int, *, seeds: list[int]) -> dict[str, np.ndarray]:
 def _stack_size(params: Mapping[str, np.ndarray]) -> int:
     if not isinstance(params, Mapping) or np.ndim(params.get("Wh")) != 3:
         raise ValueError("params must be a stack of models (see init_stack): Wh of shape (M, H, H)")
+    _model("params", params, stack=True)
     return int(np.shape(params["Wh"])[0])
 
 
@@ -237,9 +312,13 @@ def scheduled_inputs_stack(
     ``scheduled_inputs`` with the same generator would make.
     """
     M = _stack_size(params)
-    ids = np.asarray(ids)
-    if ids.ndim != 3 or ids.shape[0] != M or not np.issubdtype(ids.dtype, np.integer):
-        raise ValueError(f"ids must be integer ids of shape (M, T + 1, B) with M = {M}")
+    ids = _ids("ids", ids, shape=f"(M, T + 1, B) with M = {M}", ndim=3)
+    if ids.shape[0] != M or ids.shape[1] < 2:
+        raise ValueError(
+            f"ids must have shape (M, T + 1, B) with M = {M} and T >= 1, got {ids.shape}"
+        )
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     p = _per_model("eps", eps, M)
     T, B = ids.shape[1] - 1, ids.shape[2]
     fed = np.empty((M, T, B), dtype=np.int64)
@@ -286,6 +365,14 @@ def fit_stack(
     n = as_int("steps", steps, min_value=0)
     Bn = as_int("batch", batch, min_value=1)
     T = as_int("length", length, min_value=1)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(
+            f"optimizer must be a helpers.optim optimizer, got {type(optimizer).__name__}"
+        )
+    if epsilon is not None and not callable(epsilon):
+        raise TypeError(
+            f"epsilon must be a function of the iteration, or None; got {type(epsilon).__name__}"
+        )
     current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     losses = np.empty((n, M))
     for i in range(n):
@@ -304,9 +391,7 @@ def generate_stack(params: Mapping[str, np.ndarray], prompt: np.ndarray, n: int)
     """``generate`` for a stack: every model reads the same ``prompt`` (P, B), then feeds back
     its own most likely next character ``n`` times. Returns ids (M, n, B)."""
     M = _stack_size(params)
-    prompt = np.asarray(prompt)
-    if prompt.ndim != 2:
-        raise ValueError(f"prompt must be ids of shape (P, B), got {prompt.shape}")
+    prompt = _ids("prompt", prompt, shape="(P, B)", ndim=2)
     count = as_int("n", n, min_value=1)
     h = np.zeros((M, prompt.shape[1], params["Wh"].shape[-1]))
     for t in range(prompt.shape[0]):

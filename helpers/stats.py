@@ -55,9 +55,26 @@ def rate_text(k: int, n: int, confidence: float = 0.95) -> str:
 
 
 def median_range(values: np.ndarray, axis: int | None = None) -> tuple[np.ndarray, ...]:
-    """``(median, 10th percentile, 90th percentile)`` of ``values`` (over ``axis``)."""
+    """``(median, 10th percentile, 90th percentile)`` of ``values`` (over ``axis``).
+
+    Linear interpolation between order statistics (NumPy's default). ``±inf`` is allowed
+    and kept (a diverged run's loss is ``inf``, and a median over runs that are half
+    diverged is then ``inf``, not a finite value); NaN is refused, because dropping it
+    would silently report the surviving runs only: record a diverged run as ``np.inf``.
+    """
     arr = as_array("values", values, finite=False)
     if arr.size == 0:
         raise ValueError("values must not be empty")
-    lo, med, hi = np.nanpercentile(arr, [10, 50, 90], axis=axis)
+    if np.isnan(arr).any():
+        raise ValueError(
+            f"values contains {int(np.isnan(arr).sum())} NaN: record a diverged run as np.inf "
+            "(or leave it out and say so), so that the median does not silently skip it"
+        )
+    if axis is not None:
+        axis = as_int("axis", axis, min_value=-arr.ndim, max_value=arr.ndim - 1)
+    with np.errstate(invalid="ignore"):
+        q = np.percentile(arr, [10, 50, 90], axis=axis)
+    if np.isnan(q).any():  # inf − inf inside an interpolation: both neighbours are that inf
+        q = np.where(np.isnan(q), np.percentile(arr, [10, 50, 90], axis=axis, method="higher"), q)
+    lo, med, hi = q
     return med, lo, hi

@@ -14,7 +14,10 @@ from tests.conftest import ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 import sweep
 
-DONE = {"gradcheck", "unroll"}
+DONE = {"generative", "gradcheck", "schedules", "stats", "unroll"}
+#: Non-finite results that are the honest answer, not a silent failure: the median of
+#: values holding inf (a diverged run's loss) is inf.
+HONEST_NONFINITE = {("stats.median_range", "values", "inf")}
 
 
 @pytest.fixture(scope="module")
@@ -37,7 +40,9 @@ def test_done_modules_refuse_by_name(outcomes, module):
     bad = [
         f"{o.kind}: {o.function}({o.argument}={o.mutation}): {o.detail}"
         for o in outcomes
-        if o.function.startswith(module + ".") and o.kind in {"unnamed", "numpy", "nonfinite"}
+        if o.function.startswith(module + ".")
+        and o.kind in {"unnamed", "numpy", "nonfinite"}
+        and not (o.kind == "nonfinite" and (o.function, o.argument, o.mutation) in HONEST_NONFINITE)
     ]
     assert not bad, "\n".join(bad)
 

@@ -50,3 +50,15 @@ def test_rate_text_median_range_and_errors():
         stats.wilson_interval(0, 0)
     with pytest.raises(TypeError, match="successes"):
         stats.rate(np.array([1, 0]))
+
+
+def test_median_range_refuses_nan_by_name_and_keeps_inf():
+    with pytest.raises(ValueError, match="values contains 1 NaN"):
+        stats.median_range(np.array([1.0, np.nan, 2.0]))
+    med, lo, hi = stats.median_range(np.array([1.0, 2.0, np.inf, np.inf]))
+    assert med == np.inf and hi == np.inf and np.isfinite(lo)
+    # two infinite neighbours: inf, not the NaN of inf − inf
+    med, lo, hi = stats.median_range(np.array([np.inf] * 4))
+    assert (med, lo, hi) == (np.inf, np.inf, np.inf)
+    # finite values: NumPy's linear interpolation (10th, 50th, 90th percentile of 0..9)
+    assert np.allclose(stats.median_range(np.arange(10.0)), (4.5, 0.9, 8.1))

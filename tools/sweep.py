@@ -270,7 +270,7 @@ def _calls() -> dict[str, Callable[[], tuple[Callable[..., Any], dict[str, Any]]
             max_norm=np.array([1.0, np.inf]),
         ),
         "stats.wilson_interval": c(stats.wilson_interval, k=3, n=8, confidence=0.95),
-        "stats.rate": c(stats.rate, successes=np.array([1.0, 0.0, 1.0]), confidence=0.95),
+        "stats.rate": c(stats.rate, successes=np.array([True, False, True]), confidence=0.95),
         "stats.median_range": c(stats.median_range, values=np.arange(10.0)),
         "truncation.draw_coins": c(truncation.draw_coins, steps=4, keep=0.9, draws=3, rng=_rng()),
         "truncation.randomized_backward": c(
