@@ -1,7 +1,14 @@
 """Figure style for the course: colour-blind-safe colours, projector-sized text.
 
-Colours are the Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of
-colour blindness; pair colour with line style or markers where lines must be told apart.
+Colours start from the Okabe–Ito palette (Okabe & Ito 2008), safe for the common forms of
+colour blindness. Three of its colours (orange #E69F00, sky blue #56B4E9, yellow #F0E442)
+have less than the 3:1 contrast against a white background that WCAG 2.1 (1.4.11,
+non-text contrast) asks of lines needed to read a figure; they are replaced by the
+nearest colours (in CIELAB) that reach 3:1 while every pair of the eight stays at least
+12 ΔE apart under simulated protanopia, deuteranopia and tritanopia (Machado, Oliveira &
+Fernandes 2009) as well as normal vision. ``tests/test_style.py`` checks both. "yellow"
+is therefore a dark khaki: no yellow reaches 3:1 on white. Pair colour with line style or
+markers where lines must be told apart.
 """
 
 from __future__ import annotations
@@ -12,16 +19,19 @@ from cycler import cycler
 #: Okabe–Ito colours by name.
 COLORS = {
     "black": "#000000",
-    "orange": "#E69F00",
-    "sky": "#56B4E9",
+    "orange": "#D08040",
+    "sky": "#5098D8",
     "green": "#009E73",
-    "yellow": "#F0E442",
+    "yellow": "#989860",
     "blue": "#0072B2",
     "vermillion": "#D55E00",
     "purple": "#CC79A7",
 }
-#: The order lines take: strong contrasts first (yellow last: weak on white).
-CYCLE = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"]
+#: The order lines take: the strongest contrasts first.
+CYCLE = [
+    COLORS[name]
+    for name in ("blue", "vermillion", "green", "purple", "orange", "sky", "black", "yellow")
+]
 #: Meaning-bearing colours used across notebooks.
 VANISH = COLORS["blue"]
 EXPLODE = COLORS["vermillion"]
