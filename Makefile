@@ -94,4 +94,12 @@ site: $(STAMP) $(SITE_MATHJAX)
 dist/site/index.html: $(STAMP) $(SITE_MATHJAX) $(SITE_INPUTS)
 	$(PRIVATE_DIRS) $(BIN)/python tools/site.py $(SITE)
 # The browser tests include the website's (tests/browser/test_site.py): build it when stale.
-browser: dist/site/index.html
+# tests/browser/test_accessibility.py runs axe-core (npm, its own prefix) in Chromium.
+AXE_VERSION := 4.14.1
+AXE_NPM := $(LOCAL)/axe-npm
+AXE := $(AXE_NPM)/.axe-$(AXE_VERSION)
+$(AXE):
+	@command -v npm >/dev/null || { echo "the accessibility test needs npm (Debian: apt-get install npm)"; exit 1; }
+	mkdir -p $(AXE_NPM) && npm install --prefix $(AXE_NPM) --no-audit --no-fund --ignore-scripts --no-save axe-core@$(AXE_VERSION)
+	@touch $@
+browser: dist/site/index.html $(AXE)

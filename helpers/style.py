@@ -13,6 +13,8 @@ markers where lines must be told apart.
 
 from __future__ import annotations
 
+from typing import Any
+
 import matplotlib as mpl
 from cycler import cycler
 
@@ -61,5 +63,45 @@ RC = {
 
 
 def use() -> None:
-    """Apply the course style to matplotlib (the notebooks call this once at the top)."""
+    """Apply the course style to matplotlib (the notebooks call this once at the top), and
+    in a notebook give every figure shown a text alternative (``helpers.describe``)."""
     mpl.rcParams.update(RC)
+    _attach_alt_text()
+
+
+def _attach_alt_text() -> None:
+    """Wrap IPython's PNG formatter for figures so that each PNG output carries
+    ``{"alt": describe_figure(fig)}`` in its metadata (nothing outside IPython)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with the notebooks
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure
+
+    from helpers.describe import describe_figure, png_with_alt
+
+    # pyplot loads its backend at the first figure, and the inline backend then registers
+    # its own PNG formatter, which would replace ours: load it now. (This also lets figures
+    # made outside pyplot, with ``new_figure``, show inline.)
+    plt.close(plt.figure())
+
+    formatter = shell.display_formatter.formatters["image/png"]
+    try:
+        current = formatter.lookup_by_type(Figure)
+    except KeyError:
+        current = None
+    if getattr(current, "_with_alt", False):
+        return
+
+    def with_alt(fig: Figure) -> Any:
+        if current is None:
+            return png_with_alt(fig)
+        data = current(fig)
+        return None if data is None else (data, {"alt": describe_figure(fig)})
+
+    with_alt._with_alt = True  # type: ignore[attr-defined]
+    formatter.for_type(Figure, with_alt)

@@ -45,8 +45,11 @@ def test_structure(explorer):
     assert isinstance(explorer, Explorer)
     assert explorer.controls, "an explorer needs at least one control"
     assert explorer.image.value[:8] == b"\x89PNG\r\n\x1a\n"
-    bundle = explorer._repr_mimebundle_()
+    bundle, metadata = explorer._repr_mimebundle_()
     assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
+    alt = metadata["image/png"]["alt"]  # the text alternative, written from the picture
+    assert alt.startswith(explorer.title + ": ") and all(name in alt for name in explorer.controls)
+    assert "Panel" in alt or "The plot" in alt
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert bundle["text/plain"].startswith("Explorer: ")
     assert explorer.image.layout.align_self == "flex-start"

@@ -159,7 +159,7 @@ def explorer_html(page_id: str, k: int, spec: dict[str, Any], frames_url: str) -
         )
     width, height = spec["size"]
     first = "-".join(map(str, start)) + ".png"
-    alt = describe(spec, start)
+    alt = spec.get("start_alt") or describe(spec, start)
     n_frames = 1
     for s in shape:
         n_frames *= s
@@ -172,6 +172,8 @@ def explorer_html(page_id: str, k: int, spec: dict[str, Any], frames_url: str) -
         f'<div class="controls">{"".join(rows)}</div>'
         f'<img class="frame" src="{frames_url}{first}" width="{width}" height="{height}" '
         f'loading="lazy" decoding="async" alt="{html.escape(alt)}">'
+        # read out (politely, after a pause) when a control changes the picture
+        '<p class="ex-status visually-hidden" role="status" aria-live="polite"></p>'
         "</figure>"
     )
 
@@ -219,8 +221,11 @@ def prepare(
                 k += 1
             elif "image/png" in data:
                 n_img += 1
-                alt = output.get("metadata", {}).get("alt") or (
-                    f"Figure {n_img} of this notebook (output of the code cell above)"
+                meta = output.get("metadata", {})
+                alt = (
+                    meta.get("image/png", {}).get("alt")
+                    or meta.get("alt")
+                    or (f"Figure {n_img} of this notebook (output of the code cell above)")
                 )
                 name = f"fig{n_img:02d}.png"
                 output["data"] = {

@@ -26,6 +26,7 @@ import ipywidgets as widgets
 import numpy as np
 from PIL import Image
 
+from helpers.describe import describe_figure
 from helpers.explorers.base import Explorer
 
 #: (explorer, values when displayed), in display order.
@@ -164,16 +165,36 @@ def encode(rgba: np.ndarray) -> bytes:
     return buf.getvalue()
 
 
-def render(explorer: Explorer, specs: list[dict[str, Any]], out: Path) -> int:
-    """Write every frame of the grid; returns the number of bytes written."""
+def frame_alt(explorer: Explorer, specs: list[dict[str, Any]], combo: tuple[int, ...]) -> str:
+    """The text alternative of one frame (just rendered): the controls' values as the page
+    shows them, then what the figure draws (``helpers.describe``)."""
+    values = ", ".join(
+        f"{s['label']} = {s['labels'][s['keep'][i]]}" for s, i in zip(specs, combo, strict=True)
+    )
+    return f"{explorer.title}: {values}. {describe_figure(explorer.figure)}"
+
+
+def render(explorer: Explorer, specs: list[dict[str, Any]], out: Path) -> tuple[int, list[str]]:
+    """Write every frame of the grid and ``alts.js`` (one text alternative per frame, in the
+    frames' row-major order); returns the bytes written and the texts."""
     out.mkdir(parents=True, exist_ok=True)
     total = 0
+    alts = []
     for combo in itertools.product(*[range(len(s["keep"])) for s in specs]):
         values = {s["name"]: s["all"][s["keep"][i]] for s, i in zip(specs, combo, strict=True)}
         data = encode(explorer.render(**values))
+        alts.append(frame_alt(explorer, specs, combo))
         (out / ("-".join(map(str, combo)) + ".png")).write_bytes(data)
         total += len(data)
-    return total
+    # A plain script, not JSON: pages opened from file:// may not fetch, but may load scripts.
+    script = (
+        "(window.UNROLLED_ALTS = window.UNROLLED_ALTS || {})"
+        '[document.currentScript.getAttribute("data-key")] = '
+        + json.dumps(alts, ensure_ascii=False)
+        + ";\n"
+    )
+    (out / "alts.js").write_text(script, encoding="utf-8")
+    return total + len(script.encode("utf-8")), alts
 
 
 def dump(out_dir: str, max_frames: int) -> None:
@@ -182,11 +203,15 @@ def dump(out_dir: str, max_frames: int) -> None:
     manifest = []
     for k, (explorer, start) in enumerate(SHOWN):
         specs = plan(explorer, start, max_frames)
-        size = render(explorer, specs, out / str(k))
+        size, alts = render(explorer, specs, out / str(k))
+        first = 0
+        for s in specs:
+            first = first * len(s["keep"]) + s["keep"].index(s["start"])
         manifest.append(
             {
                 "title": explorer.title,
                 "bytes": size,
+                "start_alt": alts[first],
                 "size": list(explorer.figure.canvas.get_width_height()),
                 "controls": [
                     {

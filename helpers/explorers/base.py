@@ -691,11 +691,22 @@ class Explorer:
         image.save(buf, format="png", compress_level=compress_level, dpi=(dpi, dpi))
         return buf.getvalue()
 
-    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+    def describe(self) -> str:
+        """A text alternative for the current picture: the controls' values, then what the
+        figure draws (``helpers.describe.describe_figure``)."""
+        from helpers.describe import describe_figure
+
+        def fmt(value: Any) -> str:
+            return f"{value:.4g}" if isinstance(value, float) else str(value)
+
+        values = ", ".join(f"{name} = {fmt(v)}" for name, v in self.values.items())
+        return f"{self.title}: {values}. {describe_figure(self.figure)}"
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         bundle = widget_view_bundle(self.widget, **kwargs)
         bundle["text/plain"] = f"Explorer: {self.title} (controls: {', '.join(self.controls)})"
         bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        return bundle
+        return bundle, {"image/png": {"alt": self.describe()}}
 
     def __repr__(self) -> str:
         return f"<Explorer {self.title!r} controls={list(self.controls)}>"

@@ -223,3 +223,103 @@ def test_site_links(site: Path) -> None:
             if not (site / url).exists():
                 broken.append(f"{page.name}: {url}")
     assert not broken, broken
+
+
+# -- accessibility (WCAG 2.1 AA, checked by axe-core) --------------------------------------
+AXE = harness.ROOT / ".local" / "axe-npm" / "node_modules" / "axe-core" / "axe.min.js"
+#: axe-core's rule tags for WCAG 2.0 and 2.1, levels A and AA.
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_RUN_JS = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: "tag", values: tags},
+                                          resultTypes: ["violations"]});
+  return result.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.length, target: v.nodes.slice(0, 3).map(n => n.target.join(" "))}));
+}"""
+
+
+def _axe(tab: Any) -> list[dict[str, Any]]:
+    if not AXE.exists():
+        _missing(f"axe-core is not installed: run `make browser` (expected {AXE}).")
+    tab.add_script_tag(path=str(AXE))
+    return tab.evaluate(AXE_RUN_JS, WCAG_TAGS)
+
+
+def _typeset(tab: Any) -> None:
+    if tab.evaluate("() => !!document.querySelector('script[src*=mathjax]')"):
+        tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise")
+        tab.evaluate("() => MathJax.startup.promise")
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_site_page_has_no_serious_accessibility_violation(
+    name: str, browser: Any, http_base: str, site_artifacts: Path
+) -> None:
+    """axe-core on the typeset page: no violation of impact "serious" or "critical" of
+    WCAG 2.1 A/AA; every violation (any impact) is written to an artifact for review."""
+    tab, _, _, _, _ = _open(browser, http_base)
+    try:
+        tab.goto(http_base + name)
+        tab.wait_for_load_state("load")
+        _typeset(tab)
+        violations = _axe(tab)
+        with (site_artifacts / "axe_violations.tsv").open("a") as f:
+            for v in violations:
+                f.write(f"{name}\t{v['impact']}\t{v['id']}\t{v['nodes']}\t{v['target']}\n")
+        grave = [v for v in violations if v["impact"] in ("serious", "critical")]
+        assert not grave, f"{name}: {grave}"
+    finally:
+        tab.close()
+
+
+EXPLORER_PAGES = [
+    p
+    for p in PAGES[1:]
+    if (SITE / p).exists() and 'class="explorer"' in (SITE / p).read_text(encoding="utf-8")
+] or PAGES[1:2]
+
+
+@pytest.mark.parametrize("name", EXPLORER_PAGES)
+def test_keyboard_alone_reaches_and_moves_an_explorer(
+    name: str, browser: Any, http_base: str
+) -> None:
+    """Tab from the top of the page to the first explorer control (never trapped), see a
+    visible focus indicator on it, move it with the arrow keys or the menu's keys, and get
+    a new picture with a new text alternative, announced by the explorer's status line."""
+    tab, _, _, _, _ = _open(browser, http_base)
+    try:
+        tab.goto(http_base + name)
+        tab.wait_for_load_state("load")
+        first = tab.locator("figure.explorer [data-axis]").first
+        first_id = first.get_attribute("id")
+        for _ in range(400):
+            tab.keyboard.press("Tab")
+            if (
+                tab.evaluate("() => document.activeElement && document.activeElement.id")
+                == first_id
+            ):
+                break
+        else:
+            pytest.fail(f"{name}: 400 Tab presses never reached the first explorer control")
+        outline = tab.evaluate(
+            """() => { const s = getComputedStyle(document.activeElement);
+                       return [s.outlineStyle, s.outlineWidth, s.boxShadow]; }"""
+        )
+        assert (outline[0] != "none" and outline[1] != "0px") or outline[2] != "none", (
+            f"{name}: no visible focus indicator on the control ({outline})"
+        )
+        figure = tab.locator("figure.explorer").first
+        img = figure.locator("img.frame")
+        before_src, before_alt = img.get_attribute("src"), img.get_attribute("alt")
+        is_select = first.evaluate("c => c.tagName") == "SELECT"
+        at_max = first.evaluate("c => c.tagName !== 'SELECT' && Number(c.value) >= Number(c.max)")
+        tab.keyboard.press("ArrowUp" if at_max else "ArrowDown" if is_select else "ArrowRight")
+        tab.wait_for_function(FRAME_READY_JS, arg=[img.element_handle(), before_src])
+        tab.wait_for_function(
+            "fig => fig.querySelector('.ex-status').textContent.length > 0",
+            arg=figure.element_handle(),
+            timeout=5000,
+        )
+        status = figure.locator(".ex-status").text_content()
+        assert img.get_attribute("alt") != before_alt and status == img.get_attribute("alt")
+    finally:
+        tab.close()

@@ -33,8 +33,35 @@
       return controls.map(function (c) { return parseInt(c.value, 10); });
     }
     function url(idx) { return base + idx.join("-") + ".png"; }
+    var status = fig.querySelector(".ex-status");
+    var altsRequested = false;
+    var speak = null;
+    function flat(idx) {
+      var k = 0;
+      for (var i = 0; i < idx.length; i++) { k = k * labels[i].length + idx[i]; }
+      return k;
+    }
+    // The text alternative of every frame (written from the figure it shows) is in
+    // alts.js beside the frames, loaded as a script on the first move (file:// allows it).
+    function loadAlts() {
+      if (altsRequested) { return; }
+      altsRequested = true;
+      var s = document.createElement("script");
+      s.src = base + "alts.js";
+      s.setAttribute("data-key", base);
+      s.onload = function () { var idx = index(); img.alt = describe(idx); announce(); };
+      document.head.appendChild(s);
+    }
     function describe(idx) {
+      var alts = (window.UNROLLED_ALTS || {})[base];
+      if (alts && alts[flat(idx)]) { return alts[flat(idx)]; }
       return title + ": " + idx.map(function (v, i) { return names[i] + " = " + labels[i][v]; }).join(", ");
+    }
+    function announce() {
+      if (!status) { return; }
+      if (speak) { clearTimeout(speak); }
+      // after the keys stop: one announcement, not one per step of a held key
+      speak = setTimeout(function () { status.textContent = img.alt; }, 600);
     }
     function prefetch(idx) {
       var order = [];
@@ -73,6 +100,8 @@
       img.loading = "eager";
       img.src = url(idx);
       img.alt = describe(idx);
+      loadAlts();
+      announce();
     }
     controls.forEach(function (c, i) {
       c.setAttribute("data-was", c.value);

@@ -1,0 +1,77 @@
+"""Text alternatives for figures (helpers.describe), and the hook that attaches them to every
+figure a notebook shows (helpers.style.use)."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from helpers import describe, style
+
+
+@pytest.fixture
+def fig():
+    figure, (ax1, ax2) = plt.subplots(1, 2)
+    t = np.arange(201)
+    ax1.semilogy(t, 0.95**t, label=r"$\alpha^t$")
+    ax1.set_xlabel("lag $t$")
+    ax1.set_ylabel("gain")
+    ax1.set_title("linear RNN")
+    ax2.bar([0, 1, 2], [0.2, 0.5, 0.3])
+    ax2.set_xticks([0, 1, 2], ["Jane", "Tom", "other"])
+    ax2.imshow(np.arange(6.0).reshape(2, 3))
+    yield figure
+    plt.close(figure)
+
+
+def test_a_description_is_written_from_the_data(fig):
+    text = describe.describe_figure(fig)
+    assert text.startswith("Figure.") and "Panel 1 of 2" in text and '"linear RNN"' in text
+    assert "x: lag t (" in text and "log scale" in text
+    # the line: its label in readable form, where it starts and ends (0.95^200 = 3.5e-5)
+    assert "α^t: from 1 at x = 0 to 3.51e-5 at x = 200" in text
+    assert "3 bars of heights 0.2, 0.5, 0.3 at Jane, Tom, other" in text
+    assert "An image of 2 by 3 values from 0 to 5" in text
+
+
+def test_a_figure_may_carry_its_own_text(fig):
+    fig.alt_text = "The gain falls below 1e-3 at t = 135."
+    assert describe.describe_figure(fig) == "The gain falls below 1e-3 at t = 135."
+
+
+def test_non_finite_values_are_named_not_printed_as_nan():
+    figure, ax = plt.subplots()
+    ax.plot([0, 1, 2], [1.0, np.inf, np.nan])
+    text = describe.describe_figure(figure)
+    plt.close(figure)
+    assert (
+        "nan" not in text.lower().replace("nan", "", 0)
+        or "undefined" in text
+        or "at (0, 1)" in text
+    )
+
+
+def test_png_with_alt_gives_a_png_and_its_text(fig):
+    data, metadata = describe.png_with_alt(fig)
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and metadata["alt"] == describe.describe_figure(fig)
+
+
+def test_style_use_attaches_the_text_to_every_figure_a_notebook_shows(fig):
+    from IPython.core.interactiveshell import InteractiveShell
+
+    shell = InteractiveShell.instance()
+    try:
+        style.use()
+        data, metadata = shell.display_formatter.format(fig)
+        assert "image/png" in data
+        assert metadata["image/png"]["alt"] == describe.describe_figure(fig)
+        style.use()  # twice: wrapped once only
+        _, again = shell.display_formatter.format(fig)
+        assert again == metadata
+    finally:
+        InteractiveShell.clear_instance()
