@@ -437,7 +437,43 @@ def write_assets(out: Path) -> None:
     for f in here.iterdir():
         shutil.copy2(f, assets / f.name)
     css = HtmlFormatter(style="default").get_style_defs(".highlight")
-    (assets / "code.css").write_text(css + "\n", encoding="utf-8")
+    (assets / "code.css").write_text(readable_css(css) + "\n", encoding="utf-8")
+
+
+#: The darkest background code is shown on (site.css's --code-bg).
+CODE_BACKGROUND = "#f5f5f5"
+
+
+def _luminance(hex_colour: str) -> float:
+    h = hex_colour.lstrip("#")
+    if len(h) == 3:
+        h = "".join(c * 2 for c in h)
+    channels = [int(h[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a: str, b: str) -> float:
+    """WCAG 2.1 contrast ratio of two colours ``#rgb`` / ``#rrggbb``."""
+    la, lb = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+def readable_css(css: str, background: str = CODE_BACKGROUND, ratio: float = 4.5) -> str:
+    """Pygments' colours darkened (same hue) until text meets WCAG AA's 4.5:1 on the code
+    background; colours already dark enough are kept."""
+
+    def fix(match: re.Match[str]) -> str:
+        colour = match.group(1)
+        h = colour.lstrip("#")
+        if len(h) == 3:
+            h = "".join(c * 2 for c in h)
+        rgb = [int(h[i : i + 2], 16) for i in (0, 2, 4)]
+        while contrast("#" + "".join(f"{c:02x}" for c in rgb), background) < ratio:
+            rgb = [int(c * 0.95) for c in rgb]
+        return "color: #" + "".join(f"{c:02x}" for c in rgb)
+
+    return re.sub(r"(?<![-\w])color: (#[0-9a-fA-F]{6}|#[0-9a-fA-F]{3})\b", fix, css)
 
 
 # -- size ---------------------------------------------------------------------------------

@@ -311,8 +311,14 @@ def test_keyboard_alone_reaches_and_moves_an_explorer(
         img = figure.locator("img.frame")
         before_src, before_alt = img.get_attribute("src"), img.get_attribute("alt")
         is_select = first.evaluate("c => c.tagName") == "SELECT"
-        at_max = first.evaluate("c => c.tagName !== 'SELECT' && Number(c.value) >= Number(c.max)")
-        tab.keyboard.press("ArrowUp" if at_max else "ArrowDown" if is_select else "ArrowRight")
+        at_end = first.evaluate(
+            "c => c.tagName === 'SELECT' ? c.selectedIndex === c.options.length - 1"
+            " : Number(c.value) >= Number(c.max)"
+        )
+        if is_select:
+            tab.keyboard.press("ArrowUp" if at_end else "ArrowDown")
+        else:
+            tab.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
         tab.wait_for_function(FRAME_READY_JS, arg=[img.element_handle(), before_src])
         tab.wait_for_function(
             "fig => fig.querySelector('.ex-status').textContent.length > 0",
