@@ -123,7 +123,7 @@ def test_horizon_unfinished(capsys):
 def test_lost_power_against_brute_force(dtype):
     one, two = dtype(1), dtype(2)
     p = nb02.reference_lost_power(dtype)
-    assert one + two ** -p == one and one + two ** -(p - 1) != one
+    assert one + two**-p == one and one + two ** -(p - 1) != one
     assert all(one + two**-q != one for q in range(1, p))
 
 
@@ -154,7 +154,7 @@ def _count_from_two(dtype):  # counts one step too many
 
 
 def _from_eps(dtype):  # -log2(eps): the gap above 1, not half of it
-    return int(round(-np.log2(np.finfo(dtype).eps)))
+    return round(float(-np.log2(np.finfo(dtype).eps)))
 
 
 LOST_BUGS = [

@@ -273,8 +273,10 @@ LAG_MISTAKES: list[NumberMistake] = [
         "that is float64's lag (2^−53). Networks are usually trained in float32: 2^−24.",
     ),
     (
-        lambda v: abs(v - 24 * math.log10(2) / abs(math.log(0.9))) < 1
-        or abs(v - 24 * math.log(2) / abs(math.log10(0.9))) < 1,
+        lambda v: (
+            abs(v - 24 * math.log10(2) / abs(math.log(0.9))) < 1
+            or abs(v - 24 * math.log(2) / abs(math.log10(0.9))) < 1
+        ),
         "mixed logarithm bases: ℓ = 24 log 2 / |log 0.9| with the SAME base on top and "
         "below (ln/ln or log10/log10).",
     ),
