@@ -3,9 +3,9 @@
 #
 # Backpropagation through time multiplies one factor per time step (notebook 01). Here
 # that idea is stripped to its bones: a network with **one number** as its state, and a toy
-# with one weight. Multiply by a number a little
-# below 1 many times and the gradient *vanishes*; a little above 1 and it *explodes*. Both
-# toys can be solved exactly, and both already show the whole problem.
+# with one weight. Multiply by a number a little below 1 many times and the gradient
+# *vanishes*; a little above 1 and it *explodes*. Both toys can be solved exactly, and both
+# already show the whole problem.
 #
 # **You will learn**
 # - why the gradient of the linear RNN $h_t = \alpha h_{t-1} + x_t$ reaching an input
@@ -257,6 +257,7 @@ plt.show()
 away = np.abs(w_grid - w_star) > 1e-3  # the plotted grid without the dip at w*
 G_abs = np.abs(G_grid[away])
 assert abs(G_abs.min() / 1.9e-43 - 1) < 0.03 and abs(G_abs.max() / 3.1e8 - 1) < 0.03
+assert 1e51 < G_abs.max() / G_abs.min() < 1e52  # the step length varies by a factor 10^51
 sweep_lr = 10.0 ** np.arange(-16, 1)  # 17 learning rates, one per row
 sweep_w0 = np.array([0.95, 0.99, 0.995, 1.002, 1.01])  # five starts, one per column
 w_sw = np.tile(sweep_w0, (sweep_lr.size, 1))
@@ -431,7 +432,7 @@ print("lags to lose 6 digits at alpha = 0.9, 0.99, 0.999:", gain_horizon(np.arra
 # `np.float32` or `np.float64`), the smallest $p \ge 1$ with $1 + 2^{-p} = 1$.
 #
 # (b) Networks usually train in float32. A short-range term 1 is added to a long-range term
-# $0.9^\ell$. From which lag $\ell$ on is the long-range term lost entirely? Use (a) and
+# $0.9^\ell$. From which lag $\ell$ on is it lost entirely in float32? Use (a) and
 # Exercise 2.
 
 # %%
@@ -478,8 +479,9 @@ print(f"float32: 1 + 0.9^{lag - 1} = 1 + {kept - one:.3g}, 1 + 0.9^{lag} = {lost
 #   ($8.7 \times 10^{11}$): of 17 fixed learning rates, none converges from both
 #   $w_0 = 0.995$ and $1.002$. Clipping (notebook 04) tames the cliffs.
 # - In an RNN, long-range terms are *added* to much larger short-range ones and hidden by
-#   them; no rescaling of the sum brings them back (Bengio et al. 1994; Pascanu et al. 2013, §2). In float32, a term of
-#   at most $2^{-24}$ added to 1 is not even stored: at a factor 0.9 per step, from lag 158.
+#   them; no rescaling of the sum brings them back (Bengio et al. 1994; Pascanu et al.
+#   2013, §2). In float32 a term of at most $2^{-24}$ added to 1 is not even stored: at a
+#   factor 0.9 per step, from lag 158 on.
 #
 # Next: **[03 · Jacobians and eigenvalues](03_jacobians_and_eigenvalues.ipynb)** — the same
 # story with a hidden *vector*, a matrix $W_h$ and a nonlinearity.
@@ -688,9 +690,6 @@ ax.set_title("Fixed learning rate on the $w^{1000}$ surface: stuck, crawling, or
 ax.legend(loc="lower right", fontsize=10)
 plt.show()
 
-# %% [markdown]
-# No single learning rate works among these. $\eta = 10^{-4}$ moves from $0.995$ quickly — and then
-# overshoots, lands on the cliff and is flung to $w < 0$ (run C); from the cliff it jumps to
 # %% [markdown]
 # $\eta = 10^{-4}$ moves from $0.995$ quickly — and then overshoots, lands on the cliff and
 # is flung to $w < 0$ (run C); from the cliff it jumps to $w \approx -9$, where $w^{1000}$
