@@ -209,3 +209,51 @@ def test_lag_right_wrong_and_unfinished(capsys):
     assert "too large" in out and "Hint:" not in out
     assert not nb02.check_lag_lost_float32(_todo)
     assert "no answer yet" in capsys.readouterr().out
+
+
+# -- Exercise 4 (Going further): the best forward step for exp(a·w) ---------------------------
+
+EPS = np.finfo(np.float64).eps
+
+
+def test_best_step_minimises_the_model():
+    """The reference is the minimiser of the stated error model, found by a fine search."""
+    for (w, a), _ in nb02.STEP_CASES:
+        best = nb02.reference_best_forward_step(w, a)
+        grid = np.logspace(-12, -4, 80001)
+        for wi, ai, bi in zip(w, a, best, strict=True):
+            model = 0.5 * abs(ai) * grid + EPS * (abs(wi) + 1 / abs(ai)) / grid
+            assert abs(grid[np.argmin(model)] / bi - 1) < 1e-3
+
+
+def test_best_step_reference_passes(capsys):
+    result, out = _out(nb02.check_best_forward_step, nb02.reference_best_forward_step, capsys)
+    assert out.startswith("✔") and result is nb02.reference_best_forward_step
+
+
+STEP_BUGS = [
+    (lambda w, a: np.sqrt(EPS * (abs(w) + 1 / abs(a)) / abs(a)), "a factor 1/√2 too small"),
+    (lambda w, a: np.sqrt(2 * (EPS / 2) * (abs(w) + 1 / abs(a)) / abs(a)), "1/√2 too small"),
+    (lambda w, a: np.sqrt(2 * EPS * abs(w) / abs(a)), "rounding of f itself is missing"),
+    (lambda w, a: np.sqrt(2 * EPS) / abs(a), "rounding of w + Δ is missing"),
+    (lambda w, a: (3 * EPS * (abs(w) + 1 / abs(a)) / a**2) ** (1 / 3), "central difference"),
+    (lambda w, a: np.sqrt(EPS) * np.ones_like(w), "rule of thumb"),
+    (lambda w, a: np.sqrt(2 * EPS * (w + 1 / a) / a), "NaN where w or a is negative"),
+]
+
+
+@pytest.mark.parametrize(("buggy", "hint"), STEP_BUGS, ids=[h for _, h in STEP_BUGS])
+def test_best_step_mistakes_get_their_hint(buggy, hint, capsys):
+    result, out = _out(nb02.check_best_forward_step, buggy, capsys)
+    assert out.startswith("✘") and hint in out and result is not buggy, out
+    assert out.count("Hint:") == 1, out
+
+
+def test_best_step_unnamed_error_is_located(capsys):
+    def one_entry_wrong(w, a):
+        out = nb02.reference_best_forward_step(w, a)
+        out[2] *= 3
+        return out
+
+    _result, out = _out(nb02.check_best_forward_step, one_entry_wrong, capsys)
+    assert "Hint:" not in out and "entry = 2" in out and "case 1" in out, out

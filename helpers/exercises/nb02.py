@@ -294,3 +294,91 @@ def check_lag_lost_float32(answer: Callable[[], float]) -> bool:
         explanation="0.9^ℓ ≤ 2^−24 from ℓ = ⌈24 ln 2 / |ln 0.9|⌉.",
         mistakes=LAG_MISTAKES,
     )
+
+
+# -- Exercise 4 (Going further): the best step of a forward difference -----------------------
+
+_EPS64 = float(np.finfo(np.float64).eps)
+
+
+def reference_best_forward_step(w: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """The Δ minimising ½|a|Δ + ε(|w| + 1/|a|)/Δ: the forward difference of exp(a·w).
+
+    ``w``, ``a``: shape (K,), no zero in ``a``; returns shape (K,):
+    √(2ε(|w| + 1/|a|)/|a|) with ε = 2.2e-16 (float64's machine epsilon).
+    """
+    return np.sqrt(2 * _EPS64 * (np.abs(w) + 1 / np.abs(a)) / np.abs(a))
+
+
+def _step_without_two(w, a):
+    return np.sqrt(_EPS64 * (np.abs(w) + 1 / np.abs(a)) / np.abs(a))
+
+
+def _step_without_f_rounding(w, a):
+    return np.sqrt(2 * _EPS64 * np.abs(w) / np.abs(a))
+
+
+def _step_without_w_rounding(w, a):
+    return np.sqrt(2 * _EPS64 / a**2)
+
+
+def _step_central(w, a):
+    return np.cbrt(3 * _EPS64 * (np.abs(w) + 1 / np.abs(a)) / a**2)
+
+
+def _step_sqrt_eps(w, a):
+    return np.full(np.shape(w), np.sqrt(_EPS64))
+
+
+STEP_MISTAKES: list[tuple[Callable[..., Any], str]] = [
+    (
+        _step_without_two,
+        "a factor 1/√2 too small: the minimum of ½|a|Δ + c/Δ is where ½|a| = c/Δ², so "
+        "Δ = √(2c/|a|) (and ε is np.finfo(float).eps = 2.2e-16, not half of it).",
+    ),
+    (
+        _step_without_f_rounding,
+        "the rounding of f itself is missing: ε|f/f′|/Δ = ε/(|a|Δ) is as large as ε|w|/Δ "
+        "when |a·w| ≈ 1 (for w^1000 it was 1000 times smaller and was dropped).",
+    ),
+    (
+        _step_without_w_rounding,
+        "the rounding of w + Δ is missing: it costs ε|w|/Δ, larger than ε/(|a|Δ) when |a·w| > 1.",
+    ),
+    (
+        _step_central,
+        "that is the central difference's balance (a cube root); the forward difference's "
+        "truncation error is first order, ½|f″/f′|Δ = ½|a|Δ.",
+    ),
+    (
+        _step_sqrt_eps,
+        "√ε ≈ 1.5e-8 is the rule of thumb for |w| ≈ 1 and a curvature of order 1; the model "
+        "asks for √(2ε(|w| + 1/|a|)/|a|), which depends on w and a.",
+    ),
+]
+
+STEP_HINTS = [
+    Hint(
+        lambda d: d.kind == "nan",
+        "NaN where w or a is negative? Errors are sizes: use |w| and |a| under the root.",
+    ),
+]
+
+#: ((w, a), ...): negative w and a in the first case, |a·w| from 0.6 to 30.
+STEP_CASES = [
+    ((np.array([1.0, -2.0, 0.5, 3.0, -0.2]), np.array([5.0, 0.3, -40.0, 2.0, -3.0])), {}),
+    ((np.array([10.0, -1.0, 0.1]), np.array([-0.5, 20.0, 8.0])), {}),
+]
+
+
+def check_best_forward_step(student: Callable[..., Any]) -> Callable[..., Any]:
+    """Exercise 4: ``best_forward_step(w, a)`` for f(w) = exp(a·w), from the error model."""
+    return check(
+        "Exercise 4 (the best forward step)",
+        student,
+        reference_best_forward_step,
+        STEP_CASES,
+        hints=STEP_HINTS,
+        mistakes=STEP_MISTAKES,
+        axis_names={"output": ("entry",)},
+    )

@@ -624,6 +624,51 @@ for kind, best in (("forward", best_fwd), ("central", best_cen)):
 # by a factor $e^{n\Delta/w}$ across the step. That is one more face of the same problem: a
 # quantity that is raised to a high power is extremely sensitive to its base.
 # %% [markdown]
+# ### Exercise 4 (going further): the best step for $e^{aw}$
+#
+# The two-term model holds for any smooth $f$. The forward difference's relative error is
+# about $\tfrac12 |f''/f'|\,\Delta$ (truncation) plus $\varepsilon\,(|w| + |f/f'|)/\Delta$
+# (round-off: rounding $w + \Delta$ costs $\varepsilon |w|/\Delta$ as above, and rounding the
+# values of $f$ costs $\varepsilon |f/f'|/\Delta$, which for $w^{1000}$ is 1000 times smaller
+# and was dropped). For $f(w) = e^{aw}$, derive the $\Delta$ that minimises the sum, and
+# write `best_forward_step(w, a)` for arrays `w` and `a` of shape (K,), $a \ne 0$, with
+# $\varepsilon$ = `np.finfo(np.float64).eps`. The cell after the checker measures the error
+# at your step.
+
+# %%
+def best_forward_step(w: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """The step minimising the forward difference's error model for exp(a w), shape (K,)."""
+    ### BEGIN SOLUTION
+    eps64 = np.finfo(np.float64).eps
+    return np.sqrt(2 * eps64 * (np.abs(w) + 1 / np.abs(a)) / np.abs(a))
+    ### END SOLUTION
+
+
+best_forward_step = ex02.check_best_forward_step(best_forward_step)
+
+# %% [markdown]
+# The measured median error over 41 steps within a factor $\sqrt{10}$ of the best step, and
+# around steps 100 times smaller and larger, for three $(w, a)$:
+
+# %%
+w_ex, a_ex = np.array([1.0, -2.0, 0.5]), np.array([5.0, 0.3, -40.0])
+best_ex = best_forward_step(w_ex, a_ex)
+model_ex = 0.5 * np.abs(a_ex) * best_ex + eps64 * (np.abs(w_ex) + 1 / np.abs(a_ex)) / best_ex
+medians = {}
+for scale in (0.01, 1.0, 100.0):
+    span = best_ex[:, None] * scale * np.logspace(-0.5, 0.5, 41)
+    f_w = np.exp(a_ex * w_ex)[:, None]
+    quotient = (np.exp(a_ex[:, None] * (w_ex[:, None] + span)) - f_w) / span
+    medians[scale] = np.median(np.abs(quotient / (a_ex[:, None] * f_w) - 1), axis=1)
+assert np.all((0.2 * model_ex < medians[1.0]) & (medians[1.0] < 2 * model_ex))
+assert np.all(medians[0.01] > 5 * medians[1.0]) and np.all(medians[100.0] > 5 * medians[1.0])
+# (round-off-level numbers: printed as the bounds just asserted)
+for i in range(3):
+    print(f"w = {w_ex[i]:4.1f}, a = {a_ex[i]:5.1f}: best step {best_ex[i]:.1e}, model error "
+          f"{model_ex[i]:.0e}; measured median between 0.2 and 2 times the model, "
+          "more than 5 times larger at step / 100 and step × 100")
+
+# %% [markdown]
 # ### Five runs of gradient descent, step by step
 #
 # Section 6 swept 17 learning rates and printed where each run ended. Here are five of those
