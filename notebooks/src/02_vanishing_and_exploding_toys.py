@@ -671,9 +671,9 @@ for i in range(3):
 # %% [markdown]
 # ### Five runs of gradient descent, step by step
 #
-# Section 6 swept 17 learning rates and printed where each run ended. Here are five of those
-# runs as trajectories (`helpers.landscape.descend`, 1000 steps, which stops when a step
-# leaves float64's range):
+# Section 6 swept 17 learning rates and printed where each run ended. Five of those runs
+# again, with `helpers.landscape.descend` (1000 steps; it stops when a step leaves
+# float64's range), with $w$ after 1, 10 and 100 steps:
 
 # %%
 runs = {
@@ -684,18 +684,20 @@ runs = {
     "E: on the cliff, small η": (1.002, 1e-8),
 }
 results = {}
-print(f"{'run':26s} {'w0':>6s} {'η':>6s} {'steps':>5s} {'final w':>11s} {'final C':>10s}")
+print(f"{'run':26s} {'w0':>6s} {'η':>6s} {'w after 1':>10s} {'10':>9s} {'100':>9s} "
+      f"{'steps':>5s} {'final w':>9s} {'final C':>9s}")
 for name, (start, lr) in runs.items():
     r = descend(start, lr=lr, steps=1000, n=n)
     results[name] = r
+    path = [f"{r['w'][k]:9.6g}" if k < len(r["w"]) else f"{'—':>9s}" for k in (1, 10, 100)]
     note = "  overflow: stopped" if r["stopped"] else ""
-    print(f"{name:26s} {start:6.3f} {lr:6.0e} {len(r['w']) - 1:5d} {r['w'][-1]:11.6g} "
-          f"{r['loss'][-1]:10.3g}{note}")
+    print(f"{name:26s} {start:6.3f} {lr:6.0e} {' '.join(path)} {len(r['w']) - 1:5d} "
+          f"{r['w'][-1]:9.6g} {r['loss'][-1]:9.3g}{note}")
 
 assert results["A: plateau, large η"]["w"][-1] == 0.95  # stuck: every step is below 1e-20
 assert abs(results["E: on the cliff, small η"]["w"][-1] - w_star) < 1e-5  # converges
 assert results["D: on the cliff, large η"]["stopped"]  # thrown off to w ≈ −9: w^1000 = inf
-assert results["C: near w*, large η"]["w"][-1] < 0  # overshoots onto the cliff, flung away
+assert results["C: near w*, large η"]["w"][10] < 0  # overshoots onto the cliff, flung away
 
 # %% [markdown]
 # The descent loop itself is three lines — gradient, step, repeat:
@@ -707,37 +709,9 @@ for _ in range(3):
     w = float(w - lr * dC)
     print(f"C = {float(C):8.4g}, dC/dw = {float(dC):10.4g} -> w = {w:.6f}")
 
-# %%
-fig, ax = plt.subplots(figsize=(10, 4.8))
-styles = ["-", "--", "-.", ":", "-"]
-markers = ["o", "s", "^", "D", "v"]
-colours = [style.VANISH, style.COLORS["sky"], style.COLORS["orange"], style.EXPLODE,
-           style.COLORS["green"]]
-for (name, r), ls, mk, colour in zip(results.items(), styles, markers, colours, strict=True):
-    start, lr = runs[name]
-    label = f"{name[0]}: $w_0$ = {start}, η = $10^{{{np.log10(lr):.0f}}}$ ({name[3:]})"
-    k = np.arange(1, len(r["w"]) + 1)  # step k + 1, so that a log axis can start at step 0
-    ax.plot(k, r["w"], ls=ls, color=colour, marker=mk, ms=5, markevery=0.1, label=label)
-    if r["w"][-1] < 0.94:  # thrown off the axes: ring its last point inside, say where it went
-        inside = np.nonzero(r["w"] >= 0.94)[0][-1]
-        ax.plot(k[inside], r["w"][inside], mk, ms=12, mfc="none", mew=2, color=colour, zorder=6)
-        ax.annotate(f"{name[0]}, next: w = {r['w'][inside + 1]:.3g}", (k[inside], r["w"][inside]),
-                    xytext=(k[inside] * 1.6, r["w"][inside] - 0.012), color=colour, fontsize=11,
-                    arrowprops={"arrowstyle": "->", "color": colour})
-ax.axhline(w_star, color=style.NEUTRAL, lw=1, ls=":")
-ax.text(1001, w_star, r"$w^\star$ ", ha="right", va="bottom", fontsize=12)
-ax.set_xscale("log")
-ax.set_ylim(0.94, 1.006)
-ax.set_xlim(0.8, 1001)
-ax.set_xlabel("gradient descent step k + 1 (log scale)")
-ax.set_ylabel(r"weight $w_k$")
-ax.set_title("Fixed learning rate on the $w^{1000}$ surface: stuck, crawling, or thrown away")
-ax.legend(loc="lower right", fontsize=10)
-plt.show()
-
 # %% [markdown]
 # $\eta = 10^{-4}$ moves from $0.995$ quickly — and then overshoots, lands on the cliff and
-# is flung to $w < 0$ (run C); from the cliff it jumps to $w \approx -9$, where $w^{1000}$
+# is flung to $w < 0$ within 10 steps (run C); from the cliff it jumps to $w \approx -9$, where $w^{1000}$
 # overflows (run D). $\eta = 10^{-8}$ is safe on the cliff (run E) but crawls from $0.995$
 # (run B), and on the plateau (run A) $\eta$ times the gradient of about $6 \times 10^{-20}$
 # is below the spacing of float64 numbers near 0.95, so $w$ does not change at all.
