@@ -32,6 +32,7 @@ def _out(checker, fn, capsys):
         (1 - 1000 * 0.01, "linearisation"),
         (math.exp(-1), "0.999^1000"),
         (1e-10, "mixes the bases"),
+        (math.exp(1000 * -0.1), "not e^−100"),  # ln 0.99 taken as −0.1
     ],
 )
 def test_predict_mistakes_get_their_hint(prediction, hint, capsys):
@@ -83,6 +84,7 @@ def test_horizon_reference_passes(capsys):
 # Each mistake as a student writes it (not the catalogue's own function), with its hint.
 HORIZON_BUGS = [
     (lambda a, m: np.ceil(m / np.abs(np.log(np.abs(a)))), "natural logarithm"),
+    (lambda a, m: np.ceil(m / np.abs(np.log2(np.abs(a)))), "base-2 logarithm"),
     (lambda a, m: np.floor(m / np.abs(np.log10(np.abs(a)))), "one step short"),
     (lambda a, m: np.round(m / np.abs(np.log10(np.abs(a)))), "round() goes down"),
     (lambda a, m: m / np.abs(np.log10(np.abs(a))), "a lag is a whole number"),
@@ -157,8 +159,16 @@ def _from_eps(dtype):  # -log2(eps): the gap above 1, not half of it
     return round(float(-np.log2(np.finfo(dtype).eps)))
 
 
+def _decimal_loop(dtype):  # 1 + 10^-p instead of 1 + 2^-p
+    one, p = dtype(1), 1
+    while one + dtype(10) ** -p != one:
+        p += 1
+    return p
+
+
 LOST_BUGS = [
     (_kept_loop, "one too small"),
+    (_decimal_loop, "decimal powers"),
     (_from_eps, "one too small"),
     (_python_float_loop, "Python's floats are float64"),
     (_count_from_two, "one too many"),
@@ -188,6 +198,8 @@ def test_lag_lost_against_float32():
     ("answer", "hint"),
     [
         (157, "one step short"),
+        (24 * np.log(2) / -np.log(0.9), "a lag is a whole number"),  # 157.9, not rounded
+        (np.ceil(24 / -np.log10(0.9)), "24 binary digits are not 24 decimal"),  # m = 24
         (152, "float32's ε"),
         (349, "float64's lag"),
         (69, "mixed logarithm bases"),

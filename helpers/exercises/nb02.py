@@ -63,6 +63,11 @@ PREDICT_MISTAKES: list[NumberMistake] = [
         "≈ 0.37 = e^−1 is 0.999^1000; for 0.99, 1000 · ln 0.99 ≈ −10, not −1.",
     ),
     (
+        lambda v: 0.0 < v < 1e-30,
+        "far too small: ln 0.99 ≈ −0.01 (not −0.1), so 1000 ln 0.99 ≈ −10 and "
+        "0.99^1000 ≈ e^−10, not e^−100.",
+    ),
+    (
         lambda v: 1e-11 < v < 1e-9,
         "≈ 10^−10 mixes the bases: exp(−10) = e^−10 ≈ 4.5 × 10^−5, not 10^−10.",
     ),
@@ -96,6 +101,10 @@ def _horizon_natural_log(alpha, m):
     return np.ceil(m / np.abs(np.log(np.abs(alpha))))
 
 
+def _horizon_log2(alpha, m):
+    return np.ceil(m / np.abs(np.log2(np.abs(alpha))))
+
+
 def _horizon_floor(alpha, m):
     return np.floor(m / np.abs(np.log10(np.abs(alpha))))
 
@@ -125,6 +134,11 @@ HORIZON_MISTAKES: list[tuple[Callable[..., Any], str]] = [
         _horizon_natural_log,
         "natural logarithm: ln counts factors of e, about 2.3 per factor of 10. The "
         "gain reaches 10^−m when ℓ · log10|α| = −m: use np.log10 (or divide ln by ln 10).",
+    ),
+    (
+        _horizon_log2,
+        "base-2 logarithm: log2 counts halvings (binary digits), about 3.3 per factor of 10. "
+        "m counts decimal orders of magnitude: use np.log10.",
     ),
     (
         _horizon_floor,
@@ -211,6 +225,13 @@ def _lost_python_floats(dtype):
     return p
 
 
+def _lost_decimal(dtype):
+    one, p = dtype(1), 1
+    while one + dtype(10) ** -p != one:
+        p += 1
+    return p
+
+
 def _lost_counted_one_more(dtype):
     return int(np.finfo(dtype).nmant) + 2
 
@@ -226,6 +247,11 @@ LOST_MISTAKES: list[tuple[Callable[..., Any], str]] = [
         _lost_python_floats,
         "every dtype gave 53: Python's floats are float64. Compute in the dtype itself: "
         "one = dtype(1); one + dtype(2) ** -p == one.",
+    ),
+    (
+        _lost_decimal,
+        "decimal powers: the question is about 2^−p, the binary digits float arithmetic "
+        "keeps (1 + 10^−p is lost at a different p): one + dtype(2) ** -p.",
     ),
     (
         _lost_counted_one_more,
@@ -259,7 +285,7 @@ def _near(value: int) -> Callable[[float], bool]:
 
 LAG_MISTAKES: list[NumberMistake] = [
     (
-        _near(lag_lost(0.9, 24) - 1),
+        lambda v: v == lag_lost(0.9, 24) - 1,
         "one step short: at that lag 0.9^ℓ is still above 2^−24 and is kept (rounded up to "
         "1 + 2^−23). Round up.",
     ),
@@ -267,6 +293,16 @@ LAG_MISTAKES: list[NumberMistake] = [
         _near(lag_lost(0.9, 23)),
         "2^−23 is float32's ε, the gap above 1; a term is lost only at or below HALF of it, "
         "2^−24 (Exercise 3a's answer for float32).",
+    ),
+    (
+        lambda v: lag_lost(0.9, 24) - 1 < v < lag_lost(0.9, 24),
+        "a lag is a whole number of steps: 0.9^ℓ reaches 2^−24 between two lags; the term "
+        "is lost from the first whole lag past that point on (round up).",
+    ),
+    (
+        _near(math.ceil(24 / abs(math.log10(0.9)))),
+        "24 binary digits are not 24 decimal orders of magnitude: Exercise 2's m counts "
+        "powers of 10, and 2^−24 = 10^−m with m = 24 · log10 2 ≈ 7.2.",
     ),
     (
         _near(lag_lost(0.9, 53)),
@@ -290,7 +326,7 @@ def check_lag_lost_float32(answer: Callable[[], float]) -> bool:
         "Exercise 3b (the lag at which float32 loses the term)",
         answer,
         truth,
-        rtol=0.4 / truth,
+        rtol=1e-9,  # a whole lag: 157.9 is not yet lost
         explanation="0.9^ℓ ≤ 2^−24 from ℓ = ⌈24 ln 2 / |ln 0.9|⌉.",
         mistakes=LAG_MISTAKES,
     )

@@ -307,12 +307,12 @@ print(f"sign descent from 0.95: w = {w_sign:.5f} after 200 steps (w* = {w_star:.
 # a product of $t - k$ factors like $\alpha^{t-k}$; short-range terms have ordinary sizes,
 # and the optimizer sees only their sum. Rescaling it — one factor for the whole gradient,
 # or one per coordinate (sign descent; RMSProp and Adam on a steady gradient) — scales both
-# shares alike, so the short-range terms set the direction. This is vanishing as Bengio,
-# Simard & Frasconi (1994) and Pascanu et al. (2013, §2) describe it: learning distant
-# dependencies becomes very slow, not impossible (Goodfellow et al. 2016, §10.7). Remedies
-# change the model (notebook 05), its initialisation (notebook 06), or add a regulariser
-# (Pascanu et al. 2013, §3.3). The cell builds three-weight gradients by hand: a short-range
-# term and a long-range one $10^{15}$ times smaller ($0.9^{330} \approx 10^{-15}$).
+# shares alike, so the short-range terms set the direction. Learning distant dependencies
+# is then "not impossible", but slow: their signal is "hidden by the smallest fluctuations
+# arising from short-term dependencies" (Goodfellow et al. 2016, §10.7; Bengio, Simard &
+# Frasconi 1994). Remedies change the model (notebook 05), its initialisation (notebook 06),
+# or add a regulariser (Pascanu et al. 2013, §3.3). The cell builds three-weight gradients:
+# a short-range term and a long-range one $10^{15}$ times smaller ($0.9^{330} \approx 10^{-15}$).
 
 # %%
 rng = np.random.default_rng(1)
@@ -479,9 +479,9 @@ print(f"float32: 1 + 0.9^{lag - 1} = 1 + {kept - one:.3g}, 1 + 0.9^{lag} = {lost
 #   ($8.7 \times 10^{11}$): of 17 fixed learning rates, none converges from both
 #   $w_0 = 0.995$ and $1.002$. Clipping (notebook 04) tames the cliffs.
 # - In an RNN, long-range terms are *added* to much larger short-range ones and hidden by
-#   them; no rescaling of the sum brings them back (Bengio et al. 1994; Pascanu et al.
-#   2013, §2). In float32 a term of at most $2^{-24}$ added to 1 is not even stored: at a
-#   factor 0.9 per step, from lag 158 on.
+#   them; no rescaling of the sum brings them back (Goodfellow et al. 2016, §10.7). In
+#   float32 a term of at most $2^{-24}$ added to 1 is not even stored: at a factor 0.9 per
+#   step, from lag 158 on.
 #
 # Next: **[03 · Jacobians and eigenvalues](03_jacobians_and_eigenvalues.ipynb)** — the same
 # story with a hidden *vector*, a matrix $W_h$ and a nonlinearity.
