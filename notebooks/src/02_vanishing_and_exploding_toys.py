@@ -96,8 +96,9 @@ assert round(up_year, 1) == 37.8 and round(down_year, 3) == 0.026 and up_year / 
 # ## 3 · Explorer: the gain $\alpha^{t-k}$ over a long horizon
 #
 # The explorer draws $|\alpha^{t-k}|$ against the lag $t - k = 0 \dots T$ on a log axis
-# (orange: exploding, blue: vanishing). Text boxes report when float64 gives up: `inf`
-# beyond $1.8 \times 10^{308}$, exactly 0 below half of $4.9 \times 10^{-324}$ (underflow).
+# (orange: exploding, blue: vanishing). Text boxes report when float64 (Goldberg 1991) gives
+# up: `inf` beyond $1.8 \times 10^{308}$, exactly 0 below half of $4.9 \times 10^{-324}$
+# (underflow).
 #
 # **Predict, then slide:**
 # 1. At $\alpha = 0.9$, from which lag is the gain below $10^{-3}$? Below $10^{-10}$?
@@ -308,11 +309,12 @@ print(f"sign descent from 0.95: w = {w_sign:.5f} after 200 steps (w* = {w_star:.
 # and the optimizer sees only their sum. Rescaling it — one factor for the whole gradient,
 # or one per coordinate (sign descent; RMSProp and Adam on a steady gradient) — scales both
 # shares alike, so the short-range terms set the direction. Learning distant dependencies
-# is then "not impossible", but slow: their signal is "hidden by the smallest fluctuations
-# arising from short-term dependencies" (Goodfellow et al. 2016, §10.7; Bengio, Simard &
-# Frasconi 1994). Remedies change the model (notebook 05), its initialisation (notebook 06),
-# or add a regulariser (Pascanu et al. 2013, §3.3). The cell builds three-weight gradients:
-# a short-range term and a long-range one $10^{15}$ times smaller ($0.9^{330} \approx 10^{-15}$).
+# is then not impossible but slow: their signal tends to be hidden by the smallest
+# fluctuations of the short-range terms (Goodfellow et al. 2016, §10.7; Hochreiter 1991;
+# Bengio, Simard & Frasconi 1994). Remedies change the model (notebook 05), its
+# initialisation (notebook 06), or add a regulariser (Pascanu et al. 2013, §3.3). The cell
+# builds three-weight gradients: a short-range term and a long-range one $10^{15}$ times
+# smaller ($0.9^{330} \approx 10^{-15}$).
 
 # %%
 rng = np.random.default_rng(1)
