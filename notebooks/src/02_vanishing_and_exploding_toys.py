@@ -1,35 +1,24 @@
 # %% [markdown]
 # # 02 · Vanishing and exploding gradients: two scalar toys
 #
-# Notebook 01 showed that backpropagation through time multiplies one factor per time step
-# as the error signal travels back. This notebook strips that idea to its bones: a network
-# with **one number** as its state, and a toy with one weight. Both fit on a napkin, both
-# can be solved exactly, and both already show the whole problem. Multiply by
-# a number a little below 1 many times and the gradient *vanishes*: the network cannot
-# learn that an early input mattered. Multiply by a number a little above 1 and it
-# *explodes*: one gradient step throws the weights far away. We will compute these effects
-# exactly, check them against finite differences, see where finite differences themselves
-# break down, and look at the loss surface that such a model produces — flat plateaus next
-# to a steep cliff.
+# Backpropagation through time multiplies one factor per time step (notebook 01). Here
+# that idea is stripped to its bones: a network with **one number** as its state, and a toy
+# with one weight. Multiply by a number a little below 1 many times and the gradient
+# *vanishes*; a little above 1 and it *explodes*. Both toys can be solved exactly, and both
+# already show the whole problem.
 #
 # **You will learn**
-# - why the gradient of a linear RNN $h_t = \alpha h_{t-1} + x_t$ with respect to an input
-#   $t - k$ steps back is exactly $\partial h_t/\partial x_k = \alpha^{t-k}$, and what that
-#   means for $\alpha = 0.99$ and $1.01$;
-# - how fast $\alpha^t$ leaves float64's range (overflow past $1.8 \times 10^{308}$; underflow:
-#   a result below about $2.5 \times 10^{-324}$, half the smallest positive float64
-#   $4.9 \times 10^{-324}$, rounds to exactly 0);
-# - the toy $y = w^{1000}$: why $w = 0.99$ and $w = 1.01$ give answers that differ by a
-#   factor of about $5 \times 10^{8}$, and how to check $\partial y/\partial w$ with
-#   $\Delta y/\Delta w$ — and which $\Delta w$ to use;
-# - why the loss surface of such a model has plateaus and cliffs, and why no single
-#   learning rate (of 17 tried) works on it from every start: the motivation for gradient clipping (notebook 04);
-# - why rescaling the step rescues one tiny gradient but not tiny terms inside a sum of
-#   large ones — the form vanishing gradients take in a real RNN.
+# - why the gradient of the linear RNN $h_t = \alpha h_{t-1} + x_t$ reaching an input
+#   $t - k$ steps back is exactly $\alpha^{t-k}$, and after how many steps it has vanished
+#   or exploded by a given factor (the *gain horizon*, Exercise 2);
+# - why Hung-yi Lee's $y = w^{1000}$ is $\approx 0$, $1$ and $20\,000$ for $w = 0.99$, $1$
+#   and $1.01$, and where float64 rounds it to exactly 0;
+# - why such a model's loss surface has plateaus and cliffs, so that no fixed learning rate
+#   works from every start: the motivation for clipping (notebook 04);
+# - why vanishing means tiny terms inside a sum of large ones, which no rescaling recovers,
+#   and when float arithmetic drops such a term altogether (Exercise 3).
 
 # %%
-import inspect
-
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -41,41 +30,23 @@ from helpers.landscape import descend, difference_errors, power_loss
 style.use()
 np.set_printoptions(precision=4, suppress=True)
 
-# %%
-# The factor between w = 1.01 and w = 0.99 after 1000 steps (section 4 shows both values)
-factor = 1.01**1000 / 0.99**1000
-print(f"1.01^1000 / 0.99^1000 = {factor:.3g}: a factor of about 5 × 10^8")
-assert abs(factor / (1.01 / 0.99) ** 1000 - 1) < 1e-12 and abs(factor / 5e8 - 1) < 0.05
-
 # %% [markdown]
 # ## 1 · The linear RNN and its gain $\alpha^{t-k}$
 #
-# Take the simplest recurrent network there is (Krähenbühl & Wu's example): one number of
-# state, no nonlinearity, the recurrent weight $\alpha$ and the input weight 1. With the
-# course's indexing (notebook 00's notation table: $h_0$ is the initial state, $x_1$ the
-# first input),
-# $$h_t = \alpha\, h_{t-1} + x_t, \qquad t = 1, 2, \dots, T, \qquad h_0 = 0 .$$
-# Unrolling the recurrence writes $h_t$ as a weighted sum of all inputs so far:
-# $$h_t = x_t + \alpha x_{t-1} + \alpha^2 x_{t-2} + \dots + \alpha^{t-1} x_1
-#       = \sum_{k=1}^{t} \alpha^{t-k} x_k .$$
-# The input $x_k$ enters with weight $\alpha^{t-k}$, so
-# $$\frac{\partial h_t}{\partial x_k} = \alpha^{t-k}, \qquad 1 \le k \le t .$$
-# The chain rule says the same thing step by step: $\partial h_k / \partial x_k = 1$ and each
-# of the $t - k$ steps from $k$ to $t$ contributes one factor
-# $\partial h_i / \partial h_{i-1} = \alpha$, so
-# $\partial h_t/\partial x_k = \alpha \cdot \alpha \cdots \alpha = \alpha^{t-k}$. What matters is
-# the **lag** $t - k$: in a training loss that looks at $h_t$, $\alpha^{t-k}$ is how much the
-# error at step $t$ can tell the network about the input $t - k$ steps earlier (the first
-# input $x_1$ gets $\alpha^{t-1}$). A nonzero initial state adds $\alpha^t h_0$ to $h_t$, so
-# $\partial h_t/\partial h_0 = \alpha^t$. (Krähenbühl & Wu's slide writes
-# $\partial h_t/\partial x_0 = \alpha^t$, with $x_0$ the first input and no initial state; in
-# the course's indexing the same fact reads $\partial h_t/\partial h_0 = \alpha^t$ and
-# $\partial h_t/\partial x_1 = \alpha^{t-1}$.)
+# Take the simplest recurrent network (Krähenbühl & Wu's example): one number of state, no
+# nonlinearity, recurrent weight $\alpha$, input weight 1. With the course's indexing ($h_0$
+# the initial state, $x_1$ the first input),
+# $$h_t = \alpha\, h_{t-1} + x_t, \qquad h_0 = 0 .$$
+# Unrolled, $h_t$ is a weighted sum of all inputs so far:
+# $$h_t = x_t + \alpha x_{t-1} + \dots + \alpha^{t-1} x_1 = \sum_{k=1}^{t} \alpha^{t-k} x_k,
+#   \qquad\text{so}\qquad \frac{\partial h_t}{\partial x_k} = \alpha^{t-k} :$$
+# each of the $t - k$ steps from $k$ to $t$ contributes one factor
+# $\partial h_i / \partial h_{i-1} = \alpha$. What matters is the **lag** $t - k$. A nonzero
+# $h_0$ adds $\alpha^t h_0$, so $\partial h_t/\partial h_0 = \alpha^t$ (Krähenbühl & Wu write
+# $\partial h_t/\partial x_0 = \alpha^t$ with $x_0$ the first input: indices shifted by one).
 #
-# **Check it.** Run the recurrence as written, nudge $x_1$ by $\pm\varepsilon$, and compare
-# the central difference $\big(h_t(x_1 + \varepsilon) - h_t(x_1 - \varepsilon)\big)/2\varepsilon$
-# with $\alpha^{t-1}$ from `helpers.toys.linear_gain` (which returns $\alpha^\ell$ for the lags
-# $\ell = 0, 1, \dots$); then nudge $h_0$ and compare with $\alpha^t$:
+# **Check it** with central differences ($x_1$, then $h_0$, nudged by $\pm 10^{-6}$) against
+# `toys.linear_gain(alpha, T)`, which is `np.power(alpha, np.arange(T + 1))`:
 
 # %%
 def run_linear_rnn(alpha: float, xs: np.ndarray, h0: float = 0.0) -> np.ndarray:
@@ -92,7 +63,7 @@ def run_linear_rnn(alpha: float, xs: np.ndarray, h0: float = 0.0) -> np.ndarray:
 rng = np.random.default_rng(0)
 xs = rng.normal(size=50)  # x_1 ... x_50: xs[k - 1] is x_k
 eps = 1e-6
-print(" alpha   t  k  t-k   finite difference   alpha^(t-k)   rel. error bound")
+print(" alpha   t  t-k   finite difference   alpha^(t-k)")
 for alpha in (0.9, 1.0, 1.1):
     up, down = xs.copy(), xs.copy()
     up[0] += eps  # x_1
@@ -100,149 +71,91 @@ for alpha in (0.9, 1.0, 1.1):
     fd = (run_linear_rnn(alpha, up) - run_linear_rnn(alpha, down)) / (2 * eps)
     gain = toys.linear_gain(alpha, 50)  # gain[lag] = alpha^lag
     for t in (2, 11, 50):
-        err = abs(fd[t] - gain[t - 1]) / abs(gain[t - 1])
-        assert err < 1e-7
-        print(f"{alpha:6.2f} {t:3d}  1  {t - 1:3d}   {fd[t]:17.6g}  {gain[t - 1]:12.6g}            < 1e-7")
+        assert abs(fd[t] - gain[t - 1]) / abs(gain[t - 1]) < 1e-7
+        print(f"{alpha:6.2f} {t:3d} {t - 1:4d}   {fd[t]:17.6g}  {gain[t - 1]:12.6g}")
     fd_h0 = (run_linear_rnn(alpha, xs, eps)[50] - run_linear_rnn(alpha, xs, -eps)[50]) / (2 * eps)
     print(f"{'':6s}  dh_50/dh_0 = {fd_h0:.6g}, alpha^50 = {gain[50]:.6g}")
     assert abs(fd_h0 / gain[50] - 1) < 1e-7
+print("all relative errors < 1e-7")
 
 # %% [markdown]
-# The finite differences agree with $\alpha^{t-k}$ (and with $\alpha^t$ for $h_0$) to at least
-# seven digits (the asserted bound; the measured errors are smaller and depend on the last
-# bits of the rounding), for a shrinking, a constant and a growing gain. (`linear_gain` is one line of NumPy; here it is.)
-
-# %%
-print(inspect.getsource(toys.linear_gain))
-
-# %% [markdown]
-# **A leaky unit.** Up to the scale of its input, this recurrence is the *leaky unit* of
-# Goodfellow, Bengio & Courville (2016, §10.9.2, "Leaky Units and a Spectrum of Different Time Scales"), $\mu_t = \alpha\, \mu_{t-1} + (1 - \alpha)\, v_t$:
-# a running average of its inputs. Its impulse response $\alpha^{\ell} = e^{\ell \ln \alpha}$
-# falls by a factor $e$ every $\tau = -1/\ln \alpha$ steps, and for $\alpha$ near 1,
-# $\tau \approx 1/(1 - \alpha)$ (relative error about $(1 - \alpha)/2$): the unit remembers
-# roughly its last $1/(1 - \alpha)$ inputs, about 100 steps for $\alpha = 0.99$. Choosing
-# $\alpha$ chooses a time scale; the book uses leaky units with different $\alpha$ to give a
-# network several time scales. Echo state networks (same book, §10.8) keep the recurrent
-# weights fixed and set their spectral radius — the matrix version of $\alpha$, notebook 03 —
-# to control how long the state remembers. Measured on the recurrence itself (input $x_1 = 1$,
-# then zeros):
-
-# %%
-print(" alpha   first lag with h <= 1/e   1/(1 - alpha)   -1/ln(alpha)   rel. error of 1/(1-alpha)")
-for alpha in (0.9, 0.99, 0.999):
-    impulse = run_linear_rnn(alpha, np.r_[1.0, np.zeros(2000)])[1:]  # h_1, h_2, ...: alpha^lag
-    first = int(np.argmax(impulse <= np.exp(-1)))
-    tau = -1 / np.log(alpha)
-    rel = abs(1 / (1 - alpha) - tau) / tau
-    print(f"{alpha:6.3f} {first:25d} {1 / (1 - alpha):15.0f} {tau:14.2f} {rel:18.2%}")
-    assert first == int(np.ceil(tau)) and abs(rel / ((1 - alpha) / 2) - 1) < 0.1
-
-# %% [markdown]
-# ## 2 · $1.01^{365} = 37.8$ and $0.99^{365} \approx 0.026$
+# ## 2 · $1.01^{365}$ and $0.99^{365}$
 #
-# Long Liangqu's lecture shows a "most motivational poster ever": improve by 1 % a day for a
-# year and you end up $1.01^{365} \approx 37.8$ times better; slack off by 1 % a day and you
-# keep $0.99^{365} \approx 0.026$. Read $\alpha$ as the factor a gradient picks up per time step
-# and 365 as the number of steps it travels back: two factors that differ by only 2 % end up
-# more than a thousand-fold apart. The general rule: $\alpha^t = e^{t \ln \alpha}$, so
-# $\alpha = 1 \pm \delta$ grows or shrinks about like $e^{\pm \delta t}$.
+# Long Liangqu's lecture: improve by 1 % a day for a year, or slack off by 1 % a day. Read
+# $\alpha$ as the factor a gradient picks up per step: two factors 2 % apart end up over a
+# thousand-fold apart, since
+# $\alpha^t = e^{t \ln \alpha}$ and $\alpha = 1 \pm \delta$ behaves like $e^{\pm \delta t}$.
 
 # %%
 up_year, down_year = 1.01**365, 0.99**365
-print(f"1.01^365 = {up_year:.4g}   (exp(365 ln 1.01) = {np.exp(365 * np.log(1.01)):.4g})")
-print(f"0.99^365 = {down_year:.4g}  (exp(365 ln 0.99) = {np.exp(365 * np.log(0.99)):.4g})")
-print(f"ratio    = {up_year / down_year:.4g}")
-assert round(up_year, 1) == 37.8 and round(down_year, 3) == 0.026
-
-# %%
-days = np.arange(366)
-fig, ax = plt.subplots(figsize=(9, 4))
-ax.semilogy(days, toys.linear_gain(1.01, 365), color=style.EXPLODE, label="α = 1.01")
-ax.semilogy(days, toys.linear_gain(0.99, 365), color=style.VANISH, ls="--", label="α = 0.99")
-ax.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
-ax.annotate(f"1.01$^{{365}}$ = {up_year:.1f}", (365, up_year), xytext=(250, 60),
-            arrowprops={"arrowstyle": "->"}, fontsize=12)
-ax.annotate(f"0.99$^{{365}}$ = {down_year:.3f}", (365, down_year), xytext=(240, 0.006),
-            arrowprops={"arrowstyle": "->"}, fontsize=12)
-ax.set_xlabel("number of steps t (days)")
-ax.set_ylabel(r"gain $\alpha^t$ (log scale)")
-ax.set_ylim(1e-3, 300)
-ax.set_title("Two factors 2 % apart, multiplied 365 times")
-ax.legend(loc="upper left")
-plt.show()
+print(f"1.01^365 = {up_year:.4g} (exp(365 ln 1.01) = {np.exp(365 * np.log(1.01)):.4g}), "
+      f"0.99^365 = {down_year:.4g}, ratio {up_year / down_year:.4g}")
+assert round(up_year, 1) == 37.8 and round(down_year, 3) == 0.026 and up_year / down_year > 1000
 
 # %% [markdown]
 # ## 3 · Explorer: the gain $\alpha^{t-k}$ over a long horizon
 #
-# The explorer draws $|\partial h_t/\partial x_k| = |\alpha^{t-k}|$ against the lag
-# $t - k = 0 \dots T$ on a log axis. The orange band is the exploding regime (gain above 1),
-# the blue band the vanishing one. Text boxes report when float64 gives up: the smallest
-# positive float64 is $4.9 \times 10^{-324}$, and a result below half of it, about
-# $2.5 \times 10^{-324}$, rounds to exactly 0 (underflow) and cannot be drawn on a log axis.
+# The explorer draws $|\alpha^{t-k}|$ against the lag $t - k = 0 \dots T$ on a log axis
+# (orange: exploding, blue: vanishing). Text boxes report when float64 (Goldberg 1991) gives
+# up: `inf` beyond $1.8 \times 10^{308}$, exactly 0 below half of $4.9 \times 10^{-324}$
+# (underflow).
 #
 # **Predict, then slide:**
-# 1. At $\alpha = 0.9$, after how many steps has the gain fallen below $10^{-3}$? Below $10^{-10}$?
-# 2. At $\alpha = 1.5$ and $T = 1000$, does the gain overflow float64? Which $\alpha$ would?
-#    (The slider goes up to 2.1.)
-# 3. At $\alpha = 0.01$, from which lag on is the gain stored as exactly 0?
-# 4. At $\alpha = 1$ exactly, what happens — and how far apart are $\alpha = 0.98$ and $1.02$ at $T = 1000$?
+# 1. At $\alpha = 0.9$, from which lag is the gain below $10^{-3}$? Below $10^{-10}$?
+# 2. At $T = 1000$, does $\alpha = 1.5$ overflow float64? Which $\alpha$ would?
+# 3. At $\alpha = 0.01$, from which lag is the gain exactly 0?
+# 4. What happens at $\alpha = 1$? How far apart are $\alpha = 0.98$ and $1.02$ at $T = 1000$?
 
 # %%
 gain_explorer = ALL["nb02.alpha_horizon"]()
 gain_explorer
 
 # %% [markdown]
-# **Check your predictions.** At a lag $\ell = t - k$, $\alpha^\ell < 10^{-m}$ once
-# $\ell > m / |\log_{10} \alpha|$: the gain loses one decimal digit every
-# $1/|\log_{10}\alpha|$ steps (22 steps for $\alpha = 0.9$, 229 for $0.99$). Overflow needs
-# $\alpha^T > 1.8 \times 10^{308}$, i.e. $\alpha > 10^{308.25/T}$: at $T = 1000$,
-# $\alpha > 2.034$, so the slider's $\alpha = 2.04$ overflows and $2.03$ does not.
+# <details>
+# <summary>Check your predictions (click to open)</summary>
+#
+# 1. Below $10^{-3}$ from lag 66, below $10^{-10}$ from lag 219: one decimal digit about
+#    every 22 steps (the explorer's text box). Exercise 2 makes this a rule for every $\alpha$.
+# 2. $1.5^{1000} \approx 1.2 \times 10^{176}$ does not overflow; $2.03^{1000}$ is finite,
+#    $2.04^{1000}$ is `inf`.
+# 3. A tiny subnormal at lag 161, exactly 0 from lag 162.
+# 4. At $\alpha = 1$ the gain stays 1; $1.02^{1000}$ is about $2.4 \times 10^{17}$ times
+#    $0.98^{1000}$.
+#
+# </details>
 
 # %%
-log10_09 = np.log10(0.9)
-steps_1e3, steps_1e10 = int(np.ceil(-3 / log10_09)), int(np.ceil(-10 / log10_09))
 g = toys.linear_gain(0.9, 300)
-assert g[steps_1e3] < 1e-3 <= g[steps_1e3 - 1] and g[steps_1e10] < 1e-10 <= g[steps_1e10 - 1]
-print(f"1. alpha = 0.9: gain < 1e-3 from lag {steps_1e3}, < 1e-10 from lag {steps_1e10}")
-
-g15 = toys.linear_gain(1.5, 1000)
-alpha_overflow = 10 ** (np.log10(np.finfo(np.float64).max) / 1000)
-assert np.isfinite(g15[-1]) and np.isfinite(toys.linear_gain(2.03, 1000)[-1])
-assert np.isinf(toys.linear_gain(2.04, 1000)[-1]) and 2.03 < alpha_overflow < 2.04
+lag_3, lag_10 = int(np.argmax(g < 1e-3)), int(np.argmax(g < 1e-10))  # first lag below
+assert (lag_3, lag_10) == (66, 219) and g[65] >= 1e-3 and g[218] >= 1e-10
+print(f"1. alpha = 0.9: gain < 1e-3 from lag {lag_3}, < 1e-10 from lag {lag_10}")
+g15, g203, g204 = (toys.linear_gain(a, 1000)[-1] for a in (1.5, 2.03, 2.04))
+assert np.isfinite(g15) and np.isfinite(g203) and np.isinf(g204)
 alpha_slider = gain_explorer.controls["alpha"]  # can the slider show 2.04? on its grid, in range
 assert alpha_slider.max >= 2.04 and abs(round(2.04 / alpha_slider.step) * alpha_slider.step - 2.04) < 1e-9
-print(f"2. 1.5^1000 = {g15[-1]:.4g}: no overflow; at T = 1000 overflow needs alpha > "
-      f"{alpha_overflow:.4f}: 2.03^1000 = {toys.linear_gain(2.03, 1000)[-1]:.3g}, 2.04^1000 = inf")
-
+print(f"2. 1.5^1000 = {g15:.3g}; 2.03^1000 = {g203:.3g}; 2.04^1000 = {g204}")
 g001 = toys.linear_gain(0.01, 1000)
 first_zero = int(np.argmax(g001 == 0.0))
-print(f"3. alpha = 0.01: 0.01^{first_zero - 1} = {g001[first_zero - 1]:.3g} (a subnormal), "
-      f"0.01^{first_zero} = {g001[first_zero]} exactly (underflow)")
-assert first_zero == 162
-
+assert first_zero == 162 and g001[161] > 0
+print(f"3. alpha = 0.01: 0.01^161 = {g001[161]:.3g} (a subnormal), 0.01^162 = {g001[162]}")
 ratio = toys.linear_gain(1.02, 1000)[-1] / toys.linear_gain(0.98, 1000)[-1]
-print(f"4. alpha = 1: gain exactly 1 for ever; 1.02^1000 / 0.98^1000 = {ratio:.3g}")
-gain_explorer.update(alpha=0.9, horizon=200)
+assert np.all(toys.linear_gain(1.0, 1000) == 1.0) and 2.3e17 < ratio < 2.5e17
+print(f"4. alpha = 1: gain exactly 1 at every lag; 1.02^1000 / 0.98^1000 = {ratio:.3g}")
 
 # %% [markdown]
 # ## 4 · The toy $y = w^n$ with $n = 1000$
 #
-# Hung-yi Lee's lecture makes the same point with a "network" of 1000 steps that multiplies
-# its input 1 by one shared weight $w$ at every step, so its output is (Lee's slide, up to
-# one factor of $w$)
+# Hung-yi Lee's lecture multiplies an input 1 by one shared weight $w$ at each of 1000
+# steps (his slide, up to one factor of $w$):
 # $$y = w^{n}, \qquad n = 1000, \qquad \frac{\partial y}{\partial w} = n\,w^{n-1}.$$
-# (This is the linear RNN of section 1 with $\alpha = w$, started from $h_0 = 1$ and fed
-# zeros: $y = h_n = w^n$, the gain $\partial h_n/\partial h_0$; checked below the table.) A cost $C(y)$ then has gradient
-# $\frac{\partial C}{\partial w} = \frac{\partial C}{\partial y}\frac{\partial y}{\partial w}$,
-# and the second factor is where the trouble is. The lecture's advice for feeling the size of a
-# gradient: perturb the weight and watch the output, $\frac{\partial y}{\partial w} \approx
-# \frac{\Delta y}{\Delta w}$.
+# It is the linear RNN with $\alpha = w$, $h_0 = 1$ and zero inputs (checked below). A cost
+# $C(y)$ has gradient $C'(y)\, \partial y/\partial w$, and the second factor is the trouble.
+# Lee feels a gradient's size by $\partial y/\partial w \approx \Delta y/\Delta w$.
 #
 # ### Exercise 1: predict first
 #
-# Before running the table, predict $0.99^{1000}$ to within
-# 10 %. (Hint: $\ln 0.99 \approx -0.01$.) Write your number in the function and run the cell.
+# Before running the table, predict $0.99^{1000}$ to within 10 % (hint:
+# $\ln 0.99 \approx -0.01$), and return it from the function.
 
 # %%
 def predict_099_1000() -> float:
@@ -254,10 +167,8 @@ def predict_099_1000() -> float:
 _ = ex02.check_predict_099_1000(predict_099_1000)
 
 # %% [markdown]
-# Now the table: $y$, the exact derivative, and the forward difference
-# $\Delta y/\Delta w = \big((w + \Delta w)^n - w^n\big)/\Delta w$ with $\Delta w = 10^{-9}$.
-# The last column gives the *true* size of $y$ as a power of ten, $n \log_{10} w$, which
-# float64 cannot always hold.
+# The table: $y$, the exact derivative, Lee's $\Delta y/\Delta w$ ($\Delta w = 10^{-9}$; which
+# $\Delta w$ to use: Going further) and the true $\log_{10} y = n \log_{10} w$.
 
 # %%
 n = 1000
@@ -271,33 +182,341 @@ for w in (1.0, 1.01, 0.99, 0.01):
 y_table, _ = toys.power(np.array([1.0, 1.01, 0.99, 0.01]), n)
 assert y_table[0] == 1.0 and abs(y_table[1] - 20959.16) < 0.01
 assert abs(y_table[2] - 4.3171e-05) < 1e-8 and y_table[3] == 0.0
+assert abs(y_table[1] / y_table[2] / 4.855e8 - 1) < 1e-3  # a factor 4.9e8 for 2 % in w
 # y = h_n of the linear RNN from h_0 = 1 with all inputs 0
-h_n = run_linear_rnn(1.01, np.zeros(n), h0=1.0)[n]
-assert abs(h_n / y_table[1] - 1) < 1e-12
+assert abs(run_linear_rnn(1.01, np.zeros(n), h0=1.0)[n] / y_table[1] - 1) < 1e-12
 
 # %% [markdown]
-# - $w = 1$: $y = 1$ and the gradient is $n = 1000$.
-# - $w = 1.01$: $y \approx 20\,959$ (the lecture's "≈ 20000") and $\partial y/\partial w
-#   \approx 2.1 \times 10^{7}$: a learning rate that suits $w = 1$ throws this weight far away.
-# - $w = 0.99$: $y \approx 4.3 \times 10^{-5}$ ("≈ 0") and the gradient is $0.04$.
-#   Between $w = 0.99$ and $w = 1.01$, a change of 2 %, $y$ changes by a factor
-#   $(1.01/0.99)^{1000} \approx 4.9 \times 10^{8}$ (checked in the next cell).
-# - $w = 0.01$: the true value is $10^{-2000}$, far below the smallest positive float64
-#   $4.9 \times 10^{-324}$ (a *subnormal*; the smallest normal float is $2.2 \times 10^{-308}$).
-#   Rounding to nearest sends every result below half of it, about $2.5 \times 10^{-324}$, to
-#   **exactly 0**: the result underflows, and so does the derivative $1000 \cdot 10^{-1998}$.
-#   Nothing is "almost zero" here: the gradient is 0, and gradient descent cannot move $w$.
+# - $w = 1.01$: $y \approx 20\,959$ (Lee's "≈ 20000"), gradient $2.1 \times 10^{7}$: a
+#   learning rate that suits $w = 1$ (gradient 1000) throws this weight far away.
+# - $w = 0.99$: $y \approx 4.3 \times 10^{-5}$ ("≈ 0"), gradient $0.04$. A change of 2 % in
+#   $w$ changes $y$ by a factor of about $4.9 \times 10^{8}$.
+# - $w = 0.01$: the true $10^{-2000}$ is below half the smallest float64, so it is stored as
+#   **exactly 0**, and so is the gradient: gradient descent cannot move $w$.
+
+# %% [markdown]
+# ## 5 · The loss surface: plateaus and a cliff
 #
-# The forward differences agree with the exact derivative to several digits — not to all
-# of them, and for $n = 1000$ the choice of $\Delta w$ matters a great deal.
+# Give the toy a target $\hat y = 0.5$: cost $C(w) = (w^n - \hat y)^2$,
+# $dC/dw = 2\,(w^n - \hat y)\, n\, w^{n-1}$, minimum $C = 0$ at
+# $w^\star = 0.5^{1/1000} \approx 0.999307$. Well left of it $w^n$ is tiny, so
+# $C \approx 0.25$ and the slope is nearly 0 ($-6 \times 10^{-20}$ at $w = 0.95$): a
+# **plateau**, which ends before $w^\star$ (slope $-6.6$ at $0.995$). Right of $w^\star$,
+# $w^n \approx e^{n(w-1)}$ grows without bound: a **cliff**. "The error surface is rough"
+# (Hung-yi Lee, after Pascanu et al. 2013).
 
 # %%
-print(f"y(1.01) / y(0.99) = {y_table[1] / y_table[2]:.3g} = (1.01/0.99)^1000 = "
-      f"{(1.01 / 0.99) ** 1000:.3g}")
-assert abs(y_table[1] / y_table[2] / 4.855e8 - 1) < 1e-3
+w_star = 0.5 ** (1 / n)
+c_star, g_star = power_loss(w_star, n)
+c_flat, g_flat = power_loss(0.95, n)
+c_cliff, g_cliff = power_loss(1.01, n)
+assert float(c_star) < 1e-20 and abs(float(g_star)) < 1e-6  # zero up to round-off
+closed_cliff = 2 * (1.01**1000 - 0.5) * 1000 * 1.01**999
+assert abs(float(g_cliff) / closed_cliff - 1) < 1e-12 and abs(float(g_flat)) < 1e-19
+print(f"w* = {w_star:.6f}: C = 0 and dC/dw = 0 (up to round-off)")
+print("     w      w^1000         C        dC/dw")
+for w_row in (0.95, 0.99, 0.995, 0.999, 1.01):
+    c_row, g_row = power_loss(w_row, n)
+    print(f"{w_row:6.3f} {w_row**n:11.3g} {float(c_row):9.4g} {float(g_row):12.3g}")
+assert 0.99**n < 1e-4 and abs(0.995**n - 0.0067) < 1e-4 and abs(0.999**n - 0.37) < 0.005
+assert abs(float(power_loss(0.995, n)[1]) + 6.6) < 0.05
+
+# %%
+w_grid = np.sort(np.r_[np.linspace(0.9, 1.006, 2001), w_star])  # w* itself: the slope's zero
+C_grid, G_grid = power_loss(w_grid, n)
+fig, (ax_c, ax_g) = plt.subplots(1, 2, figsize=(12, 4.4))
+ax_c.plot(w_grid, C_grid, color=style.NEUTRAL)
+ax_c.axvline(w_star, color=style.COLORS["green"], ls="--", lw=1.2)
+ax_c.set_ylim(-0.02, 1.0)
+ax_c.set_xlim(0.97, 1.006)
+ax_c.annotate("plateau: C ≈ 0.25,\nslope ≈ 0", (0.975, 0.25), xytext=(0.972, 0.55), fontsize=12,
+              arrowprops={"arrowstyle": "->"})
+ax_c.annotate("cliff", (1.0003, 0.7), xytext=(0.9905, 0.85), fontsize=12,
+              arrowprops={"arrowstyle": "->"})
+ax_c.text(w_star, 0.05, r" $w^\star$", color=style.COLORS["green"], fontsize=12)
+ax_c.set_xlabel("weight w")
+ax_c.set_ylabel(r"cost $C(w) = (w^{1000} - 0.5)^2$")
+ax_c.set_title("The loss surface (clipped at C = 1)")
+ax_g.semilogy(w_grid, np.abs(G_grid), color=style.NEUTRAL)
+ax_g.axvline(w_star, color=style.COLORS["green"], ls="--", lw=1.2)
+ax_g.set_xlabel("weight w")
+ax_g.set_ylabel(r"slope $|dC/dw|$ (log scale)")
+ax_g.text(w_star, 1e-40, r" $w^\star$", color=style.COLORS["green"], fontsize=12)
+ax_g.set_title("Its slope spans over 50 orders of magnitude")
+plt.show()
 
 # %% [markdown]
-# ## 5 · Where $\Delta y/\Delta w$ breaks down: the step-size sweep
+# ## 6 · No fixed learning rate fits the rough surface
+#
+# Gradient descent steps $w \leftarrow w - \eta\, dC/dw$. On the plotted range the step
+# length $\eta |dC/dw|$ varies by a factor $10^{51}$ ($|dC/dw|$ from $1.9 \times 10^{-43}$ at
+# $w = 0.9$ to $3.1 \times 10^{8}$ at $1.006$, apart from its zero at $w^\star$). Sweep 17
+# learning rates $\eta = 10^{-16}, \dots, 1$ from five starts, 1000 steps each, all 85 runs in
+# one array (✓: within $10^{-4}$ of $w^\star$; "overflow": $w$ or $w^{1000}$ left float64):
+
+# %%
+away = np.abs(w_grid - w_star) > 1e-3  # the plotted grid without the dip at w*
+G_abs = np.abs(G_grid[away])
+assert abs(G_abs.min() / 1.9e-43 - 1) < 0.03 and abs(G_abs.max() / 3.1e8 - 1) < 0.03
+assert 1e51 < G_abs.max() / G_abs.min() < 1e52  # the step length varies by a factor 10^51
+sweep_lr = 10.0 ** np.arange(-16, 1)  # 17 learning rates, one per row
+sweep_w0 = np.array([0.95, 0.99, 0.995, 1.002, 1.01])  # five starts, one per column
+w_sw = np.tile(sweep_w0, (sweep_lr.size, 1))
+with np.errstate(over="ignore", invalid="ignore"):
+    for _ in range(1000):  # all 85 runs at once: w <- w - η dC/dw (inf/nan once it overflows)
+        w_sw = w_sw - sweep_lr[:, None] * 2 * (w_sw**n - 0.5) * n * w_sw ** (n - 1)
+    overflow = ~np.isfinite(w_sw) | ~np.isfinite(w_sw**n)
+converged = ~overflow & (np.abs(w_sw - w_star) < 1e-4)
+print("   η    " + "".join(f"w0 = {w0:<7}" for w0 in sweep_w0))
+for i, lr in enumerate(sweep_lr):
+    cells = ["✓" if c else "overflow" if o else f"{w:.4g}"
+             for c, o, w in zip(converged[i], overflow[i], w_sw[i], strict=True)]
+    print(f"{lr:7.0e} " + "".join(f"{c:12s}" for c in cells))
+ok = {float(w0): sweep_lr[converged[:, j]].tolist() for j, w0 in enumerate(sweep_w0)}
+assert ok[0.995] == [1e-6] and ok[1.002] == [1e-8] and not (ok[0.95] or ok[0.99] or ok[1.01])
+assert np.all(w_sw[:, 0] == 0.95)  # the plateau start never moves, whatever η
+
+# %% [markdown]
+# No $\eta$ converges from both $0.995$ and $1.002$ (only $10^{-6}$ from $0.995$, only
+# $10^{-8}$ from $1.002$), and none moves $w$ from $0.95$. The exploding side has a simple
+# remedy — **cap the step's length**: gradient clipping (notebook 04).
+#
+# ## 7 · Vanishing: tiny terms inside a sum
+#
+# Is the plateau's gradient of $6 \times 10^{-20}$ useless? Here, no: its *sign* is
+# right wherever float64 does not round it to 0 (down to $w \approx 0.4744$). **Sign
+# descent**, $w \leftarrow w - \delta\,\mathrm{sign}(dC/dw)$, crosses the plateau from 0.95
+# in 200 steps of $2.5 \times 10^{-4}$ (RMSProp does too: Going further).
+
+# %%
+w_left = np.linspace(0.4744, w_star, 100_001)[:-1]
+assert np.all(power_loss(w_left, n)[1] < 0) and power_loss(0.4743, n)[1] == 0  # sign right
+w_sign = 0.95
+for _ in range(200):
+    w_sign -= 2.5e-4 * np.sign(float(power_loss(w_sign, n)[1]))
+assert abs(w_sign - w_star) < 2.5e-4
+print(f"sign descent from 0.95: w = {w_sign:.5f} after 200 steps (w* = {w_star:.5f}); "
+      "dC/dw < 0 for all 0.4744 <= w < w*, exactly 0 at w = 0.4743")
+
+# %% [markdown]
+# But an RNN's gradient is a **sum over time**, one term per loss step $t$ and earlier step
+# $k$ (Pascanu et al. 2013, §2, eqs. 3–5):
+# $$\frac{\partial L}{\partial \theta} = \sum_{t} \sum_{k \le t}
+#   \frac{\partial \ell_t}{\partial h_t}\, \frac{\partial h_t}{\partial h_k}\,
+#   \frac{\partial^+ h_k}{\partial \theta}$$
+# ($\partial^+$: through step $k$ alone). Long-range terms carry $\partial h_t/\partial h_k$,
+# a product of $t - k$ factors like $\alpha^{t-k}$; short-range terms have ordinary sizes,
+# and the optimizer sees only their sum. Rescaling it — one factor for the whole gradient,
+# or one per coordinate (sign descent; RMSProp and Adam on a steady gradient) — scales both
+# shares alike, so the short-range terms set the direction. Learning distant dependencies
+# is then not impossible but slow: their signal tends to be hidden by the smallest
+# fluctuations of the short-range terms (Goodfellow et al. 2016, §10.7; Hochreiter 1991;
+# Bengio, Simard & Frasconi 1994). Remedies change the model (notebook 05), its
+# initialisation (notebook 06), or add a regulariser (Pascanu et al. 2013, §3.3). The cell
+# builds three-weight gradients: a short-range term and a long-range one $10^{15}$ times
+# smaller ($0.9^{330} \approx 10^{-15}$).
+
+# %%
+rng = np.random.default_rng(1)
+g_short = rng.normal(size=3)  # what the recent steps ask of three weights
+g_long = rng.normal(size=3)  # what a step far back asks: another direction …
+g_long *= 1e-15 * np.linalg.norm(g_short) / np.linalg.norm(g_long)  # … 10^15 times smaller
+assert abs(330 * np.log10(0.9) + 15) < 0.2  # 0.9^330 ≈ 1e-15
+rescalings = {  # what the step is, given the gradient g the optimizer sees
+    "none (plain gradient)": lambda g: g,
+    "unit norm (one factor)": lambda g: g / np.linalg.norm(g),
+    "sign (one factor per coordinate)": np.sign,
+}
+
+
+def cosine(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+print(f"{'rescaling':33s} {'g_long alone:':>18s}   {'g_short + g_long: the step':>27s}")
+print(f"{'':33s} {'cos(step, g_long)':>18s}   {'differs from g_short alone':>27s}")
+for name, rescale in rescalings.items():
+    alone = rescale(g_long)  # one term: the rescaled step follows it
+    both, short_only = rescale(g_short + g_long), rescale(g_short)
+    change = np.linalg.norm(both - short_only) / np.linalg.norm(short_only)
+    assert cosine(alone, g_long) > 0.5 and change < 2e-15
+    print(f"{name:33s} {cosine(alone, g_long):18.2f}   {'< 2e-15 (relative)':>27s}")
+tiny = g_short + 1e-20 * g_long / np.linalg.norm(g_long)  # a term of the toy's size
+assert np.array_equal(tiny, g_short)  # below float64's resolution: not even stored
+print("a term 1e-20 of the others: g_short + g_long == g_short exactly in float64")
+
+# %% [markdown]
+# Alone, the long-range term sets the rescaled step; added to the short-range term, it
+# changes it by under $2 \times 10^{-15}$. A term $10^{-20}$ times the others
+# is not even stored (Exercise 3 finds the edge).
+#
+# ## 8 · Explorer: $y = w^n$ for any $w$ and $n$
+#
+# $y = w^n$ (left) and $n w^{n-1}$ (right) on log axes; the dot is the current $w$. Top row:
+# $0 \le w \le 1.1$, grey where float64 underflows to 0 (▼: a value of exactly 0). Bottom:
+# a zoom on $0.98 \le w \le 1.02$ with Lee's $w = 0.99, 1, 1.01$ marked. The $w$ slider moves
+# in steps of 0.0001.
+#
+# **Predict, then slide:**
+# 1. With $n = 1000$, how far above 1 must $w$ go for $y$ to reach 10? And 1000?
+# 2. Below which $w$ does $w^{1000}$ underflow to 0?
+# 3. In the zoom, Lee's contrast at $n = 1000$ is $y \approx 0$, $1$ and $20\,000$. How far
+#    apart are the three values at $n = 100$ and $n = 10$: is the toy still dangerous?
+
+# %%
+power_explorer = ALL["nb02.power_toy"]()
+power_explorer
+
+# %% [markdown]
+# <details>
+# <summary>Check your predictions (click to open)</summary>
+#
+# 1. $y$ passes 10 between the slider's $w = 1.0023$ and $1.0024$, and 1000 between
+#    $1.0069$ and $1.0070$.
+# 2. $0.4746^{1000}$ is stored as exactly 0, $0.4747^{1000}$ is not.
+# 3. $n = 100$: $0.37$, $1$, $2.7$; $n = 10$: $0.90$, $1$, $1.10$. The danger grows with the
+#    number of steps.
+#
+# </details>
+
+# %%
+w_slider = power_explorer.controls["w"]
+assert w_slider.step == 1e-4 and w_slider.min == 0  # the slider shows every multiple of 0.0001
+on_grid = np.round(np.arange(1.0, 1.01, 1e-4), 4)  # slider values from 1 to 1.01
+y_grid = toys.power(on_grid, n)[0]
+for y_goal, (w_lo, w_hi) in ((10, (1.0023, 1.0024)), (1000, (1.0069, 1.0070))):
+    assert on_grid[np.argmax(y_grid >= y_goal)] == w_hi and toys.power(w_lo, n)[0] < y_goal
+    print(f"1. {w_lo:.4f}^1000 = {float(toys.power(w_lo, n)[0]):.4g}, "
+          f"{w_hi:.4f}^1000 = {float(toys.power(w_hi, n)[0]):.4g}")
+assert toys.power(0.4746, n)[0] == 0.0 < toys.power(0.4747, n)[0]
+assert np.float64(3e-324) == 5e-324 and np.float64(2e-324) == 0.0  # round to nearest
+print(f"2. 0.4746^1000 = {float(toys.power(0.4746, n)[0])}, "
+      f"0.4747^1000 = {float(toys.power(0.4747, n)[0]):.2g}")
+for n_lee in (1000, 100, 10):
+    print(f"3. n = {n_lee:4d}: 0.99^n = {0.99**n_lee:.3g}, 1^n = 1, 1.01^n = {1.01**n_lee:.4g}")
+assert round(1.01**10, 2) == 1.10 and round(0.99**10, 2) == 0.90
+assert round(1.01**100, 1) == 2.7 and round(0.99**100, 2) == 0.37
+
+# %% [markdown]
+# ## Exercises
+#
+# ### Exercise 2: the gain horizon $\ell(\alpha, m)$
+#
+# Section 3 read horizons off a curve; now derive the rule. For weight $\alpha$
+# ($\alpha \ne 0$, $|\alpha| \ne 1$) let $\ell(\alpha, m)$ be the first lag at which the gain
+# has changed by $m$ orders of magnitude: $|\alpha|^\ell \le 10^{-m}$ if $|\alpha| < 1$,
+# $|\alpha|^\ell \ge 10^{m}$ if $|\alpha| > 1$.
+#
+# 1. On paper: take logarithms and solve for $\ell$. Mind the sign of $\log|\alpha|$ when
+#    you divide by it, the logarithm's base, and that $\ell$ is a whole number. Write one
+#    formula for both cases.
+# 2. Write `gain_horizon(alpha, m)` for an array `alpha` (shape (K,)), returning K lags, with
+#    no loop over lags (some horizons are millions of steps). For $\alpha < 0$ only the
+#    size $|\alpha|^\ell$ counts.
+
+# %%
+def gain_horizon(alpha: np.ndarray, m: float) -> np.ndarray:
+    """The first lag at which |alpha|^lag has shrunk to 10^-m (or grown to 10^m), shape (K,)."""
+    ### BEGIN SOLUTION
+    return np.ceil(m / np.abs(np.log10(np.abs(alpha))))
+    ### END SOLUTION
+
+
+gain_horizon = ex02.check_gain_horizon(gain_horizon)
+print("lags to lose 6 digits at alpha = 0.9, 0.99, 0.999:", gain_horizon(np.array([0.9, 0.99, 0.999]), 6))
+
+# %% [markdown]
+# ### Exercise 3: when does float arithmetic drop a long-range term?
+#
+# A term $10^{-20}$ times the others did not change the sum (section 7). Where is the edge?
+#
+# (a) Write `lost_power(dtype)`: find **by experiment**, computing in `dtype` (`np.float16`,
+# `np.float32` or `np.float64`), the smallest $p \ge 1$ with $1 + 2^{-p} = 1$.
+#
+# (b) Networks usually train in float32. A short-range term 1 is added to a long-range term
+# $0.9^\ell$. From which lag $\ell$ on is it lost entirely in float32? Use (a) and
+# Exercise 2.
+
+# %%
+def lost_power(dtype: type) -> int:
+    """The smallest p >= 1 with dtype(1) + dtype(2) ** -p == dtype(1)."""
+    ### BEGIN SOLUTION
+    one, p = dtype(1), 1
+    while one + dtype(2) ** -p != one:
+        p += 1
+    return p
+    ### END SOLUTION
+
+
+def lag_lost_float32() -> float:
+    ### BEGIN SOLUTION
+    p = lost_power(np.float32)
+    return float(gain_horizon(np.array([0.9]), p * np.log10(2))[0])
+    ### END SOLUTION
+
+
+lost_power = ex02.check_lost_power(lost_power)
+_ = ex02.check_lag_lost_float32(lag_lost_float32)
+
+# %% [markdown]
+# Checked in float32 itself: at that lag the sum is exactly 1; one lag earlier it is the
+# next float32 above 1.
+
+# %%
+one = np.float32(1)
+lag = ex02.lag_lost(0.9, 24)
+kept, lost = one + np.float32(0.9 ** (lag - 1)), one + np.float32(0.9**lag)
+assert lost == one and kept == np.nextafter(one, np.float32(2)) and lag == 158
+print(f"float32: 1 + 0.9^{lag - 1} = 1 + {kept - one:.3g}, 1 + 0.9^{lag} = {lost} exactly")
+
+# %% [markdown]
+# ## Summary
+#
+# - In the linear RNN $h_t = \alpha h_{t-1} + x_t$ the gradient reaching $t - k$ steps back
+#   is $\alpha^{t-k}$: it vanishes ($|\alpha| < 1$) or explodes ($|\alpha| > 1$)
+#   geometrically, $m$ decimal digits in $\lceil m/|\log_{10}|\alpha||\rceil$ steps.
+# - Small differences per step become huge: $0.99^{1000} \approx 4.3 \times 10^{-5}$,
+#   $1^{1000} = 1$, $1.01^{1000} \approx 20\,959$; $0.01^{1000}$ is exactly 0 in float64.
+# - The loss surface has plateaus (slope $6 \times 10^{-20}$) beside cliffs
+#   ($8.7 \times 10^{11}$): of 17 fixed learning rates, none converges from both
+#   $w_0 = 0.995$ and $1.002$. Clipping (notebook 04) tames the cliffs.
+# - In an RNN, long-range terms are *added* to much larger short-range ones and hidden by
+#   them; no rescaling of the sum brings them back (Goodfellow et al. 2016, §10.7). In
+#   float32 a term of at most $2^{-24}$ added to 1 is not even stored: at a factor 0.9 per
+#   step, from lag 158 on.
+#
+# Next: **[03 · Jacobians and eigenvalues](03_jacobians_and_eigenvalues.ipynb)** — the same
+# story with a hidden *vector*, a matrix $W_h$ and a nonlinearity.
+
+# %% [markdown]
+# ## Going further
+#
+# ### Leaky units and echo-state networks
+#
+# Up to the scale of its input, the linear recurrence of section 1 is the *leaky unit* of
+# Goodfellow, Bengio & Courville (2016, §10.9.2, "Leaky Units and a Spectrum of Different
+# Time Scales"), $\mu_t = \alpha\, \mu_{t-1} + (1 - \alpha)\, v_t$: a running average of its
+# inputs. Its impulse response $\alpha^{\ell} = e^{\ell \ln \alpha}$ falls by a factor $e$
+# every $\tau = -1/\ln \alpha$ steps, and for $\alpha$ near 1, $\tau \approx 1/(1 - \alpha)$
+# (relative error about $(1 - \alpha)/2$): the unit remembers roughly its last
+# $1/(1 - \alpha)$ inputs, about 100 steps for $\alpha = 0.99$. Choosing $\alpha$ chooses a
+# time scale; the book uses leaky units with different $\alpha$ to give a network several
+# time scales. Echo state networks (same book, §10.8) keep the recurrent weights fixed and
+# set their spectral radius — the matrix version of $\alpha$, notebook 03 — to control how
+# long the state remembers. Measured on the recurrence itself (input $x_1 = 1$, then zeros):
+
+# %%
+print(" alpha   first lag with h <= 1/e   1/(1 - alpha)   -1/ln(alpha)   rel. error of 1/(1-alpha)")
+for alpha in (0.9, 0.99, 0.999):
+    impulse = run_linear_rnn(alpha, np.r_[1.0, np.zeros(2000)])[1:]  # h_1, h_2, ...: alpha^lag
+    first = int(np.argmax(impulse <= np.exp(-1)))
+    tau = -1 / np.log(alpha)
+    rel = abs(1 / (1 - alpha) - tau) / tau
+    print(f"{alpha:6.3f} {first:25d} {1 / (1 - alpha):15.0f} {tau:14.2f} {rel:18.2%}")
+    assert first == int(np.ceil(tau)) and abs(rel / ((1 - alpha) / 2) - 1) < 0.1
+
+# %% [markdown]
+# ### Which $\Delta w$? The step size of a finite difference
 #
 # A finite difference has two errors that pull the step size $\Delta$ in opposite directions:
 # - **truncation**: Taylor's theorem gives $\frac{(w+\Delta)^n - w^n}{\Delta} = y' + \tfrac12 \Delta\, y'' + O(\Delta^2)$,
@@ -406,83 +625,57 @@ for kind, best in (("forward", best_fwd), ("central", best_cen)):
 # default $\Delta = 10^{-4}$ would be 5 % off for the forward difference: the function changes
 # by a factor $e^{n\Delta/w}$ across the step. That is one more face of the same problem: a
 # quantity that is raised to a high power is extremely sensitive to its base.
-
 # %% [markdown]
-# ## 6 · The loss surface: plateaus and a cliff
+# ### Exercise 4 (going further): the best step for $e^{aw}$
 #
-# Give the toy a target: $\hat y = 0.5$, cost $C(w) = (w^n - \hat y)^2$, with
-# $$\frac{dC}{dw} = 2\,(w^n - \hat y)\; n\, w^{n-1}.$$
-# The minimum is $C = 0$ at $w^\star = \hat y^{1/n} = 0.5^{1/1000} \approx 0.999307$. Well
-# left of it, $w^n$ is tiny ($0.99^{1000} = 4.3 \times 10^{-5}$, $0.95^{1000} = 5 \times 10^{-23}$),
-# so $C \approx \hat y^2 = 0.25$ and the slope is close to 0 ($-0.04$ at $w = 0.99$,
-# $-6 \times 10^{-20}$ at $0.95$): a **plateau**. The plateau ends before $w^\star$: at
-# $w = 0.995$, $w^n = 0.0067$ and the slope is already $-6.6$; at $w = 0.999$,
-# $w^n = 0.37$. Right of $w^\star$, $w^n = e^{n \ln w} \approx e^{n(w-1)}$ grows without
-# bound: a **cliff**. "The error surface is rough" (Hung-yi Lee, after Pascanu et al. 2013).
+# The two-term model holds for any smooth $f$. The forward difference's relative error is
+# about $\tfrac12 |f''/f'|\,\Delta$ (truncation) plus $\varepsilon\,(|w| + |f/f'|)/\Delta$
+# (round-off: rounding $w + \Delta$ costs $\varepsilon |w|/\Delta$ as above, and rounding the
+# values of $f$ costs $\varepsilon |f/f'|/\Delta$, which for $w^{1000}$ is 1000 times smaller
+# and was dropped). For $f(w) = e^{aw}$, derive the $\Delta$ that minimises the sum, and
+# write `best_forward_step(w, a)` for arrays `w` and `a` of shape (K,), $a \ne 0$, with
+# $\varepsilon$ = `np.finfo(np.float64).eps`. The cell after the checker measures the error
+# at your step.
 
 # %%
-w_star = 0.5 ** (1 / n)
-c_star, g_star = power_loss(w_star, n)
-c_flat, g_flat = power_loss(0.95, n)
-c_cliff, g_cliff = power_loss(1.01, n)
-assert float(c_star) < 1e-20 and abs(float(g_star)) < 1e-6  # zero up to round-off
-print(f"w* = {w_star:.6f}: C = 0 and dC/dw = 0 (up to round-off)")
-print(f"plateau, w = 0.95: C = {float(c_flat):.4g}, dC/dw = {float(g_flat):.3g}")
-print(f"cliff,   w = 1.01: C = {float(c_cliff):.4g}, dC/dw = {float(g_cliff):.3g}")
-closed_cliff = 2 * (1.01**1000 - 0.5) * 1000 * 1.01**999
-assert abs(float(g_cliff) / closed_cliff - 1) < 1e-12 and abs(float(g_flat)) < 1e-19
-print("     w      w^1000         C        dC/dw")
-for w_left in (0.95, 0.99, 0.995, 0.999):
-    c_left, g_left = power_loss(w_left, n)
-    print(f"{w_left:6.3f} {w_left**n:11.3g} {float(c_left):9.4f} {float(g_left):12.3g}")
-assert 0.99**n < 1e-4 and abs(0.995**n - 0.0067) < 1e-4 and abs(0.999**n - 0.37) < 0.005
-assert abs(float(power_loss(0.995, n)[1]) + 6.6) < 0.05
+def best_forward_step(w: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """The step minimising the forward difference's error model for exp(a w), shape (K,)."""
+    ### BEGIN SOLUTION
+    eps64 = np.finfo(np.float64).eps
+    return np.sqrt(2 * eps64 * (np.abs(w) + 1 / np.abs(a)) / np.abs(a))
+    ### END SOLUTION
 
-# %%
-w_grid = np.sort(np.r_[np.linspace(0.9, 1.006, 2001), w_star])  # w* itself: the slope's zero
-C_grid, G_grid = power_loss(w_grid, n)
-fig, (ax_c, ax_g) = plt.subplots(1, 2, figsize=(12, 4.4))
-ax_c.plot(w_grid, C_grid, color=style.NEUTRAL)
-ax_c.axvline(w_star, color=style.COLORS["green"], ls="--", lw=1.2)
-ax_c.set_ylim(-0.02, 1.0)
-ax_c.set_xlim(0.97, 1.006)
-ax_c.annotate("plateau: C ≈ 0.25,\nslope ≈ 0", (0.975, 0.25), xytext=(0.972, 0.55), fontsize=12,
-              arrowprops={"arrowstyle": "->"})
-ax_c.annotate("cliff", (1.0003, 0.7), xytext=(0.9905, 0.85), fontsize=12,
-              arrowprops={"arrowstyle": "->"})
-ax_c.text(w_star, 0.05, r" $w^\star$", color=style.COLORS["green"], fontsize=12)
-ax_c.set_xlabel("weight w")
-ax_c.set_ylabel(r"cost $C(w) = (w^{1000} - 0.5)^2$")
-ax_c.set_title("The loss surface (clipped at C = 1)")
-ax_g.semilogy(w_grid, np.abs(G_grid), color=style.NEUTRAL)
-ax_g.axvline(w_star, color=style.COLORS["green"], ls="--", lw=1.2)
-ax_g.set_xlabel("weight w")
-ax_g.set_ylabel(r"slope $|dC/dw|$ (log scale)")
-ax_g.text(w_star, 1e-40, r" $w^\star$", color=style.COLORS["green"], fontsize=12)
-ax_g.set_title("Its slope spans over 50 orders of magnitude")
-plt.show()
+
+best_forward_step = ex02.check_best_forward_step(best_forward_step)
 
 # %% [markdown]
-# ## 7 · Gradient descent on the rough surface
+# The measured median error over 41 steps within a factor $\sqrt{10}$ of the best step, and
+# around steps 100 times smaller and larger, for three $(w, a)$:
+
+# %%
+w_ex, a_ex = np.array([1.0, -2.0, 0.5]), np.array([5.0, 0.3, -40.0])
+best_ex = best_forward_step(w_ex, a_ex)
+model_ex = 0.5 * np.abs(a_ex) * best_ex + eps64 * (np.abs(w_ex) + 1 / np.abs(a_ex)) / best_ex
+medians = {}
+for scale in (0.01, 1.0, 100.0):
+    span = best_ex[:, None] * scale * np.logspace(-0.5, 0.5, 41)
+    f_w = np.exp(a_ex * w_ex)[:, None]
+    quotient = (np.exp(a_ex[:, None] * (w_ex[:, None] + span)) - f_w) / span
+    medians[scale] = np.median(np.abs(quotient / (a_ex[:, None] * f_w) - 1), axis=1)
+assert np.all((0.2 * model_ex < medians[1.0]) & (medians[1.0] < 2 * model_ex))
+assert np.all(medians[0.01] > 5 * medians[1.0]) and np.all(medians[100.0] > 5 * medians[1.0])
+# (round-off-level numbers: printed as the bounds just asserted)
+for i in range(3):
+    print(f"w = {w_ex[i]:4.1f}, a = {a_ex[i]:5.1f}: best step {best_ex[i]:.1e}, model error "
+          f"{model_ex[i]:.0e}; measured median between 0.2 and 2 times the model, "
+          "more than 5 times larger at step / 100 and step × 100")
+
+# %% [markdown]
+# ### Five runs of gradient descent, step by step
 #
-# Gradient descent takes steps $w \leftarrow w - \eta\, dC/dw$ with a fixed learning rate
-# $\eta$. The step length is $\eta |dC/dw|$. On the plotted range $0.9 \le w \le 1.006$,
-# $|dC/dw|$ runs (apart from its zero at $w^\star$) from $1.9 \times 10^{-43}$ at $w = 0.9$ to
-# $3.1 \times 10^{8}$ at $w = 1.006$; just off the plot, at $w = 1.01$, it is
-# $8.7 \times 10^{11}$.
-
-# %%
-away = np.abs(w_grid - w_star) > 1e-3  # the plotted grid without the dip at w*
-G_abs = np.abs(G_grid[away])
-print(f"|dC/dw| on the plot: min {G_abs.min():.2g} at w = {w_grid[away][G_abs.argmin()]:.3f}, "
-      f"max {G_abs.max():.2g} at w = {w_grid[away][G_abs.argmax()]:.3f}; "
-      f"at w = 1.01: {abs(float(g_cliff)):.2g}")
-assert abs(G_abs.min() / 1.9e-43 - 1) < 0.03 and abs(G_abs.max() / 3.1e8 - 1) < 0.03
-assert abs(abs(float(g_cliff)) / 8.7e11 - 1) < 0.01
-
-# %% [markdown]
-# Five runs of 1000 steps (`helpers.landscape.descend`, which stops when a step leaves
-# float64's range):
+# Section 6 swept 17 learning rates and printed where each run ended. Five of those runs
+# again, with `helpers.landscape.descend` (1000 steps; it stops when a step leaves
+# float64's range), with $w$ after 1, 10 and 100 steps:
 
 # %%
 runs = {
@@ -493,18 +686,20 @@ runs = {
     "E: on the cliff, small η": (1.002, 1e-8),
 }
 results = {}
-print(f"{'run':26s} {'w0':>6s} {'η':>6s} {'steps':>5s} {'final w':>11s} {'final C':>10s}")
+print(f"{'run':26s} {'w0':>6s} {'η':>6s} {'w after 1':>10s} {'10':>9s} {'100':>9s} "
+      f"{'steps':>5s} {'final w':>9s} {'final C':>9s}")
 for name, (start, lr) in runs.items():
     r = descend(start, lr=lr, steps=1000, n=n)
     results[name] = r
+    path = [f"{r['w'][k]:9.6g}" if k < len(r["w"]) else f"{'—':>9s}" for k in (1, 10, 100)]
     note = "  overflow: stopped" if r["stopped"] else ""
-    print(f"{name:26s} {start:6.3f} {lr:6.0e} {len(r['w']) - 1:5d} {r['w'][-1]:11.6g} "
-          f"{r['loss'][-1]:10.3g}{note}")
+    print(f"{name:26s} {start:6.3f} {lr:6.0e} {' '.join(path)} {len(r['w']) - 1:5d} "
+          f"{r['w'][-1]:9.6g} {r['loss'][-1]:9.3g}{note}")
 
 assert results["A: plateau, large η"]["w"][-1] == 0.95  # stuck: every step is below 1e-20
 assert abs(results["E: on the cliff, small η"]["w"][-1] - w_star) < 1e-5  # converges
 assert results["D: on the cliff, large η"]["stopped"]  # thrown off to w ≈ −9: w^1000 = inf
-assert results["C: near w*, large η"]["w"][-1] < 0  # overshoots onto the cliff, flung away
+assert results["C: near w*, large η"]["w"][10] < 0  # overshoots onto the cliff, flung away
 
 # %% [markdown]
 # The descent loop itself is three lines — gradient, step, repeat:
@@ -516,85 +711,23 @@ for _ in range(3):
     w = float(w - lr * dC)
     print(f"C = {float(C):8.4g}, dC/dw = {float(dC):10.4g} -> w = {w:.6f}")
 
-# %%
-fig, ax = plt.subplots(figsize=(10, 4.8))
-styles = ["-", "--", "-.", ":", "-"]
-markers = ["o", "s", "^", "D", "v"]
-colours = [style.VANISH, style.COLORS["sky"], style.COLORS["orange"], style.EXPLODE,
-           style.COLORS["green"]]
-for (name, r), ls, mk, colour in zip(results.items(), styles, markers, colours, strict=True):
-    start, lr = runs[name]
-    label = f"{name[0]}: $w_0$ = {start}, η = $10^{{{np.log10(lr):.0f}}}$ ({name[3:]})"
-    k = np.arange(1, len(r["w"]) + 1)  # step k + 1, so that a log axis can start at step 0
-    ax.plot(k, r["w"], ls=ls, color=colour, marker=mk, ms=5, markevery=0.1, label=label)
-    if r["w"][-1] < 0.94:  # thrown off the axes: ring its last point inside, say where it went
-        inside = np.nonzero(r["w"] >= 0.94)[0][-1]
-        ax.plot(k[inside], r["w"][inside], mk, ms=12, mfc="none", mew=2, color=colour, zorder=6)
-        ax.annotate(f"{name[0]}, next: w = {r['w'][inside + 1]:.3g}", (k[inside], r["w"][inside]),
-                    xytext=(k[inside] * 1.6, r["w"][inside] - 0.012), color=colour, fontsize=11,
-                    arrowprops={"arrowstyle": "->", "color": colour})
-ax.axhline(w_star, color=style.NEUTRAL, lw=1, ls=":")
-ax.text(1001, w_star, r"$w^\star$ ", ha="right", va="bottom", fontsize=12)
-ax.set_xscale("log")
-ax.set_ylim(0.94, 1.006)
-ax.set_xlim(0.8, 1001)
-ax.set_xlabel("gradient descent step k + 1 (log scale)")
-ax.set_ylabel(r"weight $w_k$")
-ax.set_title("Fixed learning rate on the $w^{1000}$ surface: stuck, crawling, or thrown away")
-ax.legend(loc="lower right", fontsize=10)
-plt.show()
-
 # %% [markdown]
-# No single learning rate works among these. $\eta = 10^{-4}$ moves from $0.995$ quickly — and then
-# overshoots, lands on the cliff and is flung to $w < 0$ (run C); from the cliff it jumps to
-# $w \approx -9$, where $w^{1000}$ overflows (run D). $\eta = 10^{-8}$ is safe on the cliff
-# (run E) but crawls from $0.995$ (run B), and on the plateau no learning rate of this size
-# helps (run A): the gradient is about $6 \times 10^{-20}$, and $\eta$ times it is below the
-# spacing of float64 numbers near 0.95, so $w$ does not change at all. Two learning rates are
-# not a proof, so sweep them: 17 values $\eta = 10^{-16}, 10^{-15}, \dots, 1$, 1000 steps each,
-# from five starts. From the five starts tried, no single $\eta$ in $10^{-16} \dots 1$ converges
-# from both $0.995$ and $1.002$ (only $\eta = 10^{-6}$ converges from $0.995$, only
-# $10^{-8}$ from $1.002$), and none moves $w$ from $0.95$ (✓: within $10^{-4}$ of $w^\star$
-# after 1000 steps; "overflow": $w^{1000}$ or $w$ left float64's range):
-
-# %%
-sweep_lr = 10.0 ** np.arange(-16, 1)  # 17 learning rates, one per row
-sweep_w0 = np.array([0.95, 0.99, 0.995, 1.002, 1.01])  # five starts, one per column
-w_sw = np.tile(sweep_w0, (sweep_lr.size, 1))
-with np.errstate(over="ignore", invalid="ignore"):
-    for _ in range(1000):  # all 85 runs at once: w <- w - η dC/dw (inf/nan once it overflows)
-        w_sw = w_sw - sweep_lr[:, None] * 2 * (w_sw**n - 0.5) * n * w_sw ** (n - 1)
-    overflow = ~np.isfinite(w_sw) | ~np.isfinite(w_sw**n)
-converged = ~overflow & (np.abs(w_sw - w_star) < 1e-4)
-print("   η    " + "".join(f"w0 = {w0:<7}" for w0 in sweep_w0))
-for i, lr in enumerate(sweep_lr):
-    cells = ["✓" if c else "overflow" if o else f"{w:.4g}"
-             for c, o, w in zip(converged[i], overflow[i], w_sw[i], strict=True)]
-    print(f"{lr:7.0e} " + "".join(f"{c:12s}" for c in cells))
-ok = {float(w0): sweep_lr[converged[:, j]].tolist() for j, w0 in enumerate(sweep_w0)}
-assert ok[0.995] == [1e-6] and ok[1.002] == [1e-8] and not (ok[0.95] or ok[0.99] or ok[1.01])
-assert np.all(w_sw[:, 0] == 0.95)  # the plateau start never moves, whatever η
-print("converging η per start:", {w0: [f"{lr:.0e}" for lr in lrs] for w0, lrs in ok.items()})
-
-# %% [markdown]
-# The exploding side has a simple remedy — **cap the length of the step** when the gradient
-# is huge, which is gradient clipping (notebook 04).
+# $\eta = 10^{-4}$ moves from $0.995$ quickly — and then overshoots, lands on the cliff and
+# is flung to $w < 0$ within 10 steps (run C); from the cliff it jumps to $w \approx -9$, where $w^{1000}$
+# overflows (run D). $\eta = 10^{-8}$ is safe on the cliff (run E) but crawls from $0.995$
+# (run B), and on the plateau (run A) $\eta$ times the gradient of about $6 \times 10^{-20}$
+# is below the spacing of float64 numbers near 0.95, so $w$ does not change at all.
 #
-# ### Tiny is not the same as useless — in this toy
+# ### RMSProp on the plateau, and where its $\varepsilon$ sits
 #
-# Does a gradient of $6 \times 10^{-20}$ carry no information? Here it does: its *sign* is
-# right everywhere left of $w^\star$ where float64 does not round the gradient to 0
-# ($dC/dw$ is nonzero down to $w \approx 0.4744$), and an update that ignores the gradient's
-# size uses it. **Sign descent**, $w \leftarrow w - \delta\,\mathrm{sign}(dC/dw)$, and
-# **RMSProp** in the form of Lee's slide (notebook 06), which divides the gradient by the root
-# of a running mean of its squares, $v \leftarrow 0.9\,v + 0.1\,g^2$ started at
-# $v = g_0^2$ (Lee's $\sigma^0 = g^0$), $w \leftarrow w - \eta\, g/(\sqrt{v} + \varepsilon)$,
-# both cross the plateau from $w = 0.95$ where plain descent (run A) does not move.
-#
-# RMSProp does so only when $\varepsilon$ is not much larger than the gradient itself. At
-# $w = 0.95$, $|g| = 5.6 \times 10^{-20}$; with $\eta = 10^{-4}$ and 1000 steps,
-# $\varepsilon = 0$, $10^{-19}$ and up to $3 \times 10^{-18}$ (about $50\,|g|$) cross, while
-# $\varepsilon = 10^{-17}$ barely moves $w$, and the usual $\varepsilon = 10^{-8}$ is
+# Section 7's sign descent is not the only update that ignores the gradient's size.
+# **RMSProp** in the form of Lee's slide (notebook 06) divides the gradient by the root of a
+# running mean of its squares, $v \leftarrow 0.9\,v + 0.1\,g^2$ started at $v = g_0^2$ (Lee's
+# $\sigma^0 = g^0$), $w \leftarrow w - \eta\, g/(\sqrt{v} + \varepsilon)$, and crosses the
+# plateau from $w = 0.95$ too — but only when $\varepsilon$ is not much larger than the
+# gradient itself. At $w = 0.95$, $|g| = 5.6 \times 10^{-20}$; with $\eta = 10^{-4}$ and 1000
+# steps, $\varepsilon = 0$, $10^{-19}$ and up to $3 \times 10^{-18}$ (about $50\,|g|$) cross,
+# while $\varepsilon = 10^{-17}$ barely moves $w$, and the usual $\varepsilon = 10^{-8}$ is
 # $1.8 \times 10^{11}$ times $|g|$ and swamps it. This cell puts $\varepsilon$ *outside* the
 # root, $g/(\sqrt{v} + \varepsilon)$, as PyTorch's `RMSprop` does. `helpers.optim.RMSProp`
 # (notebook 06) puts it *inside*, $g/\sqrt{v + \varepsilon}$ with default
@@ -615,231 +748,24 @@ def rmsprop_power(w0: float, lr: float, steps: int, eps: np.ndarray, *, inside: 
     return w
 
 
-w_sign = 0.95
-for _ in range(200):
-    w_sign -= 2.5e-4 * np.sign(float(power_loss(w_sign, n)[1]))
 eps_out = np.array([0, 1e-30, 1e-22, 1e-20, 1e-19, 1e-18, 3e-18, 1e-17, 1e-8])
 eps_in = np.array([1e-39, 1e-10])
 w_out = rmsprop_power(0.95, 1e-4, 1000, eps_out, inside=False)
 w_in = rmsprop_power(0.95, 1e-4, 1000, eps_in, inside=True)
-print(f"from w = 0.95 (w* = {w_star:.5f}), |g| = {abs(float(g_flat)):.2g}:")
-print(f"  plain descent, η = 1e-4, 1000 steps (run A):  w = {results['A: plateau, large η']['w'][-1]:.5f}")
-print(f"  sign descent, δ = 2.5e-4, 200 steps:          w = {w_sign:.5f}")
-print("  RMSProp, η = 1e-4, 1000 steps:")
+print(f"RMSProp from w = 0.95 (w* = {w_star:.5f}), |g| = {abs(float(g_flat)):.2g}, "
+      "η = 1e-4, 1000 steps:")
 g2 = float(g_flat) ** 2
 for form, eps_set, w_set, scale in (("g/(√v + ε)", eps_out, w_out, "|g|"),
                                     ("g/√(v + ε)", eps_in, w_in, "g²")):
     for e, w_end in zip(eps_set, w_set, strict=True):
         ratio = e / (abs(float(g_flat)) if scale == "|g|" else g2)
         print(f"    {form}  ε = {e:7.0e} = {ratio:7.2g} {scale:3s}:  w = {w_end:.5f}")
-w_left = np.linspace(0.4744, w_star, 100_001)[:-1]
-assert np.all(power_loss(w_left, n)[1] < 0) and power_loss(0.4743, n)[1] == 0  # sign right
 assert 1.7e11 < 1e-8 / abs(float(g_flat)) < 1.9e11 and abs(float(g_flat) + 5.6e-20) < 0.05e-20
-print("dC/dw < 0 for all 0.4744 <= w < w*, exactly 0 at w = 0.4743")
-assert results["A: plateau, large η"]["w"][-1] == 0.95 and abs(w_sign - w_star) < 2.5e-4
 crossed = np.abs(w_out - w_star) < 1e-4
 assert crossed.tolist() == [True] * 7 + [False] * 2 and np.all(np.abs(w_out[7:] - 0.95) < 1e-3)
 assert abs(w_in[0] - w_star) < 1e-4 and abs(w_in[1] - 0.95) < 1e-9  # inside: ε vs g² ≈ 3e-39
 
 # %% [markdown]
-# ### …but in a real RNN the tiny terms are inside a sum
-#
-# The toy's gradient has a single term. In a recurrent network the gradient of a weight is a
-# **sum over time** — notebook 01: a tied weight gets the sum of its copies' gradients — with
-# one term for each pair of a loss step $t$ and an earlier step $k$ (Pascanu et al. 2013, §2,
-# eqs. 3–5):
-# $$\frac{\partial L}{\partial \theta} = \sum_{t} \sum_{k \le t}
-#   \frac{\partial \ell_t}{\partial h_t}\, \frac{\partial h_t}{\partial h_k}\,
-#   \frac{\partial^+ h_k}{\partial \theta} .$$
-# Here $L = \sum_t \ell_t$ and $\ell_t$ is the loss at step $t$; $\partial^+ h_k/\partial\theta$
-# is the *immediate* derivative (Pascanu's notation): how $h_k$ changes with $\theta$ when
-# $h_{k-1}$ is held fixed, i.e. through step $k$ alone.
-# The long-range terms ($t - k$ large) carry $\partial h_t/\partial h_k$, a product of
-# $t - k$ factors like the $\alpha^{t-k}$ of section 1, while the short-range terms have
-# ordinary sizes. The long-range terms are not alone: they are *added* to terms many orders
-# of magnitude larger, and their sum is all an optimizer sees. Any rescaling of that sum —
-# one factor for the whole gradient (normalising it) or one factor per coordinate (sign
-# descent; RMSProp and Adam, which take the sign step on a steady gradient) — multiplies the
-# long-range share by the same factor as the short-range share, so the short-range terms
-# set the step's direction. This is the vanishing-gradient problem as Bengio, Simard &
-# Frasconi (1994) and Pascanu et al. (2013, §2) describe it: the long-range terms are hidden
-# by the short-range ones. Rescaling the summed gradient, per coordinate or as a whole, does
-# not bring them back: learning distant dependencies becomes very slow, not impossible
-# (Goodfellow et al. 2016, §10.7: "not that it is impossible to learn, but that it might
-# take a very long time"). Remedies change the model (LSTM/GRU, notebook 05), its
-# initialisation (notebook 06) or add a regulariser (Pascanu et al. 2013, §3.3); Bengio et
-# al. (1994) also try alternatives to gradient descent.
-#
-# The cell below trains no RNN: it builds three-weight gradient vectors by hand, a
-# short-range term $g_{\text{short}}$ and a long-range term $g_{\text{long}}$ $10^{15}$ times
-# smaller, and rescales their sum. Here $10^{-15}$ is one example: a lag of 330 steps at a
-# factor 0.9 per step ($0.9^{330} \approx 10^{-15}$).
-
-# %%
-rng = np.random.default_rng(1)
-g_short = rng.normal(size=3)  # what the recent steps ask of three weights
-g_long = rng.normal(size=3)  # what a step far back asks: another direction …
-g_long *= 1e-15 * np.linalg.norm(g_short) / np.linalg.norm(g_long)  # … 10^15 times smaller
-assert abs(330 * np.log10(0.9) + 15) < 0.2  # 0.9^330 ≈ 1e-15
-rescalings = {  # what the step is, given the gradient g the optimizer sees
-    "none (plain gradient)": lambda g: g,
-    "unit norm (one factor)": lambda g: g / np.linalg.norm(g),
-    "sign (one factor per coordinate)": np.sign,
-}
-
-
-def cosine(a: np.ndarray, b: np.ndarray) -> float:
-    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
-
-
-print(f"{'rescaling':33s} {'g_long alone:':>18s}   {'g_short + g_long: the step':>27s}")
-print(f"{'':33s} {'cos(step, g_long)':>18s}   {'differs from g_short alone':>27s}")
-for name, rescale in rescalings.items():
-    alone = rescale(g_long)  # one term: the rescaled step follows it
-    both, short_only = rescale(g_short + g_long), rescale(g_short)
-    change = np.linalg.norm(both - short_only) / np.linalg.norm(short_only)
-    assert cosine(alone, g_long) > 0.5 and change < 2e-15
-    print(f"{name:33s} {cosine(alone, g_long):18.2f}   {'< 2e-15 (relative)':>27s}")
-tiny = g_short + 1e-20 * g_long / np.linalg.norm(g_long)  # a term of the toy's size
-assert np.array_equal(tiny, g_short)  # below float64's resolution: not even stored
-print("a term 1e-20 of the others: g_short + g_long == g_short exactly in float64")
-
-# %% [markdown]
-# ## 8 · Explorer: $y = w^n$ for any $w$ and $n$
-#
-# Left: $y = w^n$ against $w$; right: its derivative $n w^{n-1}$, both on log axes; the dot
-# is the current $w$. Top row: $0 \le w \le 1.1$, where grey shading marks where float64
-# underflows to exactly 0 (a ▼ on the bottom edge marks a value of exactly 0). Bottom row: a
-# zoom on $0.98 \le w \le 1.02$ (the yellow band above), with Lee's three weights
-# $w = 0.99, 1, 1.01$ marked and their values printed. The axes stay fixed while you slide,
-# so curves for different $n$ can be compared. The $w$ slider moves in steps of 0.0001 (type
-# a value into its box to jump).
-#
-# **Predict, then slide:**
-# 1. With $n = 1000$, how far above 1 must $w$ go for $y$ to reach 10? And 1000?
-# 2. Below which $w$ does $w^{1000}$ underflow to 0?
-# 3. With $n = 10$, is the toy still dangerous? What about $n = 100$?
-# 4. In the zoom, Lee's contrast at $n = 1000$ is $y \approx 0$, $1$ and $20\,000$. How far
-#    apart are the three values at $n = 100$ and $n = 10$?
-
-# %%
-power_explorer = ALL["nb02.power_toy"]()
-power_explorer
-
-# %% [markdown]
-# **Check your predictions.** $w^n = 10^m$ at $w = 10^{m/n}$: $y = 10$ at $w = 1.0023$ and
-# $y = 1000$ at $w = 1.0069$ — between two neighbouring slider values each time (1.0023 and
-# 1.0024; 1.0069 and 1.0070). Underflow: $w^{1000}$ rounds to 0 once it is below half the
-# smallest float64, $w^{1000} < 2.47 \times 10^{-324}$, i.e. for
-# $w < (2.47 \times 10^{-324})^{1/1000} \approx 0.4747$ (on the slider: 0.4746 gives 0, 0.4747
-# does not). At $n = 10$ the curve is gentle:
-# $1.01^{10} = 1.10$ and $0.99^{10} = 0.90$; at $n = 100$, $2.7$ and $0.37$; the danger grows
-# with the number of steps.
-
-# %%
-w_10, w_1000 = 10 ** (1 / n), 10 ** (3 / n)
-w_under = np.exp((np.log(5e-324) - np.log(2)) / n)  # w^n = half the smallest float64
-print(f"y = 10 at w = {w_10:.4f}; y = 1000 at w = {w_1000:.4f}; underflow below w = {w_under:.4f}")
-assert abs(float(toys.power(w_10, n)[0]) - 10) < 1e-9
-w_slider = power_explorer.controls["w"]
-assert w_slider.step == 1e-4 and w_slider.min == 0  # the slider shows every multiple of 0.0001
-for w_lo, w_hi, y_goal in ((1.0023, 1.0024, 10), (1.0069, 1.0070, 1000)):
-    assert toys.power(w_lo, n)[0] < y_goal < toys.power(w_hi, n)[0]
-    print(f"  on the slider: {w_lo:.4f}^1000 = {float(toys.power(w_lo, n)[0]):.4g}, "
-          f"{w_hi:.4f}^1000 = {float(toys.power(w_hi, n)[0]):.4g}")
-assert toys.power(0.4746, n)[0] == 0.0 < toys.power(0.4747, n)[0] and 0.4746 < w_under < 0.4747
-assert np.float64(3e-324) == 5e-324 and np.float64(2e-324) == 0.0  # round to nearest
-print(f"  0.4746^1000 = {float(toys.power(0.4746, n)[0])}, 0.4747^1000 = "
-      f"{float(toys.power(0.4747, n)[0]):.2g}; float64(3e-324) = {np.float64(3e-324):.2g}, "
-      f"float64(2e-324) = {np.float64(2e-324)}")
-print(f"n = 10: 1.01^10 = {1.01**10:.4g}, 0.99^10 = {0.99**10:.4g}; "
-      f"n = 100: 1.01^100 = {1.01**100:.4g}, 0.99^100 = {0.99**100:.4g}")
-for n_lee in (1000, 100, 10):
-    spread = 1.01**n_lee / 0.99**n_lee
-    print(f"4. n = {n_lee:4d}: 0.99^n = {0.99**n_lee:.3g}, 1^n = 1, 1.01^n = {1.01**n_lee:.4g} "
-          f"(a factor {spread:.3g} between the outer two)")
-assert round(1.01**10, 2) == 1.10 and round(0.99**10, 2) == 0.90
-assert round(1.01**100, 1) == 2.7 and round(0.99**100, 2) == 0.37
-power_explorer.update(w=0.99, n=1000)
-
-# %% [markdown]
-# ## Exercises
-#
-# ### Exercise 2: the central difference
-#
-# Write `central_difference(f, w, dw)` that
-# returns $\big(f(w + \Delta w) - f(w - \Delta w)\big) / (2\Delta w)$. The checker tries it on
-# $w^3$, $\sin$, $w^{1000}$ and $\exp$, and recognises the usual mistakes.
-
-# %%
-def central_difference(f, w: float, dw: float) -> float:
-    ### BEGIN SOLUTION
-    return (f(w + dw) - f(w - dw)) / (2 * dw)
-    ### END SOLUTION
-
-
-central_difference = ex02.check_central_difference(central_difference)
-
-# %% [markdown]
-# ### Exercise 3: think
-#
-# A linear RNN has $\alpha = 0.95$. How many steps back can an input lie before its gradient
-# is $10^{-6}$ of a fresh one? With a 2-D state and $W_h = \mathrm{diag}(0.95, 0.5)$, which
-# component limits how far back the gradient reaches, and after how many steps is the other
-# below $10^{-6}$?
-#
-# <details>
-# <summary>Answer (click to open)</summary>
-#
-# $0.95^t < 10^{-6}$ once $t > 6/|\log_{10} 0.95| \approx 269.3$, so from 270 steps on. With
-# $W_h = \mathrm{diag}(0.95, 0.5)$ the two components are two separate scalar recurrences,
-# and $\partial h_t/\partial h_k = \mathrm{diag}(0.95^{t-k}, 0.5^{t-k})$: the $0.95$ component
-# limits how far back the gradient reaches (270 steps to $10^{-6}$), while the $0.5$
-# component is below $10^{-6}$ from $t - k = 20$ on ($0.5^{20} \approx 9.5 \times 10^{-7}$).
-# In notebook 03 the eigenvalues of $W_h$ play the role of $\alpha$.
-#
-# </details>
-
-# %%
-steps_needed = int(np.ceil(6 / abs(np.log10(0.95))))
-assert toys.linear_gain(0.95, steps_needed)[-1] < 1e-6 < toys.linear_gain(0.95, steps_needed - 1)[-1]
-assert abs(6 / abs(np.log10(0.95)) - 269.3) < 0.05 and steps_needed == 270
-W_h = np.diag([0.95, 0.5])
-J = np.linalg.matrix_power(W_h, 20)  # dh_t/dh_k for t - k = 20: the product of 20 factors W_h
-J19 = np.linalg.matrix_power(W_h, 19)
-assert J[1, 1] < 1e-6 < J19[1, 1] and J[0, 0] > 0.3 and J[0, 1] == J[1, 0] == 0
-print(f"0.95^t < 1e-6 from t = {steps_needed} (6/|log10 0.95| = {6 / abs(np.log10(0.95)):.1f}); "
-      f"diag(0.95, 0.5)^20 = diag({J[0, 0]:.3g}, {J[1, 1]:.2g}), 0.5^19 = {J19[1, 1]:.2g}")
-
-# %% [markdown]
-# ## Summary
-#
-# - In the linear RNN $h_t = \alpha h_{t-1} + x_t$, the gradient reaching an input $t - k$
-#   steps back is exactly $\partial h_t/\partial x_k = \alpha^{t-k}$: it vanishes for
-#   $|\alpha| < 1$ and explodes for $|\alpha| > 1$, geometrically — one decimal digit every
-#   $1/|\log_{10}\alpha|$ steps.
-# - Small differences per step become huge over many steps: $1.01^{365} = 37.8$,
-#   $0.99^{365} \approx 0.026$; $1.01^{1000} \approx 20\,959$, $0.99^{1000} \approx 4.3 \times 10^{-5}$,
-#   and $0.01^{1000}$ is exactly 0 in float64 (results below about $2.5 \times 10^{-324}$,
-#   half the smallest positive float64, round to 0).
-# - $\partial y/\partial w \approx \Delta y/\Delta w$ holds only for a well-chosen step: too
-#   large and truncation wins, too small and round-off wins; for $w^{1000}$ the best forward
-#   step is about $10^{-9}$.
-# - Such models have loss surfaces with plateaus (gradient $\approx 0$) beside cliffs
-#   (gradient $8.7 \times 10^{11}$ at $w = 1.01$); a fixed learning rate either stalls or is thrown away: of
-#   17 rates from $10^{-16}$ to 1, none converges from both $w_0 = 0.995$ and $1.002$.
-#   Clipping the step (notebook 04) tames the cliffs.
-# - On the toy's plateau the tiny gradient still points the right way, and a rescaled step
-#   (sign descent; RMSProp with $\varepsilon$ no larger than a few tens of $|g|$) crosses it.
-#   In a real RNN the long-range terms of the gradient are added to much larger short-range
-#   terms ($10^{15}$ times larger in our hand-made example) and are hidden by them; no
-#   rescaling of the sum brings them back (Bengio et al. 1994; Pascanu et al. 2013, §2).
-#   Learning distant dependencies becomes very slow, not impossible (Goodfellow et al. 2016,
-#   §10.7); the remedies change the model (notebook 05) or its initialisation (notebook 06).
-#
-# Next: **[03 · Jacobians and eigenvalues](03_jacobians_and_eigenvalues.ipynb)** — the same
-# story with a hidden *vector*, a matrix $W_h$ and a nonlinearity.
-#
 # ## References
 #
 # - Hochreiter, S. (1991). *Untersuchungen zu dynamischen neuronalen Netzen* (diploma thesis,
