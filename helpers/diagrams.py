@@ -52,26 +52,25 @@ WIRE = "#555555"
 FONT = 15
 
 
-def _wire(ax: Axes, points: Sequence[tuple[float, float]], *, color: str = WIRE,
-          lw: float = 2.0, arrow: bool = True, z: float = 1.0) -> None:
+def _wire(
+    ax: Axes,
+    points: Sequence[tuple[float, float]],
+    *,
+    color: str = WIRE,
+    lw: float = 2.0,
+    arrow: bool = True,
+    z: float = 1.0,
+) -> None:
     """A polyline through ``points``, with an arrow head at the end."""
     xs, ys = zip(*points, strict=True)
     if len(points) > 2:
         ax.plot(xs[:-1], ys[:-1], color=color, lw=lw, zorder=z, solid_capstyle="round")
-    ax.annotate(
-        "",
-        xy=points[-1],
-        xytext=points[-2],
-        arrowprops={
-            "arrowstyle": "-|>" if arrow else "-",
-            "color": color,
-            "lw": lw,
-            "shrinkA": 0,
-            "shrinkB": 0,
-            "mutation_scale": 10 + 4 * lw,
-        },
-        zorder=z,
-    )
+    ax.add_patch(
+        mpatches.FancyArrowPatch(
+            points[-2], points[-1], arrowstyle="-|>" if arrow else "-", color=color, lw=lw,
+            shrinkA=0, shrinkB=0, mutation_scale=10 + 4 * lw, zorder=z,
+        )
+    )  # fmt: skip
 
 
 def _box(ax: Axes, xy: tuple[float, float], text: str, color: str, label: str) -> None:
@@ -93,8 +92,8 @@ def _op(ax: Axes, xy: tuple[float, float], text: str, *, size: float = 0.27) -> 
     """An element-wise operation: a white circle holding ⊙, + or a function name."""
     ax.add_patch(mpatches.Circle(xy, size, facecolor="white", edgecolor="black", lw=1.8,
                                  zorder=5))  # fmt: skip
-    ax.text(*xy, text, ha="center", va="center", fontsize=FONT - (5 if len(text) > 2 else 2 * (len(text) > 1)),
-            zorder=6)  # fmt: skip
+    shrink = 5 if len(text) > 2 else 2 if len(text) > 1 else 0
+    ax.text(*xy, text, ha="center", va="center", fontsize=FONT - shrink, zorder=6)
 
 
 def _frame(ax: Axes, title: str, equation: str) -> None:
@@ -211,8 +210,9 @@ def lstm_figure(stages: Sequence[int] = (1, 2, 3, 4), *, ncols: int = 2) -> Figu
     cols = as_int("ncols", ncols, min_value=1, max_value=4)
     cols = min(cols, len(checked))
     rows = -(-len(checked) // cols)
-    fig = Figure(figsize=(6.2 * cols, 4.6 * rows), layout="constrained")
+    fig = Figure(figsize=(6.2 * cols, 4.6 * rows), layout="none")  # fixed: fast to draw
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.94, wspace=0.04, hspace=0.12)
     for ax, s in zip(axes, checked, strict=False):
         draw_lstm(ax, s)
     for ax in axes[len(checked) :]:
@@ -222,8 +222,9 @@ def lstm_figure(stages: Sequence[int] = (1, 2, 3, 4), *, ncols: int = 2) -> Figu
 
 def gru_figure() -> Figure:
     """The GRU cell, one panel (size for a projector)."""
-    fig = Figure(figsize=(7.4, 5.4), layout="constrained")
+    fig = Figure(figsize=(7.4, 5.4), layout="none")
     draw_gru(fig.subplots())
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
     return fig
 
 
