@@ -37,11 +37,10 @@ def sigmoid(a):
 # %% [markdown]
 # ## 1 · The LSTM, piece by piece
 #
-# A vanilla RNN *rewrites* its state at every step through $W_h$ and a squashing function.
-# The LSTM (Hochreiter & Schmidhuber 1997) keeps a second state, the **cell** $c_t$, that is
-# *added to* instead. Build it up in four steps (the diagram below, in the spirit of
-# Olah 2015): (1) a conveyor that carries $c$ unchanged — the 1997 "constant error
-# carousel", whose gradient is carried unchanged too; (2) a **forget gate** $f_t$ that
+# A vanilla RNN *rewrites* its state at every step; the LSTM (Hochreiter & Schmidhuber
+# 1997) keeps a second state, the **cell** $c_t$, that is *added to*. Build it up in four
+# steps (below, in the spirit of Olah 2015): (1) a conveyor that carries $c$ and its
+# gradient unchanged, the 1997 "constant error carousel"; (2) a **forget gate** $f_t$ that
 # scales what is kept (Gers, Schmidhuber & Cummins 2000); (3) an **input gate** $i_t$ that
 # scales what the **candidate** $g_t$ writes; (4) an **output gate** $o_t$ that decides how
 # much of $\tanh(c_t)$ to show as $h_t$. Boxes are layers with weights, acting on
@@ -81,9 +80,8 @@ def lstm_step(x, h_prev, c_prev, Wx, Wh, b):
 
 
 # %% [markdown]
-# `helpers.lstm.forward` runs the same step over a sequence (the course's tests compare it
-# with `torch.nn.LSTM`, forward and backward, to $10^{-10}$). Check that they agree, from a
-# non-zero initial state, with $T, B, D, H = 6, 3, 2, 4$:
+# `helpers.lstm.forward` runs the same step over a sequence (tested against
+# `torch.nn.LSTM` to $10^{-10}$). They agree, from a non-zero state ($T, B, D, H = 6, 3, 2, 4$):
 
 # %%
 rng = np.random.default_rng(1)
