@@ -30,12 +30,20 @@ def student_backward(dh, dc_next, cache, *, bug=""):
         dc = dc_next + dh * o * tanh_c
     elif bug == "no h path":
         dc = dc_next.copy()
+    elif bug == "no dc_next":
+        dc = dh * o * (1 - tanh_c**2)
+    elif bug == "1 - tanh":
+        dc = dc_next + dh * o * (1 - tanh_c)
     else:
         dc = dc_next + dh * o * (1 - tanh_c**2)
     if bug == "sigma for sigma'":
         di, df, do = dc * g * i, dc * c_prev * f, dh * tanh_c * o
     else:
         di, df, do = dc * g * i * (1 - i), dc * c_prev * f * (1 - f), dh * tanh_c * o * (1 - o)
+    if bug == "c in forget":
+        df = dc * c * f * (1 - f)
+    if bug == "o from dc":
+        do = dc * tanh_c * o * (1 - o)
     dg = dc * i if bug == "no 1-g^2" else dc * i * (1 - g * g)
     if bug == "i f o g":
         da = np.hstack([di, df, do, dg])
@@ -55,7 +63,7 @@ def student_backward(dh, dc_next, cache, *, bug=""):
         "dc_prev": dc if bug == "no f" else f * dc,
         "dWx": x.T @ da if bug == "W.T" else da.T @ x,
         "dWh": h_prev.T @ da if bug == "W.T" else da.T @ h_prev,
-        "db": da if bug == "db per row" else np.sum(da, axis=0),
+        "db": da if bug == "db per row" else np.mean(da, 0) if bug == "db mean" else np.sum(da, 0),
     }
 
 
@@ -112,6 +120,11 @@ BACKWARD_MISTAKES = [
     ("sigma for sigma'", "the derivative of σ is σ(1 − σ)"),
     ("W.T", "you computed their transposes"),
     ("db per row", "db sums over the batch"),
+    ("no dc_next", "dc_next, the gradient arriving along the cell"),
+    ("1 - tanh", "the square is missing"),
+    ("c in forget", "the forget gate multiplies the OLD cell"),
+    ("o from dc", "the output gate reaches L only through h_t"),
+    ("db mean", "not the mean"),
     ("only i", "dh_prev sums over them"),
     ("only f", "dh_prev sums over them"),
     ("only g", "dh_prev sums over them"),
@@ -178,6 +191,10 @@ def student_gru(x, h, Wx, Wh, bx, bh, *, bug=""):
         n = np.tanh(x @ Wx[sl["n"]].T + bx[sl["n"]] + (r * h) @ Wh[sl["n"]].T + bh[sl["n"]])
     elif bug == "bias outside":
         n = np.tanh(x @ Wx[sl["n"]].T + bx[sl["n"]] + r * (h @ Wh[sl["n"]].T) + bh[sl["n"]])
+    elif bug == "no r":
+        n = np.tanh(x @ Wx[sl["n"]].T + bx[sl["n"]] + h @ Wh[sl["n"]].T + bh[sl["n"]])
+    elif bug == "r on all":
+        n = np.tanh(r * (x @ Wx[sl["n"]].T + bx[sl["n"]] + h @ Wh[sl["n"]].T + bh[sl["n"]]))
     else:
         n = np.tanh(x @ Wx[sl["n"]].T + bx[sl["n"]] + r * (h @ Wh[sl["n"]].T + bh[sl["n"]]))
     if bug == "colah":
@@ -200,13 +217,18 @@ GRU_MISTAKES = [
     ("reset before", "the reset gate is applied AFTER the matrix"),
     ("bias outside", "the bias b_hn is inside the reset"),
     ("z r n", "torch.nn.GRU's rows are (r, z, n)"),
+    ("no r", "computed but never used"),
+    ("r on all", "scales only the hidden part"),
+    ("no bh", "the hidden bias bh is missing"),
 ]
 
 
 @pytest.mark.parametrize(("bug", "hint"), GRU_MISTAKES, ids=[b for b, _ in GRU_MISTAKES])
 def test_each_gru_mistake_gets_its_own_hint(bug, hint, capsys):
-    def buggy(*args):
-        return student_gru(*args, bug=bug)
+    def buggy(x, h, Wx, Wh, bx, bh):
+        if bug == "no bh":  # a student who adds one bias only
+            return student_gru(x, h, Wx, Wh, bx, 0 * bh)
+        return student_gru(x, h, Wx, Wh, bx, bh, bug=bug)
 
     result = nb05.check_gru_step(buggy)
     out = capsys.readouterr().out
@@ -216,10 +238,13 @@ def test_each_gru_mistake_gets_its_own_hint(bug, hint, capsys):
 
 
 def test_an_unnamed_gru_error_is_located(capsys):
-    def no_bias_h(x, h, Wx, Wh, bx, bh):
-        return student_gru(x, h, Wx, Wh, bx, 0 * bh)
+    def adds_h(x, h, Wx, Wh, bx, bh):  # h_t = (1 − z) ⊙ n + h: not a catalogued mistake
+        out = student_gru(x, h, Wx, Wh, bx, bh)
+        zs = slice(h.shape[1], 2 * h.shape[1])
+        z = _sig(x @ Wx[zs].T + bx[zs] + h @ Wh[zs].T + bh[zs])
+        return out - z * h + h
 
-    nb05.check_gru_step(no_bias_h)
+    nb05.check_gru_step(adds_h)
     out = capsys.readouterr().out
     assert "Hint:" not in out and "the largest difference is at batch = " in out, out
 
@@ -229,5 +254,39 @@ def test_an_unnamed_gru_error_is_located(capsys):
 
 def test_forget_bias(capsys):
     assert nb05.check_forget_bias(lambda: 4.27)
-    assert not nb05.check_forget_bias(lambda: np.log(0.5 ** (1 / 50)))
-    assert "too small" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.startswith("✔") and "4.272" in out
+    assert not nb05.check_forget_bias(lambda: 6.0)  # matches no mistake: no answer given away
+    out = capsys.readouterr().out
+    assert "too large" in out and "4.27" not in out and "Hint:" not in out, out
+
+
+def _solution(half_life_factor=0.5, log=np.log, exact=True, inverse=True):
+    f = half_life_factor ** (1 / 50) if exact else 1 - half_life_factor / 50
+    return log(f / (1 - f)) if inverse else f
+
+
+FORGET_BIAS_MISTAKES = [
+    (lambda: _solution(inverse=False), "that is the gate's value f"),
+    (lambda: _solution(half_life_factor=np.exp(-1)), "a time constant τ = 50 steps"),
+    (lambda: _solution(exact=False), "only to first order"),
+    (lambda: np.log((1 - 0.5 ** (1 / 50)) / 0.5 ** (1 / 50)), "the sign"),
+    (lambda: _solution(log=np.log10), "not log10"),
+]
+
+
+@pytest.mark.parametrize(("answer", "hint"), FORGET_BIAS_MISTAKES,
+                         ids=["f", "1/e", "linear", "sign", "log10"])  # fmt: skip
+def test_each_forget_bias_mistake_gets_its_own_hint(answer, hint, capsys):
+    assert not nb05.check_forget_bias(answer)
+    out = capsys.readouterr().out
+    assert out.startswith("✘") and hint in out and out.count("Hint:") == 1, out
+    assert "(exact:" not in out, out  # the answer is not given away
+
+
+def test_forget_bias_unfinished(capsys):
+    def todo():
+        raise NotImplementedError
+
+    assert not nb05.check_forget_bias(todo)
+    assert "no answer yet" in capsys.readouterr().out

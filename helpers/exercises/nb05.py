@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from helpers import gradcheck
-from helpers.exercises.core import check, check_value
+from helpers.exercises.core import _as_answer_number, check, check_value
 
 GATES = ("i", "f", "g", "o")
 
@@ -61,9 +61,13 @@ def _lstm_backward(dh, dc_next, cache, *, bug: str = "") -> dict[str, np.ndarray
         dtanh = 1 - np.tanh(c_prev) ** 2
     elif bug == "tanh_not_derivative":
         dtanh = tc
+    elif bug == "tanh_prime_no_square":
+        dtanh = 1 - tc
     dc = dc_next + dh * o * dtanh  # total ∂L/∂c: through c_{t+1} and through h_t
     if bug == "no_path_through_h":
         dc = dc_next
+    elif bug == "no_dc_next":
+        dc = dh * o * dtanh
     dsig = {k: v * (1 - v) for k, v in (("i", i), ("f", f), ("o", o))}  # σ′ = σ(1 − σ)
     if bug == "sigmoid_prime_is_sigma":
         dsig = {"i": i, "f": f, "o": o}
@@ -72,9 +76,9 @@ def _lstm_backward(dh, dc_next, cache, *, bug: str = "") -> dict[str, np.ndarray
         dg = np.ones_like(g)
     da = {
         "i": dc * g * dsig["i"],
-        "f": dc * c_prev * dsig["f"],
+        "f": dc * (c if bug == "new_cell_in_forget" else c_prev) * dsig["f"],
         "g": dc * i * dg,
-        "o": dh * tc * dsig["o"],
+        "o": (dc if bug == "output_gate_from_dc" else dh) * tc * dsig["o"],
     }
     order = {"order_ifog": ("i", "f", "o", "g"), "order_figo": ("f", "i", "g", "o")}.get(bug, GATES)
     da_all = np.concatenate([da[k] for k in order], axis=-1)  # (B, 4H)
@@ -94,6 +98,8 @@ def _lstm_backward(dh, dc_next, cache, *, bug: str = "") -> dict[str, np.ndarray
         out["dWx"], out["dWh"] = x.T @ da_all, h_prev.T @ da_all
     if bug == "db_not_summed":
         out["db"] = da_all
+    elif bug == "db_averaged":
+        out["db"] = da_all.mean(axis=0)
     return out
 
 
@@ -120,6 +126,11 @@ LSTM_BACKWARD_MISTAKES: list[tuple[Callable[..., Any], str]] = [
         "the cell is dc = dc_next + dh ⊙ o ⊙ (1 − tanh²(c_t)).",
     ),
     (
+        _bug("no_dc_next"),
+        "dc_next, the gradient arriving along the cell from step t+1, is part of the total: "
+        "dc = dc_next + dh ⊙ o ⊙ (1 − tanh²(c_t)). It is the cell path itself.",
+    ),
+    (
         _bug("no_forget_on_dc_prev"),
         "dc_prev = dc ⊙ f: c_t = f ⊙ c_{t−1} + …, so the gradient reaching c_{t−1} is "
         "multiplied by the forget gate (the diagonal c → c block).",
@@ -144,6 +155,20 @@ LSTM_BACKWARD_MISTAKES: list[tuple[Callable[..., Any], str]] = [
         "the derivative of tanh(c) is 1 − tanh²(c), not tanh(c) itself.",
     ),
     (
+        _bug("tanh_prime_no_square"),
+        "tanh′(c) = 1 − tanh²(c): the square is missing (you used 1 − tanh(c)).",
+    ),
+    (
+        _bug("new_cell_in_forget"),
+        "the forget gate multiplies the OLD cell: c_t = f ⊙ c_{t−1} + …, so "
+        "da_f = dc ⊙ c_{t−1} ⊙ f(1 − f), with cache['c_prev'], not the new c_t.",
+    ),
+    (
+        _bug("output_gate_from_dc"),
+        "the output gate reaches L only through h_t = o ⊙ tanh(c_t): "
+        "da_o = dh ⊙ tanh(c_t) ⊙ o(1 − o), with dh, not the cell's total dc.",
+    ),
+    (
         _bug("no_tanh_prime_on_g"),
         "g = tanh(a_g): its pre-activation gradient needs the factor 1 − g² "
         "(da_g = dc ⊙ i ⊙ (1 − g²)).",
@@ -161,6 +186,11 @@ LSTM_BACKWARD_MISTAKES: list[tuple[Callable[..., Any], str]] = [
     (
         _bug("db_not_summed"),
         "db sums over the batch: db = da.sum(axis=0), shape (4H,).",
+    ),
+    (
+        _bug("db_averaged"),
+        "db sums over the batch, as dWx and dWh do (da.T @ x sums too): "
+        "db = da.sum(axis=0), not the mean.",
     ),
 ]
 _ONE_GATE = (
@@ -257,6 +287,14 @@ def _gru(x, h, Wx, Wh, bx, bh, *, bug: str = ""):
     elif bug == "reset_outside_bias":
         k = order.index("n")
         n = np.tanh(ax["n"] + r * (h @ Wh[k * H : (k + 1) * H].T) + bh[k * H : (k + 1) * H])
+    elif bug == "no_reset":
+        n = np.tanh(ax["n"] + ah["n"])
+    elif bug == "reset_on_everything":
+        n = np.tanh(r * (ax["n"] + ah["n"]))
+    elif bug == "no_hidden_bias":
+        ah = dict(zip(order, np.split(h @ Wh.T, 3, axis=-1), strict=True))
+        r, z = _sigmoid(ax["r"] + ah["r"]), _sigmoid(ax["z"] + ah["z"])
+        n = np.tanh(ax["n"] + r * ah["n"])
     else:
         n = np.tanh(ax["n"] + r * ah["n"])
     if bug == "z_swapped":  # colah / Chung et al.'s form, with torch's z
@@ -293,6 +331,21 @@ GRU_MISTAKES: list[tuple[Callable[..., Any], str]] = [
     (
         _gru_bug("reset_outside_bias"),
         "the bias b_hn is inside the reset: r ⊙ (W_hn h + b_hn), not r ⊙ (W_hn h) + b_hn.",
+    ),
+    (
+        _gru_bug("no_reset"),
+        "the reset gate r is computed but never used: "
+        "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)).",
+    ),
+    (
+        _gru_bug("reset_on_everything"),
+        "the reset gate scales only the hidden part of the candidate: "
+        "n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn)), not tanh(r ⊙ (all of it)).",
+    ),
+    (
+        _gru_bug("no_hidden_bias"),
+        "torch.nn.GRU adds two biases, bx and bh, to every gate: the hidden bias bh is "
+        "missing (its n block sits inside the reset: r ⊙ (W_hn h + b_hn)).",
     ),
     (
         _gru_bug("order_zrn"),
@@ -340,13 +393,57 @@ def check_gru_step(student: Callable) -> Callable:
 # --------------------------------------------------------------------------------------
 
 
+def _forget_bias(f: float) -> float:
+    return float(np.log(f / (1 - f)))
+
+
+#: The catalogue of Exercise 3: (the number a mistake gives, hint).
+FORGET_BIAS_MISTAKES: list[tuple[float, str]] = [
+    (
+        0.5 ** (1 / 50),
+        "that is the gate's value f, with f^50 = 1/2; the question asks for the bias: "
+        "invert the sigmoid, b_f = σ⁻¹(f) = ln(f / (1 − f)).",
+    ),
+    (
+        _forget_bias(np.exp(-1 / 50)),
+        "that bias gives f^50 = 1/e (a time constant τ = 50 steps), not 1/2: "
+        "a half-life asks for f^50 = 1/2.",
+    ),
+    (
+        _forget_bias(1 - 0.5 / 50),
+        "f = 1 − 1/(2·50) solves f^50 = 1/2 only to first order; solve it exactly, f = 0.5^(1/50).",
+    ),
+    (
+        -_forget_bias(0.5 ** (1 / 50)),
+        "the sign: σ⁻¹(f) = ln(f / (1 − f)), not ln((1 − f) / f). A gate that stays near 1 "
+        "needs a positive bias.",
+    ),
+    (
+        _forget_bias(0.5 ** (1 / 50)) / np.log(10),
+        "σ⁻¹ uses the natural logarithm: b_f = ln(f / (1 − f)), not log10.",
+    ),
+]
+
+
 def check_forget_bias(answer: Callable[[], float]) -> bool:
-    """Exercise 3: the forget-gate bias b_f with σ(b_f)^50 = 1/2 (inputs and h at zero)."""
-    f = 0.5 ** (1 / 50)
-    return check_value(
-        "Exercise 3 (forget-gate bias for a 50-step half-life)",
-        answer,
-        float(np.log(f / (1 - f))),
-        rtol=0.02,
-        explanation="f = 0.5^(1/50) ≈ 0.9862, b_f = ln(f / (1 − f)).",
-    )
+    """Exercise 3: the forget-gate bias b_f with σ(b_f)^50 = 1/2 (inputs and h at zero).
+
+    A number that matches a catalogued mistake gets its hint; any other wrong number is
+    told whether it is too large or too small, without the answer."""
+    title = "Exercise 3 (forget-gate bias for a 50-step half-life)"
+    truth = _forget_bias(0.5 ** (1 / 50))
+    explanation = "f = 0.5^(1/50) ≈ 0.9862, b_f = ln(f / (1 − f))."
+    try:
+        number, problem = _as_answer_number(answer())
+    except (Exception, SystemExit):  # check_value reports it
+        number, problem = float("nan"), "raised"
+    if problem or np.isclose(number, truth, rtol=0.02, atol=0.0):
+        return check_value(title, answer, truth, rtol=0.02, explanation=explanation)
+    for wrong, hint in FORGET_BIAS_MISTAKES:
+        if np.isclose(number, wrong, rtol=0.01, atol=0.0):
+            print(f"✘ {title}: {number:.4g} is not right.\n  Hint: {hint}")
+            return False
+    direction = "too large" if number > truth else "too small"
+    print(f"✘ {title}: {number:.4g} is {direction}. Solve f^50 = 1/2 for f, then σ(b_f) = f "
+          "for b_f.")  # fmt: skip
+    return False
