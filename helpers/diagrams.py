@@ -92,7 +92,7 @@ def _op(ax: Axes, xy: tuple[float, float], text: str, *, size: float = 0.27) -> 
     """An element-wise operation: a white circle holding ⊙, + or a function name."""
     ax.add_patch(mpatches.Circle(xy, size, facecolor="white", edgecolor="black", lw=1.8,
                                  zorder=5))  # fmt: skip
-    shrink = 5 if len(text) > 2 else 2 if len(text) > 1 else 0
+    shrink = 4 if len(text) > 2 else 2 if len(text) > 1 else 0
     ax.text(*xy, text, ha="center", va="center", fontsize=FONT - shrink, zorder=6)
 
 
@@ -149,9 +149,9 @@ def draw_lstm(ax: Axes, stage: int = 4) -> None:
     if stage >= 4:  # output gate
         _wire(ax, [(6.8, yb), (6.8, 2.5)])
         _box(ax, (6.8, 2.8), "σ", GATE_COLORS["o"], "o")
-        _wire(ax, [(8.0, yc), (8.0, 4.3)], lw=2.5)
-        _op(ax, (8.0, 4.0), "tanh", size=0.3)
-        _wire(ax, [(8.0, 3.7), (8.0, 3.07)], lw=2.5)
+        _wire(ax, [(8.0, yc), (8.0, 4.37)], lw=2.5)
+        _op(ax, (8.0, 4.0), "tanh", size=0.37)
+        _wire(ax, [(8.0, 3.63), (8.0, 3.07)], lw=2.5)
         _wire(ax, [(7.3, 2.8), (7.73, 2.8)], color=GATE_COLORS["o"], lw=2.5)
         _op(ax, (8.0, 2.8), "×")
         _wire(ax, [(8.0, 2.53), (8.0, yb), (10.2, yb)], lw=3)
@@ -194,6 +194,7 @@ def draw_gru(ax: Axes) -> None:
     _wire(ax, [(6.07, 2.3), (6.5, 2.3), (6.5, 2.78), (6.98, 2.78)], lw=2.0)
     # candidate n = tanh(W_in x + b_in + r ⊙ (·))
     _wire(ax, [(7.6, yb), (7.6, 2.46)])
+    ax.text(7.7, 1.55, r"$W_{in}x_t$", fontsize=FONT - 4, ha="left", va="center")
     _box(ax, (7.6, 2.78), "tanh", GATE_COLORS["n"], "")
     ax.text(8.1, 2.2, "n", fontsize=FONT, ha="left", va="center")
     _wire(ax, [(7.6, 3.1), (7.6, 3.68)], color=GATE_COLORS["n"], lw=2.5)
