@@ -48,7 +48,8 @@ CORRECT = [
     (nb03.check_jacobian_product, nb03._reference_jacobian),
     (nb03.check_spectral_radius, lambda W: max(abs(np.linalg.eigvals(W)))),
     (nb04.check_clip_global_norm, lambda g, m: clip.clip_by_global_norm(g, m)[0]),
-    (nb05.check_lstm_step, nb05.reference_lstm_step),
+    (nb05.check_lstm_step_backward, nb05.reference_lstm_step_backward),
+    (nb05.check_gru_step, nb05.reference_gru_step),
     (nb06.check_rmsprop_step, nb06.reference_rmsprop),
     (nb06.check_nesterov_step, nb06.reference_nesterov),
 ]
@@ -79,8 +80,6 @@ def test_unfinished_exercise_hands_back_the_reference(checker, solution, capsys)
         (nb03.check_spectral_radius, nb03._largest_real_part, "absolute value"),
         (nb04.check_clip_global_norm, nb04._per_tensor, "each array by its own norm"),
         (nb04.check_clip_global_norm, nb04._always_rescale, "already below the threshold"),
-        (nb05.check_lstm_step, nb05._wrong_order, "(i, f, g, o)"),
-        (nb05.check_lstm_step, nb05._no_tanh_on_cell, "tanh first"),
         (nb06.check_rmsprop_step, nb06._swapped_alpha, "OLD average"),
         (nb06.check_rmsprop_step, nb06._no_sqrt, "square root"),
         (nb06.check_nesterov_step, nb06._classical, "look-ahead"),

@@ -116,7 +116,7 @@ def gradient_flow() -> Explorer:
     ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"1e{np.log10(v):.0f}"))
     ax.yaxis.set_minor_locator(ticker.NullLocator())
     ax.set_xlabel("input step s (the loss is at the last step, T)")
-    ax.set_ylabel("‖∂L/∂x_s‖ relative to s = T (log scale)")
+    ax.set_ylabel("‖∂L/∂$x_s$‖ relative to $s = T$ (log scale)")
     first = profiles[LENGTHS[0]]["lstm"]
     img = hm.imshow(
         np.log10(np.maximum(first, FLOOR)),
@@ -128,7 +128,7 @@ def gradient_flow() -> Explorer:
         interpolation="nearest",
     )
     bar = fig.colorbar(img, ax=hm, pad=0.01, ticks=[-16, -12, -8, -4, 0])
-    bar.set_label("log$_{10}$ relative ‖∂L/∂x_s‖\n(≤ −16 shown as −16)")
+    bar.set_label("log$_{10}$ relative ‖∂L/∂$x_s$‖\n(≤ −16 shown as −16)")
     step_b = FORGET_BIASES[1] - FORGET_BIASES[0]
     marker = hm.axhline(0.0, color="white", lw=2, ls="--")
     hm.grid(False)  # grid lines over an image only add clutter (and drawing time)
