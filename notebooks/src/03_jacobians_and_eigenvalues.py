@@ -398,7 +398,7 @@ def jacobian_product(Wh: np.ndarray, hs: np.ndarray, k: int, t: int) -> np.ndarr
 
 jacobian_product = ex03.check_jacobian_product(jacobian_product)
 hs_all = np.concatenate([h0, hs[:, 0]])  # section 1's network: h_0, …, h_8
-check("your ∂h_8/∂h_0 on section 1's network vs helpers.jacobians",
+check("jacobian_product(…, 0, 8) on section 1's network vs helpers.jacobians",
       rel_error(jacobian_product(params["Wh"], hs_all, 0, 8), P[-1]), 1e-12)
 
 # %% [markdown]
