@@ -303,12 +303,17 @@ FLIP_MISTAKES: list[tuple[float, str]] = [
         2.30,
         "2.30 is the flip over T = 100 steps: measure ‖∂h_T/∂h_0‖ at T = 200.",
     ),
+    (
+        2.40,
+        "2.40 is the LAST ρ at which the gradient still vanishes (off by one grid step): return "
+        "the first ρ at which ‖∂h_200/∂h_0‖₂ > 1.",
+    ),
 ]
 
 
 def check_flip_radius(answer: Callable[[], Any]) -> bool:
-    """Exercise 3: the smallest ρ of the grid at which ‖∂h_200/∂h_0‖₂ > 1 (accepts 2.40–2.45,
-    the flip lies between them); a value matching a catalogued mistake gets its hint."""
+    """Exercise 3: the smallest ρ of the grid at which ‖∂h_200/∂h_0‖₂ > 1 (2.45, to ±1 %);
+    a value matching a catalogued mistake gets its hint."""
     seen: list[Any] = []
 
     def record() -> Any:
@@ -320,7 +325,7 @@ def check_flip_radius(answer: Callable[[], Any]) -> bool:
         "Exercise 3 (where the tanh network flips)",
         record,
         FLIP_TRUTH,
-        rtol=0.025,
+        rtol=0.01,
         explanation="The gradient vanishes at ρ = 2.40 and explodes at 2.45.",
     )
     if ok or not seen:
