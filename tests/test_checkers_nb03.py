@@ -82,6 +82,14 @@ def _right(Wh, hs, i):
     return np.diag(1 - hs[i] ** 2) @ Wh
 
 
+def _started_from_none(Wh, hs, k, t):
+    """The first factor starts the product; with no factor (k = t) it returns zeros."""
+    J = None
+    for i in range(k + 1, t + 1):
+        J = _right(Wh, hs, i) if J is None else _right(Wh, hs, i) @ J
+    return np.zeros((len(Wh), len(Wh))) if J is None else J
+
+
 BUGGY_JACOBIANS = {
     # written independently of the catalogue's implementations, as a student would
     "column-gradient": _buggy(lambda Wh, hs, i: Wh.T @ np.diag(1 - hs[i] ** 2)),
@@ -95,6 +103,9 @@ BUGGY_JACOBIANS = {
     "scales the columns": _buggy(lambda Wh, hs, i: Wh @ np.diag(1 - hs[i] ** 2)),
     "linear RNN's product": _buggy(lambda Wh, hs, i: Wh),
     "not 1 − tanh(h_i)²": _buggy(lambda Wh, hs, i: np.diag(1 - np.tanh(hs[i]) ** 2) @ Wh),
+    "elementwise": _buggy(lambda Wh, hs, i: np.diag(1 - hs[i] ** 2) * Wh),
+    "1 − h_i": _buggy(lambda Wh, hs, i: np.diag(1 - hs[i]) @ Wh),
+    "started from None": _started_from_none,
 }
 #: The hint each buggy solution must get (a substring of it), and no other named hint.
 OWN_HINT = {
@@ -109,6 +120,9 @@ OWN_HINT = {
     "scales the columns": "scales the columns",
     "linear RNN's product": "linear RNN's product",
     "not 1 − tanh(h_i)²": "not 1 − tanh(h_i)²",
+    "elementwise": "multiplies ELEMENTWISE",
+    "1 − h_i": "you used 1 − h_i:",
+    "started from None": "∂h_k/∂h_k = I",
 }
 
 
@@ -211,7 +225,9 @@ def test_transient_checker_never_shows_a_traceback(student, expected, capsys):
 
 
 # -- Exercise 3: the flip radius ---------------------------------------------------------------
-def _first_explosion(scale=1.0, zero_start=False, linear=False, steps=200):
+def _first_explosion(
+    scale=1.0, zero_start=False, linear=False, steps=200, oldest_left=False, any_t=False
+):
     """The first ρ of np.linspace(1, 4, 61) with ‖∂h_T/∂h_0‖₂ > 1, by a plain NumPy loop over
     all ρ at once (no helpers.jacobians); also returns log10‖∂h_T/∂h_0‖₂ for every ρ."""
     W0, Wx, noise = network()
@@ -219,14 +235,17 @@ def _first_explosion(scale=1.0, zero_start=False, linear=False, steps=200):
     Wb = rhos[:, None, None] * W0
     h = np.zeros((61, 16)) if zero_start else np.repeat(random_h0(), 61, axis=0)
     P, logs = np.repeat(np.eye(16)[None], 61, axis=0), np.zeros(61)
+    ever = np.zeros(61, dtype=bool)  # ‖∂h_t/∂h_0‖₂ > 1 at some t ≤ T
     for t in range(steps):
         h = np.tanh(np.einsum("rij,rj->ri", Wb, h) + Wx @ (scale * noise[t, 0]))
         d = np.ones_like(h) if linear else 1 - h**2
-        P = d[:, :, None] * (Wb @ P)
+        factor = d[:, :, None] * Wb
+        P = P @ factor if oldest_left else factor @ P
         size = np.linalg.norm(P, axis=(1, 2))
         logs, P = logs + np.log10(size), P / size[:, None, None]
+        ever |= logs + np.log10(np.linalg.norm(P, ord=2, axis=(1, 2))) > 0
     logs = logs + np.log10(np.linalg.norm(P, ord=2, axis=(1, 2)))
-    return float(rhos[np.argmax(logs > 0)]), logs
+    return float(rhos[np.argmax(ever if any_t else logs > 0)]), logs
 
 
 def test_flip_truth_is_measured_with_margin():
@@ -246,6 +265,9 @@ def test_flip_truth_is_measured_with_margin():
         ({"scale": 0.5}, 1.85),
         ({"scale": 2.0}, 3.05),
         ({"steps": 100}, 2.30),
+        ({"steps": 300}, 2.40),  # section 4's horizon, Ts = 300
+        ({"oldest_left": True}, 2.40),  # P = P @ J_t
+        ({"any_t": True}, 1.0),  # ‖∂h_t/∂h_0‖ > 1 at some t, not at t = 200
     ],
 )
 def test_each_catalogued_value_is_what_that_mistake_gives(kwargs, value):

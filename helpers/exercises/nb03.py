@@ -81,6 +81,21 @@ def _tanh_again(Wh, hs, k, t):
     return _product(Wh, hs, k, t, lambda i: (1 - np.tanh(hs[i]) ** 2)[:, None] * Wh)
 
 
+def _elementwise_diag(Wh, hs, k, t):
+    """np.diag(1 − h_i²) * W_h: an elementwise product, which keeps only W_h's diagonal."""
+    return _product(Wh, hs, k, t, lambda i: np.diag(1 - hs[i] ** 2) * Wh)
+
+
+def _square_forgotten(Wh, hs, k, t):
+    """1 − h_i instead of 1 − h_i²."""
+    return _product(Wh, hs, k, t, lambda i: (1 - hs[i])[:, None] * Wh)
+
+
+def _empty_product_zero(Wh, hs, k, t):
+    """The right product, but zeros for k = t (an empty product started from zeros or None)."""
+    return _reference_jacobian(Wh, hs, k, t) if t > k else np.zeros_like(Wh)
+
+
 def _whole_transposed(Wh, hs, k, t):
     """(∂h_t/∂h_k)ᵀ: the matrix BPTT applies to a gradient, returned as the Jacobian."""
     return _reference_jacobian(Wh, hs, k, t).T
@@ -146,6 +161,20 @@ JACOBIAN_MISTAKES: list[tuple[Callable[..., Any], str]] = [
     (
         _tanh_again,
         "hs already holds h_i = tanh(a_i): tanh'(a_i) = 1 − h_i², not 1 − tanh(h_i)².",
+    ),
+    (
+        _elementwise_diag,
+        "np.diag(d) * Wh multiplies ELEMENTWISE and keeps only the diagonal of W_h: use the "
+        "matrix product np.diag(d) @ Wh, or scale the rows with d[:, None] * Wh.",
+    ),
+    (
+        _square_forgotten,
+        "you used 1 − h_i: tanh'(a_i) = 1 − tanh(a_i)² = 1 − h_i², squared.",
+    ),
+    (
+        _empty_product_zero,
+        "for k = t there are no factors, and h_t depends on itself with the identity: "
+        "∂h_k/∂h_k = I. Start the product from np.eye(H), not from zeros.",
     ),
 ]
 
@@ -283,8 +312,10 @@ FLIP_MISTAKES: list[tuple[float, str]] = [
     ),
     (
         1.0,
-        "≈ 1 is the LINEAR network's flip (ρ^T): did you leave out diag(φ'(a_t)), or the "
-        "inputs? With tanh and inputs the units saturate and the flip moves far above 1.",
+        "≈ 1.0 is the first ρ of the grid, where the test fires at once. Two usual causes: you "
+        "tested whether ‖∂h_t/∂h_0‖₂ > 1 at ANY t (one factor diag(φ'(a_1)) W_h already exceeds "
+        "1; the question is about t = 200 only), or you computed the LINEAR network (ρ^T: "
+        "diag(φ'(a_t)) or the inputs left out), whose flip is ρ = 1.",
     ),
     (
         1.05,
@@ -305,8 +336,10 @@ FLIP_MISTAKES: list[tuple[float, str]] = [
     ),
     (
         2.40,
-        "2.40 is the LAST ρ at which the gradient still vanishes (off by one grid step): return "
-        "the first ρ at which ‖∂h_200/∂h_0‖₂ > 1.",
+        "2.40 comes from one of three slips: (a) it is the LAST ρ at which the gradient still "
+        "vanishes (off by one grid step): return the first ρ at which ‖∂h_200/∂h_0‖₂ > 1; "
+        "(b) you ran T = 300 steps, section 4's horizon: use noise[:200]; (c) you multiplied the "
+        "factors oldest first (P = P @ J_t): the newest factor goes on the LEFT (P = J_t @ P).",
     ),
 ]
 
@@ -326,7 +359,9 @@ def check_flip_radius(answer: Callable[[], Any]) -> bool:
         record,
         FLIP_TRUTH,
         rtol=0.01,
-        explanation="The gradient vanishes at ρ = 2.40 and explodes at 2.45.",
+        explanation="The gradient vanishes at ρ = 2.40 and explodes at 2.45. The same "
+        "network flips at ρ = 1.85 with input scale 0.5 and at 3.05 with input scale 2: "
+        "stronger inputs saturate the units more and push the flip up (this network, this h_0).",
     )
     if ok or not seen:
         return ok

@@ -94,8 +94,9 @@ print(f"without the transpose, (∂h_8/∂h_0) g: relative error {rel_error(dh0[
 #
 # With $\varphi$ the identity every factor is $W_h$, so $\partial h_t/\partial h_k =
 # W_h^{\,l}$ with $l = t - k$. Diagonalise $W_h = V \Lambda V^{-1}$: then $W_h^{\,l} = V
-# \Lambda^l V^{-1}$, and a gradient's component along the eigenvector $v_i$ is multiplied by
-# $\lambda_i^l$ — **each eigen-direction is the scalar RNN of notebook 02 with $\alpha =
+# \Lambda^l V^{-1}$, and a change of $h_k$ along the eigenvector $v_i$ is multiplied by
+# $\lambda_i^l$ (the gradient, carried back by $W_h^\top$: along $W_h^\top$'s eigenvectors,
+# same $\lambda_i$). **Each eigen-direction is the scalar RNN of notebook 02 with $\alpha =
 # \lambda_i$** (complex pairs rotate while they shrink or grow by $|\lambda_i|^l$). The
 # largest $|\lambda_i|$, the **spectral radius** $\rho(W_h)$, wins: $\|W_h^{\,l}\|^{1/l} \to
 # \rho(W_h)$ (Gelfand's formula). Hence Pascanu et al. (2013, §2.1): $\rho < 1$ is
@@ -108,6 +109,11 @@ W = jac.random_recurrent(6, 1.05, rng=np.random.default_rng(1))  # ρ(W) = 1.05 
 lam, V = np.linalg.eig(W)
 eig_40 = ((V * lam**40) @ np.linalg.inv(V)).real  # V Λ^40 V⁻¹
 check("W^40 vs V Λ^40 V⁻¹", rel_error(np.linalg.matrix_power(W, 40), eig_40), 1e-10)
+mu, U = np.linalg.eig(W.T)  # W_hᵀ: same eigenvalues, other eigenvectors (the gradient's)
+u1, mu1 = U[:, np.argmax(np.abs(mu))], mu[np.argmax(np.abs(mu))]
+err_u = np.linalg.norm(np.linalg.matrix_power(W.T, 40) @ u1 - mu1**40 * u1) / abs(mu1**40)
+check("(Wᵀ)^40 u_1 vs λ_1^40 u_1, u_1 an eigenvector of Wᵀ", err_u, 1e-10)
+assert np.isclose(abs(mu1), 1.05)
 norm_log = jac.log10_norms(np.broadcast_to(W, (300, 1, 6, 6)))[:, 0]  # log10 ‖W^l‖₂, l = 1..300
 for l in (10, 100, 300):
     print(f"l = {l:3d}: ‖W^l‖^(1/l) = {10 ** (norm_log[l - 1] / l):.4f}   (ρ = 1.05)")
@@ -254,9 +260,10 @@ assert abs(mean_dphi[2.5, 0.5, "random"] - 0.37) < 0.01
 
 # %% [markdown]
 # So **exploding gradients survive saturating activations**: a bounded activation bounds the
-# *state*, not its derivative. That is one network; *Going further* runs eight networks from
-# nine starts: with inputs, most of them explode at large $\rho$. A remedy must not rely on
-# the activation: [04 · Gradient clipping](04_gradient_clipping.ipynb) clips the gradient.
+# *state* $h_t$, not $\partial h_t/\partial h_0$. That is one network; *Going further* runs
+# eight networks from nine starts: with inputs, most of them explode at large $\rho$. A remedy
+# must not rely on the activation: [04 · Gradient clipping](04_gradient_clipping.ipynb) clips
+# the gradient.
 #
 # ## 5 · Explorer: spectral radius, horizon, activation, input scale, initial state
 #
@@ -286,11 +293,11 @@ spectral_explorer
 # 2. A sigmoid's $\varphi' \le 1/4$ lets the bound allow growth only once $\sigma_{\max} \ge
 #    4$ ($\rho \approx 2.4$ for this $W_h$), and in this network the gradient still vanishes
 #    at the slider's end, $\rho = 4.5$: the sigmoid units saturate.
-# 3. From $h_0 = 0$ without input, tanh grows exactly like the linear RNN, $1.5^t$: the state
-#    sits on the fixed point 0. That curve is the exception: with inputs (from either start)
-#    the gradient vanishes, faster for larger inputs, and from the random $h_0$ without input
-#    it stays near $10^{0.9}$ at $t = 200$. At $\rho = 2.5$ with input scale 0.5 it explodes
-#    despite saturation, about $\times 1.08$ per step.
+# 3. From $h_0 = 0$ without input, tanh grows exactly like the linear RNN, $1.5^t$ (the
+#    fixed point 0): the exception. With inputs (from either start) the gradient vanishes,
+#    faster for larger inputs; from the random $h_0$ without input it stays near $10^{0.9}$
+#    at $t = 200$. At $\rho = 2.5$, input scale 0.5, it explodes despite saturation,
+#    $\times 1.08$ per step.
 #
 # </details>
 
@@ -379,9 +386,9 @@ assert np.allclose(ratios, [9, 90, 2900], rtol=0.1)  # the text's "9, about 90, 
 
 # %% [markdown]
 # Every network sends the last words far more gradient than "John": about 90 times more with
-# this typical draw, 2900 times at $\rho = 0.8$, still 9 times at $\rho = 1.3$. Training
-# adjusts how the network reads "to" and "hi" long before the faint signal from "John" shapes
-# anything: "the RNN will have a hard time learning such long-range dependencies" (Leibe).
+# this typical draw, 2900 times at $\rho = 0.8$, still 9 times at $\rho = 1.3$: in the
+# gradient, "John" is a faint signal beside the last words, and "the RNN will have a hard time
+# learning such long-range dependencies" (Leibe).
 # Gated cells (notebook 05) and better initialisations (06) attack the vanishing; notebook 08
 # trains them on this very task.
 
@@ -436,8 +443,8 @@ transient_matrix = ex03.check_transient(transient_matrix)
 # `random_h0()`, $T = 200$. Scan $\rho$ over `np.linspace(1, 4, 61)` and return the
 # **smallest $\rho$ at which $\|\partial h_{200}/\partial h_0\|_2 > 1$**.
 # `jac.step_jacobians(params, xs, h0)` and `jac.products(J)` (section 1) do the heavy
-# lifting. Predict first: above or below section 4's $\rho = 2.5$, where input scale 0.5
-# exploded? (The explorer can confirm.)
+# lifting. Predict first: does a stronger input (scale 1, not section 4's 0.5) move the flip
+# to a larger or a smaller $\rho$? (The explorer can confirm.)
 
 # %%
 def flip_radius() -> float:
