@@ -133,7 +133,7 @@ assert abs(10 ** (norm_log[299] / 300) - 1.05) < 0.01
 # \gamma$, so
 # $$\Big\| \frac{\partial h_t}{\partial h_k} \Big\|_2 \le (\gamma\sigma_{\max})^{t-k}:$$
 # **$\sigma_{\max} < 1/\gamma$ is sufficient for vanishing**, whatever the inputs (Pascanu
-# et al. 2013, §2.1). As $\sigma_{\max} \ge \rho$ (a singular value bounds every
+# et al. 2013, §2.1). As $\sigma_{\max} \ge \rho$ (the largest singular value bounds every
 # $|\text{eigenvalue}|$), this is stricter than $\rho < 1/\gamma$ — and a sigmoid RNN vanishes
 # for sure even with $\rho$ well above 1. Checked for $\gamma$, then on two networks of 32
 # units over 200 steps: tanh with $\sigma_{\max} = 0.95$, sigmoid with $\sigma_{\max} = 3.6$:
@@ -278,7 +278,7 @@ assert abs(mean_dphi[2.5, 0.5, "random"] - 0.37) < 0.01
 # 2. Sigmoid: how large must $\rho$ be before the gradient stops vanishing?
 # 3. tanh, $\rho = 1.5$, initial state *zero*: move the input scale from 0 to 5. Then set it
 #    back to 0 and switch to *random*. Which curve was the exception? Last, $\rho = 2.5$,
-#    input scale 0.5, horizon 1000: does saturation stop the growth?
+#    input scale 0.5, horizon 300: does saturation stop the growth?
 
 # %%
 spectral_explorer = ALL["nb03.spectral"]()
