@@ -51,9 +51,7 @@ class Corpus:
     sources: tuple[str, ...]
 
 
-def load_corpus(
-    modules: Sequence[str] = CORPUS_MODULES, n_chars: int = CORPUS_CHARS
-) -> Corpus:
+def load_corpus(modules: Sequence[str] = CORPUS_MODULES, n_chars: int = CORPUS_CHARS) -> Corpus:
     """Concatenate the sources of ``modules`` (stdlib names) and keep ``n_chars`` characters.
 
     A module that cannot be found is skipped (and ``matches`` is then False).

@@ -188,7 +188,11 @@ def _exp_of_sum(params, ids, k, carry=True):
 def _held_out_cases() -> list:
     rng = np.random.default_rng(19)
     cases = []
-    for V, H, N, B, k, carry in ((7, 5, 14, 3, 4, True), (6, 4, 11, 2, 3, True), (5, 3, 9, 4, 5, False)):
+    for V, H, N, B, k, carry in (
+        (7, 5, 14, 3, 4, True),
+        (6, 4, 11, 2, 3, True),
+        (5, 3, 9, 4, 5, False),
+    ):
         params = charlm.init_stack(V, H, seeds=[int(rng.integers(1000))])
         one = {name: a[0] * 2.0 for name, a in params.items()}
         one["b"] = rng.normal(0, 0.5, size=H)
