@@ -26,6 +26,7 @@ import os
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import math
+import platform
 import re
 from collections import Counter
 
@@ -51,7 +52,9 @@ print("modules:", ", ".join(charlm.CORPUS_MODULES), f"({len(corpus.text):,} char
 if corpus.matches:
     print("the text is the slice this notebook was written with (SHA-256 matches)")
 else:
-    print("NOTE: your Python's sources differ from the recorded slice; numbers will differ")
+    print(f"NOTE: the sources of Python {platform.python_version()} differ from the slice")
+    print("recorded from CPython 3.11.7; the numbers below will differ. Files read:")
+    print("\n".join(corpus.sources))
 print(corpus.text[:300])
 
 # %% [markdown]
@@ -239,12 +242,12 @@ for u in CHECKPOINTS:
 # <summary>Check your predictions (click to open)</summary>
 #
 # After 10 updates the model has learned the character frequencies only: spaces and
-# common letters in no order. By 250 updates the structure of code shows: indented lines,
-# `self.` followed by a name, `def`, `if`, `for`, words from docstrings (`queue`, `indent`),
-# brackets and colons, though most longer "words" are still invented. Low $\tau$ repeats
-# the most likely patterns (runs of spaces, `self.`), high $\tau$ invents and misspells
-# more. The cell below checks this on longer samples (three of 2,000 characters at
-# $\tau = 0.8$): how often `self.` appears, and what share of the sampled lowercase words
+# common letters in no order. By 250 updates the structure of code shows (in the run
+# shown): indented lines, `self.` followed by a name, `return`, English words (`the`,
+# `spaces`), brackets and colons, though most longer "words" are still invented. Low
+# $\tau$ repeats the most likely patterns (runs of spaces, `return`), high $\tau$ invents
+# and misspells more. The cell below checks this on longer samples (three of 2,000
+# characters at $\tau = 0.8$): how often `self.` appears, and what share of the sampled lowercase words
 # of three letters or more are words that occur in the training text.
 #
 # </details>
