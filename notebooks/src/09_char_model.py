@@ -247,8 +247,8 @@ for u in CHECKPOINTS:
 # `spaces`), brackets and colons, though most longer "words" are still invented. Low
 # $\tau$ repeats the most likely patterns (runs of spaces, `return`), high $\tau$ invents
 # and misspells more. The cell below checks this on longer samples (three of 2,000
-# characters at $\tau = 0.8$): how often `self.` appears, and what share of the sampled lowercase words
-# of three letters or more are words that occur in the training text.
+# characters at $\tau = 0.8$): how often `self.` appears, and what share of the sampled
+# lowercase words of three letters or more are words that occur in the training text.
 #
 # </details>
 
