@@ -219,6 +219,7 @@ def loss_and_grads(
 def held_out_loss(params: Mapping[str, np.ndarray], ids: np.ndarray, k: int) -> np.ndarray:
     """Mean loss (nats per predicted character) of every model of a stack on ``ids`` (N, B),
     read in chunks of ``k`` inputs with the state carried: (M,) (a float for one model)."""
+    _lead(params)
     arr = _ids("ids", ids, int(np.shape(params["Wy"])[-2]))
     if arr.ndim != 2 or arr.shape[0] < 2:
         raise ValueError(f"ids must have shape (N, B) with N >= 2, got {arr.shape}")
@@ -261,6 +262,8 @@ def next_probs(
     """One step of one model: state ``h`` (B, H) and characters ``c`` (B,) → (probs (B, V),
     new h). probs = softmax(logits / temperature), computed with the max subtracted."""
     tau = as_float("temperature", temperature, positive=True)
+    if _lead(params):
+        raise ValueError("next_probs takes one model: use helpers.stacking.unstack(params, m)")
     V = int(np.shape(params["Wy"])[0])
     ids = _ids("c", c, V)
     x = np.zeros((ids.size, V))

@@ -156,6 +156,9 @@ def test_sample_is_seeded_and_cold_sampling_is_greedy():
         (lambda p: charlm.load_corpus(n_chars=-1), "n_chars"),
         (lambda p: charlm.init_stack(5, 3, seeds=[0], dtype=np.int64), "dtype"),
         (lambda p: charlm.loss_and_grads(None, np.array([[0]]), np.array([[0]])), "params"),
+        (lambda p: charlm.held_out_loss(None, np.array([[0], [1]]), 2), "params"),
+        (lambda p: charlm.next_probs(None, np.zeros((1, 3)), np.array([0])), "params"),
+        (lambda p: charlm.sample(p, "abc", "a", 3, rng=np.random.default_rng(0)), "vocab"),
     ],
 )
 def test_bad_input_is_refused_by_name(call, name):
