@@ -127,8 +127,9 @@ assert np.all(np.abs(loss0 - math.log(V)) < 0.3)
 # and backpropagates through those $k$ steps only. This is Sutskever's truncated BPTT with
 # $k_1 = k_2 = k$ (notebook 01): the state carries information from further back, but the
 # gradient stops at the chunk's start — `rnn.backward` returns $\partial L/\partial h_0$
-# and we throw it away. Each gradient is clipped to global norm 1 (notebook 04) before an
-# Adam step (notebook 06) with learning rate 0.02.
+# and we throw it away (Williams & Peng 1990 call this BPTT(h; h′)). Each gradient is
+# clipped to global norm 1 (notebook 04; Pascanu et al. 2013) before an Adam step
+# (notebook 06; Kingma & Ba 2015) with learning rate 0.02.
 
 # %%
 B, K, UPDATES, MAX_NORM, LR = 16, 16, 250, 1.0, 0.02
@@ -439,18 +440,17 @@ print("relative error of every gradient < 1e-06 ✓")
 #
 # ### From characters to "The Unreasonable Effectiveness"
 #
-# Karpathy (2015) trained 3-layer LSTMs with 512 units on megabytes of text for hours; his
-# Linux-kernel model learned to balance brackets and indent blocks. Our network is a
-# single 48-unit tanh RNN trained for seconds on 54,000 characters, so it learns the
-# local structure (indentation, common identifiers) but not long-range consistency. The
-# vanishing gradients of notebooks 02–03 are one reason: an LSTM or GRU (notebook 05) in
-# place of `helpers.rnn` is the first upgrade.
+# Karpathy (2015) trained multi-layer LSTMs on far more text (474 MB of Linux source, for
+# days); their samples mostly kept brackets balanced and blocks indented, and Graves (2013)
+# generated Wikipedia text with deep LSTMs. Our network is a single 48-unit tanh RNN
+# trained for seconds on 54,000 characters: it picks up local structure (indentation,
+# common identifiers) and nothing long-range. A GRU or LSTM (notebook 05) in place of
+# `helpers.rnn`, more text and longer training are the upgrades to try first.
 #
 # ## References
 #
 # - Karpathy, A. (2015). *The Unreasonable Effectiveness of Recurrent Neural Networks*
 #   (blog post) and `min-char-rnn.py`.
-# - Elman, J. L. (1990). Finding structure in time. *Cognitive Science* 14.
 # - Graves, A. (2013). Generating sequences with recurrent neural networks. arXiv:1308.0850.
 # - Sutskever, I. (2013). *Training Recurrent Neural Networks*, PhD thesis, §2.8.6.
 # - Williams, R. J., & Peng, J. (1990). An efficient gradient-based algorithm for on-line
@@ -458,5 +458,3 @@ print("relative error of every gradient < 1e-06 ✓")
 # - Pascanu, R., Mikolov, T., & Bengio, Y. (2013). On the difficulty of training recurrent
 #   neural networks. *ICML*.
 # - Kingma, D. P., & Ba, J. (2015). Adam: A method for stochastic optimization. *ICLR*.
-# - Shannon, C. E. (1951). Prediction and entropy of printed English. *Bell System
-#   Technical Journal* 30.
