@@ -216,9 +216,14 @@ def loss_and_grads(
     return (loss if lead else float(loss)), g, h_last
 
 
-def held_out_loss(params: Mapping[str, np.ndarray], ids: np.ndarray, k: int) -> np.ndarray:
+def held_out_loss(
+    params: Mapping[str, np.ndarray], ids: np.ndarray, k: int, *, carry: bool = True
+) -> np.ndarray:
     """Mean loss (nats per predicted character) of every model of a stack on ``ids`` (N, B),
-    read in chunks of ``k`` inputs with the state carried: (M,) (a float for one model)."""
+    read in chunks of ``k`` inputs with the state carried (``carry=False``: every chunk
+    starts from h = 0): (M,) (a float for one model)."""
+    if not isinstance(carry, bool):
+        raise TypeError(f"carry must be True or False, got {carry!r}")
     _lead(params)
     arr = _ids("ids", ids, int(np.shape(params["Wy"])[-2]))
     if arr.ndim != 2 or arr.shape[0] < 2:
@@ -228,7 +233,8 @@ def held_out_loss(params: Mapping[str, np.ndarray], ids: np.ndarray, k: int) -> 
     total, h = 0.0, None
     for s in range(0, N - 1, step):
         e = min(s + step, N - 1)
-        loss, _, h = loss_and_grads(params, arr[s:e], arr[s + 1 : e + 1], h, grads=False)
+        h0 = h if carry else None
+        loss, _, h = loss_and_grads(params, arr[s:e], arr[s + 1 : e + 1], h0, grads=False)
         total = total + loss * (e - s)
     return total / (N - 1)
 
@@ -308,3 +314,59 @@ def sample(
         c = np.array([min(nxt, vocab.size - 1)])
         out.append(vocab.chars[c[0]])
     return "".join(out)
+
+
+def sample_stack(
+    params: Mapping[str, np.ndarray],
+    vocab: Vocab,
+    prompt: str,
+    n: int,
+    *,
+    streams: int = 1,
+    temperature: float = 1.0,
+    rng: np.random.Generator,
+) -> list[list[str]]:
+    """``n`` characters from every model of a stack, ``streams`` independent samples each,
+    all drawn together (one matrix product per step for the whole stack).
+
+    Returns ``texts[m][b]``, the b-th sample of model m. Each character is drawn by inverse
+    CDF (the first id whose cumulative probability exceeds a uniform number from ``rng``),
+    as ``sample`` does; the draws differ from ``sample``'s, which takes one model at a time.
+    """
+    count = as_int("n", n, min_value=0, max_value=100_000)
+    B = as_int("streams", streams, min_value=1, max_value=1_000)
+    tau = as_float("temperature", temperature, positive=True)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator")
+    if not isinstance(prompt, str) or not prompt:
+        raise ValueError("prompt must be a non-empty string")
+    if not isinstance(vocab, Vocab):
+        raise TypeError("vocab must be a Vocab (see build_vocab)")
+    lead = _lead(params)
+    if len(lead) != 1:
+        raise ValueError("sample_stack takes a stack (leading model axis): see init_stack")
+    P = {k: np.asarray(v, dtype=np.float64) for k, v in params.items()}
+    M, V, H = lead[0], vocab.size, P["Wh"].shape[-1]
+    if P["Wy"].shape[-2] != V:
+        raise ValueError(f"vocab has {V} characters but params['Wy'] predicts {P['Wy'].shape[-2]}")
+    h = np.zeros((M, B, H))
+    out = np.zeros((count, M, B), dtype=np.int64)
+    c = np.zeros((M, B), dtype=np.int64)
+    WxT = P["Wx"].transpose(0, 2, 1)  # (M, V, H): row c is the input weight of character c
+    models = np.arange(M)[:, None]
+    for step, first in enumerate(encode(prompt, vocab).tolist() + [None] * count):
+        if first is not None:
+            c[:] = first
+        h = np.tanh(WxT[models, c] + h @ P["Wh"].mT + P["b"][:, None, :])
+        if step < len(prompt) - 1:
+            continue
+        if step - len(prompt) + 1 >= count:
+            break
+        z = (h @ P["Wy"].mT + P["by"][:, None, :]) / tau
+        z -= z.max(axis=-1, keepdims=True)
+        cdf = np.cumsum(np.exp(z), axis=-1)
+        u = rng.random((M, B, 1)) * cdf[..., -1:]
+        c = np.minimum((cdf <= u).sum(axis=-1), V - 1)
+        out[step - len(prompt) + 1] = c
+    chars = np.array(list(vocab.chars))
+    return [["".join(chars[out[:, m, b]]) for b in range(B)] for m in range(M)]

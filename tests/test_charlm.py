@@ -143,6 +143,53 @@ def test_sample_is_seeded_and_cold_sampling_is_greedy():
     assert cold == "".join(greedy)
 
 
+def test_held_out_loss_with_reset_scores_each_chunk_from_zero():
+    params = _tiny(V=5, H=3, seed=4)
+    ids = np.random.default_rng(5).integers(0, 5, size=(9, 2))
+    total = 0.0
+    for s in range(0, 8, 3):  # chunks of inputs 0-2, 3-5, 6-7, each read from h = 0
+        logp, _ = charlm.log_probs(params, ids[s : min(s + 3, 8)])
+        total -= np.take_along_axis(logp, ids[s + 1 : min(s + 4, 9), :, None], axis=-1).sum()
+    got = charlm.held_out_loss(params, ids, 3, carry=False)
+    assert math.isclose(got, total / (8 * 2), rel_tol=1e-12)
+    assert got != charlm.held_out_loss(params, ids, 3)
+
+
+def test_sample_stack_gives_each_model_its_greedy_text_when_cold():
+    vocab = charlm.build_vocab("abcde" * 30)
+    stack = charlm.init_stack(vocab.size, 4, seeds=[7, 8, 9])
+    texts = charlm.sample_stack(
+        stack, vocab, "ab", 12, streams=2, temperature=1e-3, rng=np.random.default_rng(0)
+    )
+    for m in range(3):  # argmax decoding written out, one model at a time
+        one = stacking.unstack(stack, m)
+        h, out = np.zeros(4), []
+        for c in charlm.encode("ab", vocab):
+            h = np.tanh(one["Wx"][:, c] + one["Wh"] @ h + one["b"])
+        for _ in range(12):
+            out.append(int(np.argmax(one["Wy"] @ h + one["by"])))
+            h = np.tanh(one["Wx"][:, out[-1]] + one["Wh"] @ h + one["b"])
+        want = "".join(vocab.chars[i] for i in out)
+        assert texts[m] == [want, want]
+
+
+def test_sample_stack_draws_with_the_model_probabilities():
+    vocab = charlm.build_vocab("abcde" * 30)
+    stack = charlm.init_stack(vocab.size, 4, seeds=[1, 2])
+    stack["Wh"][:] = 0.0  # each character then depends only on the one before it
+    stack["Wx"][:] *= 3.0
+    texts = charlm.sample_stack(stack, vocab, "a", 4000, streams=5, rng=np.random.default_rng(2))
+    for m in range(2):
+        one = stacking.unstack(stack, m)
+        h = np.tanh(one["Wx"][:, 0] + one["b"])
+        z = one["Wy"] @ h + one["by"]
+        p = np.exp(z - z.max()) / np.exp(z - z.max()).sum()
+        text = "".join(texts[m])
+        after_a = [text[i + 1] for i in range(len(text) - 1) if text[i] == "a"]
+        freq = np.array([after_a.count(c) for c in vocab.chars]) / len(after_a)
+        assert np.abs(freq - p).max() < 4 * np.sqrt(0.25 / len(after_a))
+
+
 @pytest.mark.parametrize(
     ("call", "name"),
     [
@@ -159,6 +206,17 @@ def test_sample_is_seeded_and_cold_sampling_is_greedy():
         (lambda p: charlm.held_out_loss(None, np.array([[0], [1]]), 2), "params"),
         (lambda p: charlm.next_probs(None, np.zeros((1, 3)), np.array([0])), "params"),
         (lambda p: charlm.sample(p, "abc", "a", 3, rng=np.random.default_rng(0)), "vocab"),
+        (lambda p: charlm.held_out_loss(p, np.array([[0], [1]]), 2, carry=1), "carry"),
+        (
+            lambda p: charlm.sample_stack(p, "abc", "a", 3, rng=np.random.default_rng(0)),
+            "vocab",
+        ),
+        (
+            lambda p: charlm.sample_stack(
+                stacking.stack([p]), charlm.Vocab("abcde"), "a", 3, streams=0, rng=None
+            ),
+            "streams",
+        ),
     ],
 )
 def test_bad_input_is_refused_by_name(call, name):

@@ -73,6 +73,28 @@ def _one_id_off(logits, temperature, u):
     return p, ids
 
 
+def _no_temperature(logits, temperature, u):
+    return _sample_loop(logits, 1.0, u)
+
+
+def _plus_one(logits, temperature, u):
+    p, ids = _sample_loop(logits, temperature, u)
+    return p, np.minimum(ids + 1, p.shape[-1] - 1)
+
+
+def _last_at_or_below(logits, temperature, u):
+    p, _ = _sample_loop(logits, temperature, u)
+    return p, np.array(
+        [max(int(np.sum(np.cumsum(r) <= ub)) - 1, 0) for r, ub in zip(p, u, strict=True)]
+    )
+
+
+def _own_random_numbers(logits, temperature, u):
+    p, _ = _sample_loop(logits, temperature, u)
+    rng = np.random.default_rng(123)
+    return p, np.array([rng.choice(p.shape[-1], p=row) for row in p])
+
+
 def test_sample_reference_passes(capsys):
     result, out = _run(nb09.check_sample_next, _sample_loop, capsys)
     assert out.startswith("✔") and result is _sample_loop
@@ -87,6 +109,10 @@ def test_sample_reference_passes(capsys):
         (_argmax, "greedy decoding"),
         (_unnormalised, "do not sum to 1"),
         (_axis0, "down the columns"),
+        (_no_temperature, "do not depend on the temperature"),
+        (_plus_one, "one too large"),
+        (_last_at_or_below, "one too small"),
+        (_own_random_numbers, "no random numbers of your own"),
     ],
 )
 def test_sample_mistakes_get_their_hint(wrong, expected, capsys):
@@ -97,7 +123,8 @@ def test_sample_mistakes_get_their_hint(wrong, expected, capsys):
 
 def test_sample_unnamed_error_is_located(capsys):
     _result, out = _run(nb09.check_sample_next, _one_id_off, capsys)
-    assert "Hint" not in out
+    assert "one too" not in out and "greedy" not in out  # no catalogued mistake claimed
+    assert "if your probs are right" in out  # the general hint on ids
     assert "output[1] (case 1)" in out and "row = 1" in out, out
 
 
@@ -175,9 +202,50 @@ def _exp_sum(params, ids, k, carry=True):
     return {"loss": r["loss"], "perplexity": np.exp(r["loss"] * (ids.shape[0] - 1) * ids.shape[1])}
 
 
+def _over_n_b(params, ids, k, carry=True):
+    r = _held_out_stepwise(params, ids, k, carry)
+    N = ids.shape[0]
+    return {"loss": r["loss"] * (N - 1) / N, "perplexity": np.exp(r["loss"] * (N - 1) / N)}
+
+
+def _inputs_as_targets(params, ids, k, carry=True):
+    N = ids.shape[0]
+    total, count, h = 0.0, 0, None
+    for s in range(0, N - 1, k):
+        x = ids[s : min(s + k, N - 1)]
+        logp, h = charlm.log_probs(params, x, h if carry else None)
+        total -= np.take_along_axis(logp, x[..., None], axis=-1).sum()
+        count += x.size
+    return {"loss": total / count, "perplexity": np.exp(total / count)}
+
+
+def _full_chunks_only(params, ids, k, carry=True):
+    N = ids.shape[0]
+    total, count, h = 0.0, 0, None
+    for s in range(0, (N - 1) // k * k, k):
+        logp, h = charlm.log_probs(params, ids[s : s + k], h if carry else None)
+        total -= np.take_along_axis(logp, ids[s + 1 : s + k + 1, :, None], axis=-1).sum()
+        count += ids[s + 1 : s + k + 1].size
+    return {"loss": total / count, "perplexity": np.exp(total / count)}
+
+
+def _average_perplexity(params, ids, k, carry=True):
+    N = ids.shape[0]
+    nats, h = [], None
+    for s in range(0, N - 1, k):
+        x = ids[s : min(s + k, N - 1)]
+        logp, h = charlm.log_probs(params, x, h if carry else None)
+        nats.extend((-np.take_along_axis(logp, ids[s + 1 : s + 1 + len(x), :, None], -1)).ravel())
+    return {"loss": np.mean(nats), "perplexity": np.mean(np.exp(nats))}
+
+
 @pytest.mark.parametrize(
     ("wrong", "expected"),
     [
+        (_over_n_b, "divided by N·B"),
+        (_inputs_as_targets, "NEXT character"),
+        (_full_chunks_only, "dropped the last, shorter chunk"),
+        (_average_perplexity, "not the average of the exponentials"),
         (_reset, "you started every chunk from h = 0"),
         (_always_carry, "with carry=False every chunk must start from h = 0"),
         (_skip_boundary, "across each chunk boundary"),

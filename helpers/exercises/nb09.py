@@ -59,6 +59,16 @@ def _wrong_axis(logits, temperature, u):
     return p, np.minimum((np.cumsum(p, axis=-1) <= u[:, None]).sum(axis=-1), p.shape[-1] - 1)
 
 
+def _one_past(logits, temperature, u):
+    p, ids = reference_sample_next(logits, temperature, u)
+    return p, np.minimum(ids + 1, p.shape[-1] - 1)
+
+
+def _last_below(logits, temperature, u):
+    p, _ = reference_sample_next(logits, temperature, u)
+    return p, np.maximum((np.cumsum(p, axis=-1) <= np.asarray(u)[:, None]).sum(axis=-1) - 1, 0)
+
+
 def _sample_cases() -> list:
     rng = np.random.default_rng(9)
     return [
@@ -72,8 +82,8 @@ def _sample_cases() -> list:
 SAMPLE_MISTAKES = [
     (
         _divide_after_exp,
-        "you divided by the temperature after exp: the normalisation cancels it, so every "
-        "temperature gives the same distribution. Divide the LOGITS by T, then exponentiate.",
+        "your probabilities do not depend on the temperature (not used, or divided after "
+        "exp, where the normalisation cancels it): divide the LOGITS by T, then exponentiate.",
     ),
     (
         _times_temperature,
@@ -84,6 +94,16 @@ SAMPLE_MISTAKES = [
         _argmax,
         "your ids are the most likely characters (argmax): that is greedy decoding, not "
         "sampling. Draw with u: the first i where the cumulative probability exceeds u.",
+    ),
+    (
+        _one_past,
+        "your ids are one too large: the drawn id is the FIRST i whose cumulative probability "
+        "exceeds u (count the entries of the cumulative sum that are <= u; do not add 1).",
+    ),
+    (
+        _last_below,
+        "your ids are one too small: you took the LAST i whose cumulative probability is <= u; "
+        "the drawn id is the first i where it exceeds u.",
     ),
     (
         _not_normalised,
@@ -100,6 +120,11 @@ SAMPLE_MISTAKES = [
 def check_sample_next(student: Callable) -> Callable:
     """Exercise 1: ``sample_next(logits (B, V), temperature, u (B,)) -> (probs, ids)``."""
     hints = [
+        Hint(
+            lambda d: d.leaf == "output[1]" and d.kind not in ("shape", "nan"),
+            "if your probs are right, your ids are not: each id must come from the given "
+            "u[b] (no random numbers of your own) by the inverse CDF, along each row.",
+        ),
         Hint(
             lambda d: d.kind == "nan",
             "exp of a logit near 800 overflows: subtract each row's largest logit before "
@@ -185,6 +210,47 @@ def _exp_of_sum(params, ids, k, carry=True):
     return {"loss": r["loss"], "perplexity": np.exp(r["loss"] * (ids.shape[0] - 1) * ids.shape[1])}
 
 
+def _per_character_count(params, ids, k, carry=True):
+    r = reference_held_out(params, ids, k, carry)
+    mean = r["loss"] * (ids.shape[0] - 1) / ids.shape[0]
+    return {"loss": mean, "perplexity": np.exp(mean)}
+
+
+def _targets_not_shifted(params, ids, k, carry=True):
+    N = ids.shape[0]
+    total, count, h = 0.0, 0, None
+    for start in range(0, N - 1, k):
+        x = ids[start : min(start + k, N - 1)]
+        logp, h_last = charlm.log_probs(params, x, h if carry else None)
+        total -= np.take_along_axis(logp, x[..., None], axis=-1).sum()
+        count += x.size
+        h = h_last
+    return {"loss": total / count, "perplexity": np.exp(total / count)}
+
+
+def _drop_short_chunk(params, ids, k, carry=True):
+    N = ids.shape[0]
+    total, count, h = 0.0, 0, None
+    for start in range(0, N - k, k):
+        x, y = ids[start : start + k], ids[start + 1 : start + k + 1]
+        logp, h = charlm.log_probs(params, x, h if carry else None)
+        total -= np.take_along_axis(logp, y[..., None], axis=-1).sum()
+        count += y.size
+    return {"loss": total / count, "perplexity": np.exp(total / count)}
+
+
+def _mean_of_exp(params, ids, k, carry=True):
+    N = ids.shape[0]
+    nats, h = [], None
+    for start in range(0, N - 1, k):
+        x = ids[start : min(start + k, N - 1)]
+        y = ids[start + 1 : start + 1 + len(x)]
+        logp, h = charlm.log_probs(params, x, h if carry else None)
+        nats.append(-np.take_along_axis(logp, y[..., None], axis=-1).ravel())
+    every = np.concatenate(nats)
+    return {"loss": every.mean(), "perplexity": np.exp(every).mean()}
+
+
 def _held_out_cases() -> list:
     rng = np.random.default_rng(19)
     cases = []
@@ -221,6 +287,26 @@ HELD_OUT_MISTAKES = [
         _mean_of_chunk_means,
         "you averaged the chunks' mean losses: the last chunk is shorter, so weight every "
         "predicted character equally (total nats / number of predictions).",
+    ),
+    (
+        _per_character_count,
+        "you divided by N·B: a stream of N characters has N − 1 predictions (the first "
+        "character has no predecessor), so divide by (N − 1)·B.",
+    ),
+    (
+        _targets_not_shifted,
+        "you scored each input character itself: the target of input ids[t] is the NEXT "
+        "character ids[t+1].",
+    ),
+    (
+        _drop_short_chunk,
+        "you dropped the last, shorter chunk: read up to the last prediction (inputs up to "
+        "ids[N-2], targets up to ids[N-1]).",
+    ),
+    (
+        _mean_of_exp,
+        "your perplexity is the mean of e^(loss) over characters: it is e^(mean loss), the "
+        "exponential of the average, not the average of the exponentials.",
     ),
     (
         _bits,
