@@ -60,11 +60,12 @@ print(corpus.text[:300])
 # %% [markdown]
 # Characters seen fewer than 20 times (rare capitals, symbols) are mapped to one symbol,
 # `¤`, which keeps the vocabulary small. The first 54,000 characters are for training, the
-# last 6,000 are held out to measure what the model learned about text it never saw.
+# last 6,000 are held out to measure what the model learned about text it never saw: the
+# end of `string` (code) and the beginning of `heapq`, mostly its long English docstring.
 #
 # The **unigram baseline** is the best model that ignores context: it predicts each
 # character with its frequency $p_c$. Its loss is the entropy
-# $H = -\sum_c p_c \ln p_c$ (in nats, the natural logarithm, as all losses here). A model
+# $-\sum_c p_c \ln p_c$ (in nats, the natural logarithm, as all losses here). A model
 # that uses context must beat it.
 
 # %%
@@ -72,6 +73,11 @@ vocab = charlm.build_vocab(corpus.text)
 ids = charlm.encode(corpus.text, vocab)
 V = vocab.size
 train_ids, test_ids = ids[:54_000], ids[54_000:]
+ends = np.cumsum([len(open(f, encoding="utf-8").read()) for f in corpus.sources])
+print(
+    "held out: characters 54,000–60,000; each module ends at character",
+    {os.path.basename(f): int(e) for f, e in zip(corpus.sources, ends, strict=True)},
+)
 unigram = charlm.unigram_entropy(train_ids, V)
 print(f"V = {V} characters: {vocab.chars!r}")
 print(f"unigram entropy of the training text: {unigram:.3f} nats/char")
@@ -117,7 +123,7 @@ assert np.all(np.abs(loss0 - math.log(V)) < 0.3)
 # 8 networks train together as one batch of matrix products (`helpers.stacking`), each
 # as a separate run with its seed would (to rounding; `tests/test_charlm.py` checks it).
 # That is what lets every claim below rest on 8 seeds within a few seconds. We train in
-# float32, which is cheaper than float64 and precise enough for training.
+# float32, which is cheaper than float64 (the gradient check in Going further uses float64).
 #
 # ## 3 · Truncated BPTT with the state carried
 #
@@ -127,7 +133,7 @@ assert np.all(np.abs(loss0 - math.log(V)) < 0.3)
 # and backpropagates through those $k$ steps only. This is Sutskever's truncated BPTT with
 # $k_1 = k_2 = k$ (notebook 01): the state carries information from further back, but the
 # gradient stops at the chunk's start — `rnn.backward` returns $\partial L/\partial h_0$
-# and we throw it away (Williams & Peng 1990 call this BPTT(h; h′)). Each gradient is
+# and we throw it away (Williams & Peng 1990's BPTT($h$; $h'$) with $h = h' = k$). Each gradient is
 # clipped to global norm 1 (notebook 04; Pascanu et al. 2013) before an Adam step
 # (notebook 06; Kingma & Ba 2015) with learning rate 0.02.
 
@@ -152,7 +158,7 @@ for u in range(1, UPDATES + 1):
     losses.append(loss)
     norms.append(norm)
     if u in CHECKPOINTS:
-        snapshots[u] = stacking.unstack(params, 0)  # seed 0, for samples
+        snapshots[u] = {k: v.copy() for k, v in params.items()}  # all 8 models
 losses, norms = np.array(losses), np.array(norms)  # (UPDATES, 8)
 print(f"chars read per model: {UPDATES * B * K:,}")
 
@@ -175,7 +181,7 @@ ax1.axhline(math.log(V), color=style.NEUTRAL, ls=":", label=f"uniform: ln V = {m
 ax1.set(xlabel="update", ylabel="training loss (nats/char)", title="Loss falls below the baseline")
 to_ppl = (np.exp, lambda p: np.log(np.clip(p, 1e-9, None)))  # loss ↔ perplexity
 ax1.secondary_yaxis("right", functions=to_ppl).set_ylabel("perplexity $e^{loss}$")
-ax1.legend(loc="center right")
+ax1.legend(loc="upper right", bbox_to_anchor=(1, 0.9))
 lo, mid, hi = np.percentile(norms, [10, 50, 90], axis=1)
 ax2.fill_between(steps, lo, hi, color=style.EXPLODE, alpha=0.25, label="10–90 % of 8 seeds")
 ax2.plot(steps, mid, color=style.EXPLODE, label="median")
@@ -212,11 +218,13 @@ assert early > 3 * late
 
 # %% [markdown]
 # So after 64,000 characters per model (about 1.2 passes over the text), all 8 seeds
-# predict held-out code better than the unigram model, by a margin far larger than the
+# predict held-out text better than the unigram model, by a margin far larger than the
 # spread over seeds: perplexity about 13 instead of 22. On the training text the loss is
-# lower still; the held-out text (the end of `heapq`) was never seen and differs from the
-# rest. The gradient norm before clipping starts above the threshold, then stays mostly
-# below it with occasional spikes: clipping acts mostly in the first updates.
+# lower still; the held-out text was never seen and is mostly English prose (the
+# docstring of `heapq`), unlike most of the training text. The gradient norm before clipping starts above the threshold, then stays mostly
+# below it with occasional spikes: clipping acts mostly in the first updates. This run
+# does not show that clipping is *needed* here (Going further: without it, the same 8 seeds
+# reach the same held-out loss); it is the safeguard every real loop keeps.
 #
 # ## 5 · Samples as training proceeds
 #
@@ -234,7 +242,12 @@ assert early > 3 * late
 for u in CHECKPOINTS:
     for tau in (0.5, 1.0, 1.5):
         text = charlm.sample(
-            snapshots[u], vocab, PROMPT, 200, temperature=tau, rng=np.random.default_rng(0)
+            stacking.unstack(snapshots[u], 0),
+            vocab,
+            PROMPT,
+            200,
+            temperature=tau,
+            rng=np.random.default_rng(0),
         )
         print(f"--- after {u} updates, τ = {tau} ---\n{PROMPT}{text}\n")
 
@@ -242,37 +255,73 @@ for u in CHECKPOINTS:
 # <details>
 # <summary>Check your predictions (click to open)</summary>
 #
-# After 10 updates the model has learned the character frequencies only: spaces and
-# common letters in no order. By 250 updates the structure of code shows (in the run
-# shown): indented lines, `self.` followed by a name, `return`, English words (`the`,
-# `spaces`), brackets and colons, though most longer "words" are still invented. Low
-# $\tau$ repeats the most likely patterns (runs of spaces, `return`), high $\tau$ invents
-# and misspells more. The cell below checks this on longer samples (three of 2,000
-# characters at $\tau = 0.8$): how often `self.` appears, and what share of the sampled
-# lowercase words of three letters or more are words that occur in the training text.
+# After 10 updates the model knows little more than the character frequencies: spaces and
+# common letters in no order (its held-out loss is about the unigram baseline's). By 250
+# updates the structure of code shows (in the run shown): indented lines, `self.` followed
+# by a name, `return`, English words (`the`, `spaces`), brackets and colons, though most
+# longer "words" are still invented. Low $\tau$ repeats the most likely patterns (runs of
+# spaces, `return`), high $\tau$ invents and misspells more. The cell below checks this
+# for all 8 seeds on longer samples (three of 2,000 characters each at $\tau = 0.8$): how
+# often `self.` appears, what share of the non-empty lines are indented, and what share
+# of the sampled lowercase words of three letters or more occur in the training text —
+# against text drawn from the unigram frequencies, which has no structure.
 #
 # </details>
 
 # %%
+# NBVAL_IGNORE_OUTPUT
+# The sampled counts can change with the last digit of a matrix product (as above); the
+# asserts at the end hold with a wide margin and are what the tests check.
 corpus_words = set(re.findall(r"[a-z_]{3,}", corpus.text[:54_000]))
 
 
-def structure(snapshot):
-    """`self.` count and the share of sampled words (3+ lowercase letters) that are real."""
-    text = "".join(
-        charlm.sample(
-            snapshot, vocab, PROMPT, 2000, temperature=0.8, rng=np.random.default_rng(seed)
-        )
-        for seed in (1, 2, 3)
-    )
+def structure(texts):
+    """Per sample set: `self.` count, share of indented lines, share of real words."""
+    text = "".join(texts)
+    lines = [line for line in text.split("\n")[1:] if line.strip()]
     words = re.findall(r"[a-z_]{3,}", text)
-    return text.count("self."), np.mean([w in corpus_words for w in words])
+    return (
+        text.count("self."),
+        np.mean([line.startswith("    ") for line in lines]),
+        np.mean([w in corpus_words for w in words]),
+    )
 
 
-(self_10, real_10), (self_end, real_end) = structure(snapshots[10]), structure(snapshots[UPDATES])
-assert self_10 <= 2 and real_10 < 0.05 and self_end >= 5 and real_end > 0.15
-print("after 10 updates: `self.` at most twice in 6,000 characters, < 5 % real words;")
-print(f"after {UPDATES}: `self.` at least 5 times, > 15 % of the words real")
+rng = np.random.default_rng(1)
+found = {
+    u: np.array(
+        [
+            structure(t)
+            for t in charlm.sample_stack(
+                snapshots[u], vocab, PROMPT, 2000, streams=3, temperature=0.8, rng=rng
+            )
+        ]
+    )
+    for u in (10, UPDATES)
+}  # (8 seeds, 3 measures)
+found["unigram"] = np.array(
+    [
+        structure(["".join(np.array(list(vocab.chars))[rng.choice(V, 6000, p=p_train)])])
+        for _ in range(8)
+    ]
+)
+for name, f in found.items():
+    print(
+        f"{name!s:>8}: `self.` in 6,000 chars: {int(f[:, 0].min())}–{int(f[:, 0].max())}, "
+        f"indented lines {f[:, 1].min():.0%}–{f[:, 1].max():.0%}, "
+        f"real words {f[:, 2].min():.0%}–{f[:, 2].max():.0%} (range over 8 seeds or draws)"
+    )
+train_lines = [line for line in corpus.text[:54_000].split("\n") if line.strip()]
+print(f"training text: {np.mean([line.startswith('    ') for line in train_lines]):.0%} indented")
+held_10 = charlm.held_out_loss(snapshots[10], test_stream, K)
+print(
+    f"held-out loss after 10 updates: median {np.median(held_10):.2f}, unigram {unigram_test:.2f}"
+)
+assert np.all(found[UPDATES][:, 0] >= 5) and np.all(found[UPDATES][:, 2] > 0.15)
+assert np.all(found[UPDATES][:, 1] > 0.8)
+assert np.all(found[10][:, 0] <= 2) and np.all(found[10][:, 2] < 0.05)
+assert np.all(found["unigram"][:, 2] < 0.05)
+assert abs(np.median(held_10) - unigram_test) < 0.15
 
 # %% [markdown]
 # ## 6 · The same loop in PyTorch
@@ -288,9 +337,11 @@ print(f"after {UPDATES}: `self.` at least 5 times, > 15 % of the words real")
 #
 # The two mistakes this table prevents: forgetting `detach` (the next `backward()` then
 # runs into the previous chunk's graph, already freed, and PyTorch stops with "Trying to
-# backward through the graph a second time"; with `retain_graph=True` it would instead
-# backpropagate through every earlier chunk, slower and slower), and clipping *before*
-# `backward()` (the new gradient does not exist yet, so it is not clipped).
+# backward through the graph a second time"; `retain_graph=True` does not rescue it: that
+# graph saved the weights that `opt.step()` has since changed in place, and PyTorch stops
+# with "one of the variables needed for gradient computation has been modified by an
+# inplace operation"), and clipping *before* `backward()` (the new gradient does not exist
+# yet, so it is not clipped).
 #
 # ## Exercises
 #
@@ -370,14 +421,23 @@ for k in (32, 4):
 # Reset at every chunk, the model reads the first characters of each chunk without
 # context: the loss rises a little at $k = 32$ (only the first few of 32 positions are
 # affected) and much more at $k = 4$, where every prediction is at most 4 characters
-# from a reset. The same happens in training: resetting the state at each chunk throws
-# away the context the carried state provides, for free.
+# from a reset. With the state carried, the loss does not depend on $k$ at all: the model
+# reads the same text with the same states. The cell below checks this for all 8 seeds.
+# (Whether resetting the state *during training* hurts is another experiment: see Going
+# further.)
 #
 # </details>
 
 # %%
 assert 0 < measured[32] < measured[4]
-print(f"cost of resetting: {measured[32]:.2f} nats at k = 32, {measured[4]:.2f} at k = 4 (seed 0)")
+cost = {k: charlm.held_out_loss(params, test_stream, k, carry=False) - test_loss for k in (32, 4)}
+for k, c in cost.items():
+    m, lo, hi = stats.median_range(c)
+    print(f"cost of resetting at k = {k:2d}: median {m:.2f} nats (10–90 %: {lo:.2f}–{hi:.2f})")
+assert np.all(0 < cost[32]) and np.all(cost[32] < cost[4])
+carried_32 = charlm.held_out_loss(params, test_stream, 32)
+assert np.allclose(carried_32, test_loss, atol=1e-5)
+print(f"carried: the same loss at k = 32 as at k = {K} for every seed (to 1e-05) ✓")
 
 # %% [markdown]
 # ## Summary
@@ -389,7 +449,8 @@ print(f"cost of resetting: {measured[32]:.2f} nats at k = 32, {measured[4]:.2f} 
 #   one chunk to the next and its gradient is cut at the chunk's start (truncated BPTT with
 #   $k_1 = k_2 = k$; `h.detach()` in PyTorch); each gradient is clipped by its global norm.
 # - In 250 updates (64,000 characters per model) all 8 seeds beat the unigram baseline on
-#   held-out code; the samples show indentation, `self.` and words.
+#   held-out text; every seed's samples show indented lines, `self.` and real words,
+#   which text drawn from the unigram frequencies does not.
 # - Sampling divides the logits by a temperature; perplexity is the exponential of the
 #   *mean* loss in nats.
 #
@@ -437,6 +498,24 @@ print("relative error of every gradient < 1e-06 ✓")
 # samples improve more slowly after that; at 3,000 updates seed 0 writes fragments such as
 # `# whitespace`, `self.comm…`, `the queue the one` and `if no to`.
 # More text (more modules: raise `CORPUS_CHARS`) is what a longer run needs.
+#
+# ### Three ablations
+#
+# Each changes one ingredient of §3's loop, same 8 seeds, same 250 updates; held-out loss
+# (median, 10–90 % range over the seeds), measured once with the course's helpers and not
+# executed here (together they cost three times the training above):
+#
+# | loop | held-out loss (nats/char) |
+# |---|---|
+# | §3 as is (state carried, clipped at 1, float32) | 2.53 (2.50–2.57) |
+# | state reset to 0 at every chunk while training | 2.54 (2.53–2.57) |
+# | no clipping | 2.55 (2.53–2.57) |
+# | float64 instead of float32 | 2.53 (2.50–2.57) |
+#
+# The ranges overlap: no difference detected at 8 seeds, at this early stage of training.
+# So this run does not show that carrying the state or clipping *helps* training here:
+# carrying matters when the model is read (Exercise 2), and clipping is a safeguard that
+# the gradient norms above rarely needed after the first updates.
 #
 # ### From characters to "The Unreasonable Effectiveness"
 #
