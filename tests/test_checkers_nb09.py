@@ -273,3 +273,12 @@ def test_unfinished_exercises_hand_back_the_reference(capsys):
     for checker in (nb09.check_sample_next, nb09.check_held_out):
         result, out = _run(checker, todo, capsys)
         assert "not implemented yet" in out and result is not todo
+
+
+def test_nan_without_large_logits_is_not_called_an_overflow(capsys):
+    def nan_probs(logits, temperature, u):
+        p, ids = _sample_loop(logits, temperature, u)
+        return p * np.nan, ids
+
+    _result, out = _run(nb09.check_sample_next, nan_probs, capsys)
+    assert "contains NaN" in out and "overflows" not in out, out

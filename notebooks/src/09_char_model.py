@@ -133,9 +133,9 @@ assert np.all(np.abs(loss0 - math.log(V)) < 0.3)
 # and backpropagates through those $k$ steps only. This is Sutskever's truncated BPTT with
 # $k_1 = k_2 = k$ (notebook 01): the state carries information from further back, but the
 # gradient stops at the chunk's start — `rnn.backward` returns $\partial L/\partial h_0$
-# and we throw it away (Williams & Peng 1990's BPTT($h$; $h'$) with $h = h' = k$). Each gradient is
-# clipped to global norm 1 (notebook 04; Pascanu et al. 2013) before an Adam step
-# (notebook 06; Kingma & Ba 2015) with learning rate 0.02.
+# and we throw it away (Williams & Peng 1990's BPTT($h$; $h'$) with $h = h' = k$). Each
+# gradient is clipped to global norm 1 (notebook 04; Pascanu et al. 2013) before an Adam
+# step (notebook 06; Kingma & Ba 2015) with learning rate 0.02.
 
 # %%
 B, K, UPDATES, MAX_NORM, LR = 16, 16, 250, 1.0, 0.02
@@ -221,8 +221,9 @@ assert early > 3 * late
 # predict held-out text better than the unigram model, by a margin far larger than the
 # spread over seeds: perplexity about 13 instead of 22. On the training text the loss is
 # lower still; the held-out text was never seen and is mostly English prose (the
-# docstring of `heapq`), unlike most of the training text. The gradient norm before clipping starts above the threshold, then stays mostly
-# below it with occasional spikes: clipping acts mostly in the first updates. This run
+# docstring of `heapq`), unlike most of the training text. The gradient norm before
+# clipping starts above the threshold, then stays mostly below it with occasional
+# spikes: clipping acts mostly in the first updates. This run
 # does not show that clipping is *needed* here (Going further: without it, the same 8 seeds
 # reach the same held-out loss); it is the safeguard every real loop keeps.
 #
