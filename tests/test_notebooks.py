@@ -25,6 +25,7 @@ SYLLABUS = [
     "06_optimizers_and_initialisation",
     "07_teacher_forcing_and_scheduled_sampling",
     "08_capstone_jane_said_hi",
+    "09_char_model",
 ]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 WIDGET = "application/vnd.jupyter.widget-view+json"
