@@ -26,7 +26,8 @@ def numerical_gradient(
     """
     if not callable(f):
         raise TypeError(f"f must be a function of the parameter dict, got {type(f).__name__}")
-    step = as_float("eps", eps, positive=True)
+    # a finite-difference step above 1 is never what a gradient check means
+    step = as_float("eps", eps, positive=True, max_value=1.0)
     if not isinstance(params, Mapping):
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     work = {k: np.array(as_array(f"params[{k!r}]", v), dtype=np.float64) for k, v in params.items()}

@@ -17,14 +17,14 @@ A stack of M models (``helpers.train.init_stack``) reads the same ids: ``logits`
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
 import numpy as np
 
 from helpers import tasks
-from helpers._validate import as_float, as_int
+from helpers._validate import as_array, as_float, as_int
 from helpers.train import predict
 
 
@@ -47,12 +47,37 @@ def one_hot(ids: np.ndarray, size: int) -> np.ndarray:
 
 
 def softmax(logits: np.ndarray, temperature: float = 1.0) -> np.ndarray:
-    """Softmax over the last axis of ``logits / temperature`` (temperature > 0), computed stably."""
+    """Softmax over the last axis of ``logits / temperature`` (temperature > 0), computed stably.
+
+    A score of +inf takes all the probability (shared equally among the +inf scores of its
+    row), −inf scores get 0; NaN scores, or a row of −inf only, have no distribution and
+    are refused by name.
+    """
     tau = as_float("temperature", temperature, positive=True)
-    z = np.asarray(logits, dtype=np.float64) / tau
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
+    z = as_array("logits", logits, finite=False)
+    if z.ndim == 0 or z.shape[-1] == 0:
+        raise ValueError(f"logits must have at least one score on the last axis, got {z.shape}")
+    if np.isnan(z).any():
+        raise ValueError(
+            f"logits contain {int(np.isnan(z).sum())} NaN: there is no distribution to take "
+            "(have the parameters diverged?)"
+        )
+    z = z / tau
+    top = z.max(axis=-1, keepdims=True)
+    if np.isneginf(top).any():
+        raise ValueError("logits has a row of -inf scores only: no word has any probability")
+    with np.errstate(invalid="ignore"):
+        e = np.where(np.isposinf(top), np.isposinf(z).astype(float), np.exp(z - top))
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def _model(params: object) -> dict[str, np.ndarray]:
+    """``params`` checked as a model (or a stack): a dict of finite arrays with a read-out."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
+    if "Wy" not in params:
+        raise ValueError(f"params has no read-out 'Wy': keys {sorted(params)}")
+    return {k: as_array(f"params[{k!r}]", v) for k, v in params.items()}
 
 
 def logits(
@@ -60,10 +85,11 @@ def logits(
 ) -> np.ndarray:
     """Scores of the next word after every prefix: ``ids`` (T, B) → (T, B, V) ((M, T, B, V)
     for a stack)."""
+    params = _model(params)
     V = np.shape(params["Wy"])[-2]
     arr = _ids("ids", ids, V)
-    if arr.ndim != 2:
-        raise ValueError(f"ids must have shape (T, B), got {arr.shape}")
+    if arr.ndim != 2 or 0 in arr.shape:
+        raise ValueError(f"ids must have shape (T, B) with T, B >= 1, got {arr.shape}")
     return predict(cell, params, one_hot(arr, V), **cell_kwargs)
 
 
@@ -159,13 +185,21 @@ def generate(
     the word ``stop`` is produced. Returns the new words only. Each step re-reads the whole
     sequence (O(T²) but T is tiny), so it works for any cell module.
     """
+    params = _model(params)
     if np.ndim(params.get("Wx", 0)) != 2:
         raise ValueError(
             "generate takes one model; for a stack pick one: stacking.unstack(params, m)"
         )
+    if isinstance(prompt, str) or not isinstance(prompt, Sequence):
+        raise TypeError(
+            f"prompt must be a list of words, e.g. 'Jane said hi to'.split(), "
+            f"got {type(prompt).__name__}"
+        )
     words = list(prompt)
     if not words:
         raise ValueError("prompt must contain at least one word")
+    if not all(isinstance(w, str) for w in words):
+        raise TypeError("prompt must be a list of words (strings)")
     ids = list(tasks.VOCAB.ids(words))
     tau = as_float("temperature", temperature, min_value=0.0)
     if tau > 0 and not isinstance(rng, np.random.Generator):

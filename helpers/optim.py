@@ -42,6 +42,17 @@ def _as_mapping(name: str, value: object) -> Mapping[str, np.ndarray]:
     return value
 
 
+class NonFiniteStepError(FloatingPointError):
+    """An update of finite parameters with a finite gradient would leave a NaN or inf in the
+    parameters or in the optimizer's state (a learning rate far too large, or a gradient
+    whose square overflows float64). Raised before anything is changed; ``kind`` is
+    ``"params"`` or ``"state"``."""
+
+    def __init__(self, message: str, kind: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
 class Optimizer:
     """Base class: ``lookahead`` (identity) and ``step`` (subclasses define ``_update``).
 
@@ -90,21 +101,54 @@ class Optimizer:
         checked = {}
         for k, p in params.items():
             p = as_array(f"params[{k!r}]", p)
-            checked[k] = p, as_array(f"grads[{k!r}]", grads[k], shape=p.shape)
+            g = as_array(f"grads[{k!r}]", grads[k])
+            if g.shape != p.shape:
+                raise ValueError(
+                    f"grads[{k!r}] has shape {g.shape} but params[{k!r}] has shape {p.shape}: "
+                    "each gradient must have its parameter's shape"
+                )
+            checked[k] = p, g
         keep = None if active is None else ~_active_mask(active, checked)
         rates = {k: self._lr_for(k, p) for k, (p, _) in checked.items()}
         new = {}
+        states = {}
         lr = self.lr
         try:
-            for k, (p, g) in checked.items():
-                self.lr = rates[k]  # the same float, or per-model rates shaped for this array
-                new[k] = p + self._update(k, g, self.state.setdefault(k, {}))
-                if keep is not None:
-                    new[k][keep] = p[keep]
+            with np.errstate(over="ignore", invalid="ignore"):
+                for k, (p, g) in checked.items():
+                    self.lr = rates[k]  # the same float, or per-model rates for this array
+                    # _update assigns new arrays into the state dict: a shallow copy keeps
+                    # the old state intact until every array has been updated.
+                    states[k] = dict(self.state.get(k, {}))
+                    new[k] = p + self._update(k, g, states[k])
+                    if keep is not None:
+                        new[k][keep] = p[keep]
+                    elif active is None:
+                        self._check_finite(k, g, new[k], states[k])
         finally:
             self.lr = lr
+        self.state.update(states)
         self.t += 1
         return new
+
+    def _check_finite(
+        self, key: str, g: np.ndarray, new: np.ndarray, state: dict[str, object]
+    ) -> None:
+        """Refuse (before any change) an update that would store a NaN or inf."""
+        for name, value in state.items():
+            if isinstance(value, np.ndarray | float) and not np.all(np.isfinite(value)):
+                raise NonFiniteStepError(
+                    f"grads[{key!r}] holds entries up to {np.max(np.abs(g)):.3g}: the "
+                    f"optimizer's running {name!r} overflows float64; clip the gradient "
+                    "first (clip.clip_by_global_norm). Nothing was changed.",
+                    "state",
+                )
+        if not np.all(np.isfinite(new)):
+            raise NonFiniteStepError(
+                f"params[{key!r}] would overflow to inf or NaN with lr = {self.lr}: the "
+                "learning rate is far too large for this gradient. Nothing was changed.",
+                "params",
+            )
 
     def _update(self, key: str, g: np.ndarray, s: State) -> np.ndarray:
         raise NotImplementedError
@@ -161,7 +205,7 @@ class Nesterov(Momentum):
     def lookahead(self, params: Params) -> dict[str, np.ndarray]:
         params = _as_mapping("params", params)
         return {
-            k: np.asarray(p) + self.momentum * self.state.get(k, {}).get("v", 0.0)
+            k: as_array(f"params[{k!r}]", p) + self.momentum * self.state.get(k, {}).get("v", 0.0)
             for k, p in params.items()
         }
 
@@ -267,11 +311,24 @@ def descend(
     stopped = ""
     with np.errstate(over="ignore", invalid="ignore"):
         for i in range(n):
-            grads = _as_mapping("grad_fn(...)", grad_fn(optimizer.lookahead(current)))
+            at = optimizer.lookahead(current)
+            try:
+                grads = grad_fn(at)
+            except Exception as exc:  # the caller's function: say which call failed
+                raise ValueError(
+                    f"grad_fn failed on params with keys {sorted(at)} at update {i + 1}: "
+                    f"{type(exc).__name__}: {exc}"
+                ) from exc
+            grads = _as_mapping("grad_fn(...)", grads)
             if not all(np.all(np.isfinite(g)) for g in grads.values()):
                 stopped = f"gradient overflow (non-finite) at update {i + 1}"
                 break
-            new = optimizer.step(current, grads)
+            try:
+                new = optimizer.step(current, grads)
+            except NonFiniteStepError as exc:
+                what = "parameters" if exc.kind == "params" else "optimizer state (g²)"
+                stopped = f"{what} overflow (non-finite) at update {i + 1}"
+                break
             if not all(np.all(np.isfinite(p)) for p in new.values()):
                 stopped = f"parameters overflow (non-finite) at update {i + 1}"
                 break

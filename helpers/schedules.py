@@ -37,7 +37,8 @@ def linear(i: float | np.ndarray, *, c: float, k: float = 1.0, eps: float = 0.0)
     floor = as_float("eps", eps, min_value=0.0)
     if floor >= 1.0:
         raise ValueError(f"eps (the floor) must be in [0, 1), got {floor}")
-    return np.maximum(floor, offset - slope * it)
+    with np.errstate(over="ignore"):  # a huge slope: k − c·i → −inf, so ε_i is the floor
+        return np.maximum(floor, offset - slope * it)
 
 
 def exponential(i: float | np.ndarray, *, k: float) -> np.ndarray:

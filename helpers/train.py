@@ -32,7 +32,7 @@ import numpy as np
 from helpers import _buffers, stacking
 from helpers import clip as clip_mod
 from helpers._validate import as_array, as_choice, as_float, as_int
-from helpers.optim import Optimizer
+from helpers.optim import NonFiniteStepError, Optimizer
 
 Loss = Literal["mse_last", "xent_all"]
 
@@ -43,6 +43,8 @@ def readout_init(
     """Read-out ``{"Wy": (O, H), "by": (O,)}``, Glorot-uniform weights and zero bias."""
     H = as_int("hidden_size", hidden_size, min_value=1)
     O = as_int("output_size", output_size, min_value=1)
+    if not isinstance(rng, np.random.Generator):
+        raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     lim = np.sqrt(6.0 / (H + O))
     return {"Wy": rng.uniform(-lim, lim, size=(O, H)), "by": np.zeros(O)}
 
@@ -86,6 +88,11 @@ def _readout(params: Mapping[str, np.ndarray], M: int | None, H: int) -> tuple:
 
 
 def _split(cell: ModuleType, params: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    if not isinstance(params, Mapping):
+        raise TypeError(
+            f"params must be a dict of arrays (the cell's params plus Wy, by), "
+            f"got {type(params).__name__}"
+        )
     names = getattr(cell, "PARAM_NAMES", None)
     if names is None:
         raise TypeError("cell must be a cell module such as helpers.rnn (it needs PARAM_NAMES)")
@@ -102,7 +109,8 @@ def predict(
     cell_params = _split(cell, params)
     hs, _ = cell.forward(cell_params, xs, **cell_kwargs)
     if _stack_size(cell_params) is None:
-        return hs @ params["Wy"].T + params["by"]
+        Wy, by = _readout(params, None, hs.shape[-1])
+        return hs @ Wy.T + by
     Wy, by = _readout(params, hs.shape[0], hs.shape[-1])
     return hs @ Wy.mT[:, None] + by[:, None, None, :]
 
@@ -175,9 +183,11 @@ def loss_and_grads(
             dby = flat.sum(axis=0)
             dhs = dlogits @ Wy
     if not np.all(np.isfinite(dhs)):
+        largest = float(np.max(np.abs(np.asarray(ys, dtype=float))))
         raise clip_mod.NonFiniteGradientError(
             f"the loss ({value}) or its gradient at the outputs is not finite: the parameters "
-            "have diverged (lower the learning rate or clip the gradient)"
+            "have diverged (lower the learning rate or clip the gradient), or the targets ys "
+            f"are too large (largest |ys| = {largest:.3g})"
         )
     grads, _ = cell.backward(dhs, cache, truncate=truncate)
     grads = dict(grads)
@@ -360,7 +370,9 @@ def fit(
         raise TypeError("params must be a dict of arrays (the cell's params plus Wy, by)")
     if not callable(data):
         raise TypeError("data must be a function step -> (xs, ys)")
-    current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
+    current = {
+        k: np.array(as_array(f"params[{k!r}]", v), dtype=np.float64) for k, v in params.items()
+    }
     M = _stack_size(_split(cell, current))
     if M is not None:
         limits = None if clip_norm is None else clip_mod.stack_max_norms(clip_norm, M)
@@ -371,7 +383,7 @@ def fit(
         raise ValueError("clip_norm must be a number (one threshold per model needs a stack)")
     hist = History()
     for step in range(n_steps):
-        xs, ys = data(step)
+        xs, ys = _batch(data, step)
         try:
             value, grads = loss_and_grads(
                 cell,
@@ -396,8 +408,22 @@ def fit(
             hist.stopped = f"non-finite {what} at step {step}"
             break
         hist.clipped.append(bool(limit is not None and clip_mod.clip_coefficient(norm, limit) < 1))
-        current = optimizer.step(current, grads)
+        try:
+            current = optimizer.step(current, grads)
+        except NonFiniteStepError as exc:
+            hist.stopped = f"non-finite {exc.kind} after the update at step {step}"
+            break
     return current, hist
+
+
+def _batch(data: Callable[[int], Any], step: int) -> tuple[Any, Any]:
+    """``data(step)``, checked to be a pair ``(xs, ys)``."""
+    batch = data(step)
+    if not (isinstance(batch, tuple | list) and len(batch) == 2):
+        raise TypeError(
+            f"data(step) must return a pair (xs, ys); data({step}) returned {type(batch).__name__}"
+        )
+    return batch[0], batch[1]
 
 
 def _fit_stack(
@@ -417,7 +443,7 @@ def _fit_stack(
     stopped = [""] * M
     losses, norms, clipped = [], [], []
     for step in range(n_steps):
-        xs, ys = data(step)
+        xs, ys = _batch(data, step)
         value, grads = loss_and_grads(
             cell, optimizer.lookahead(current), xs, ys, loss=loss, truncate=truncate, **cell_kwargs
         )

@@ -209,3 +209,18 @@ def test_answer_probs_and_accuracy_of_a_stack_are_those_of_each_model():
         assert np.array_equal(acc[m], lm.accuracy_by_distance(rnn, one, batch)[1])
     with pytest.raises(ValueError, match="generate takes one model"):
         lm.generate(rnn, stack, ["Jane"])
+
+
+def test_softmax_refuses_nan_and_gives_inf_scores_all_the_probability():
+    import pytest
+
+    from helpers import lm
+
+    with pytest.raises(ValueError, match="logits contain 1 NaN"):
+        lm.softmax(np.array([0.0, np.nan, 1.0]))
+    p = lm.softmax(np.array([[0.0, np.inf, np.inf, -np.inf], [0.0, 1.0, 2.0, 3.0]]))
+    assert np.array_equal(p[0], [0.0, 0.5, 0.5, 0.0])
+    e = np.exp([0.0, 1.0, 2.0, 3.0])
+    assert np.allclose(p[1], e / e.sum(), rtol=1e-14)
+    with pytest.raises(ValueError, match="a row of -inf scores only"):
+        lm.softmax(np.full(3, -np.inf))

@@ -211,3 +211,44 @@ def test_descend_bad_arguments():
         optim.descend(optim.SGD(lr=0.1), None, {"w": np.array(1.0)}, steps=1)
     with pytest.raises(ValueError, match="steps"):
         optim.descend(optim.SGD(lr=0.1), lambda p: p, {"w": np.array(1.0)}, steps=-1)
+
+
+def test_an_update_that_would_overflow_is_refused_and_changes_nothing():
+    import pytest
+
+    from helpers import optim
+
+    for opt in (optim.Adagrad(0.1), optim.RMSProp(0.1), optim.Adam(0.1)):
+        p = {"a": np.array([1.0, 2.0]), "b": np.array([3.0])}
+        p1 = opt.step(p, {"a": np.array([0.5, -1.0]), "b": np.array([2.0])})
+        before = {k: dict(v) for k, v in opt.state.items()}
+        with pytest.raises(
+            optim.NonFiniteStepError, match=r"grads\['b'\] holds entries up to 1e\+200"
+        ):
+            opt.step(p1, {"a": np.array([0.5, -1.0]), "b": np.array([1e200])})
+        for k, s in before.items():  # the state of every array is as before, "a" included
+            for name, v in s.items():
+                assert np.array_equal(np.asarray(opt.state[k][name]), np.asarray(v))
+    with pytest.raises(optim.NonFiniteStepError, match=r"params\['w'\] would overflow"):
+        optim.SGD(lr=1e300).step({"w": np.array([1.0])}, {"w": np.array([1e10])})
+
+
+def test_descend_stops_honestly_where_an_update_would_overflow():
+    from helpers import optim
+
+    path, stopped = optim.descend(
+        optim.SGD(lr=1e300), lambda p: {"w": 1e10 * p["w"]}, {"w": np.array([1.0])}, steps=5
+    )
+    assert stopped == "parameters overflow (non-finite) at update 1"
+    assert path["w"].shape == (1, 1)
+
+
+def test_grads_of_another_shape_are_refused_naming_both():
+    import pytest
+
+    from helpers import optim
+
+    with pytest.raises(
+        ValueError, match=r"grads\['W'\] has shape \(5,\) but params\['W'\] has shape \(2, 2\)"
+    ):
+        optim.SGD(lr=0.1).step({"W": np.ones((2, 2))}, {"W": np.ones(5)})
