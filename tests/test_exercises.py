@@ -52,6 +52,7 @@ CORRECT = [
     (nb05.check_lstm_step, nb05.reference_lstm_step),
     (nb06.check_rmsprop_step, nb06.reference_rmsprop),
     (nb06.check_nesterov_step, nb06.reference_nesterov),
+    (nb06.check_adam_step, nb06.reference_adam),
 ]
 
 
