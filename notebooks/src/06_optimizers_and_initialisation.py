@@ -579,7 +579,10 @@ for t in (1, 10, 100, 1000, T_ADAM):
 # %%
 BURSTS = np.array([10, 20, 30])
 opt, theta = optim.Adam(lr=1.0, eps=1e-300), {"w": np.zeros(3)}
-for t in range(T_ADAM):
+# Zero gradients leave m = v = 0 exactly and only advance Adam's step count: start from the
+# state that 4,970 quiet updates leave, then run the last 30 (quiet, then the bursts).
+opt.state["w"] = {"t": T_ADAM - 30, "m": np.zeros(3), "v": np.zeros(3)}
+for t in range(T_ADAM - 30, T_ADAM):
     k = t - (T_ADAM - BURSTS)  # quiet (zero gradients), then a burst of growing ones
     new = opt.step(theta, {"w": np.where(k >= 0, (b2 / b1) ** np.maximum(k, 0), 0.0)})
     last_steps, theta = np.abs(new["w"] - theta["w"]), new  # the last update's |Δθ| / η
