@@ -47,6 +47,16 @@ def rms_old_sigma(w, g, sigma_prev, lr, alpha):
     return w - lr * g / sigma_prev, np.sqrt(alpha * sigma_prev**2 + (1 - alpha) * g**2)
 
 
+def rms_signed_sigma0(w, g, sigma_prev, lr, alpha):
+    sigma = g if sigma_prev is None else np.sqrt(alpha * sigma_prev**2 + (1 - alpha) * g**2)
+    return w - lr * g / sigma, sigma
+
+
+def rms_keeps_mean_square(w, g, sigma_prev, lr, alpha):
+    mean_sq = g * g if sigma_prev is None else alpha * sigma_prev + (1 - alpha) * g * g
+    return w - lr * g / np.sqrt(mean_sq), mean_sq
+
+
 def rms_forgot_lr(w, g, sigma_prev, lr, alpha):  # not in the catalogue
     sigma = np.abs(g) if sigma_prev is None else np.sqrt(alpha * sigma_prev**2 + (1 - alpha) * g**2)
     return w - g / sigma, sigma
@@ -73,6 +83,8 @@ def test_a_correct_rmsprop_step_passes(capsys):
         (rms_no_sqrt, "square root"),
         (rms_sigma0_zero, "σ⁰ = |g⁰|"),
         (rms_old_sigma, "NEW σᵗ"),
+        (rms_signed_sigma0, "never negative"),
+        (rms_keeps_mean_square, "not its square"),
     ],
 )
 def test_each_rmsprop_mistake_gets_its_hint(wrong, hint, capsys):
@@ -185,6 +197,20 @@ def adam_v_from_g(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v / (1 - beta2**t)) + eps), m, v
 
 
+def adam_returns_corrected(theta, g, m, v, t, lr, beta1, beta2, eps):
+    t = t + 1
+    m = (beta1 * m + (1 - beta1) * g) / (1 - beta1**t)
+    v = (beta2 * v + (1 - beta2) * g**2) / (1 - beta2**t)
+    return theta - lr * m / (np.sqrt(v) + eps), m, v
+
+
+def adam_only_m_corrected(theta, g, m, v, t, lr, beta1, beta2, eps):
+    t = t + 1
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g**2
+    return theta - lr * (m / (1 - beta1**t)) / (np.sqrt(v) + eps), m, v
+
+
 def adam_plus(theta, g, m, v, t, lr, beta1, beta2, eps):  # not in the catalogue: climbs
     new, m, v = adam_ok(theta, g, m, v, t, lr, beta1, beta2, eps)
     return 2 * theta - new, m, v
@@ -211,6 +237,8 @@ def test_a_correct_adam_step_passes_and_matches_optim(capsys):
         (adam_eps_inside, "outside the square root"),
         (adam_betas_swapped, "swapped"),
         (adam_v_from_g, "SQUARED gradients"),
+        (adam_returns_corrected, "raw averages"),
+        (adam_only_m_corrected, "v needs its bias correction"),
     ],
 )
 def test_each_adam_mistake_gets_its_hint(wrong, hint, capsys):
@@ -255,6 +283,8 @@ def test_the_nag_limit_is_where_the_spectral_radius_reaches_one():
         (2.0, "gradient descent"),
         (1.357, "μ = 0.9"),
         (1.0, "cancels the momentum"),
+        (150.0, "pass eta=1.0, so"),  # radius("NAG", x, mu=0.5): η = 0.01 by default
+        (135.7, "pass eta=1.0 and mu=0.5"),  # both of radius's defaults kept
     ],
 )
 def test_the_nag_limit_answers(answer, expected, capsys):
@@ -273,5 +303,9 @@ def test_an_unanswered_or_odd_nag_limit_is_explained(capsys):
     assert not nb06.check_nag_limit(lambda: 2.5)
     out = capsys.readouterr().out
     assert "too large" in out and "Hint" not in out
+    # 2/(1 + μ) = 1.333 is 1.8 % from μ = 0.9's limit 1.357: no hint names that mistake
+    assert not nb06.check_nag_limit(lambda: 4 / 3)
+    out = capsys.readouterr().out
+    assert "too small" in out and "Hint" not in out
     assert not nb06.check_nag_limit(lambda: "1.5")
     assert "should be a number" in capsys.readouterr().out

@@ -51,6 +51,16 @@ def _old_sigma(w, g, sigma_prev, lr, alpha):
     return w - lr * g / divide_by, sigma
 
 
+def _signed_sigma0(w, g, sigma_prev, lr, alpha):
+    sigma = g if sigma_prev is None else np.sqrt(alpha * sigma_prev**2 + (1 - alpha) * g**2)
+    return w - lr * g / sigma, sigma
+
+
+def _mean_square_state(w, g, sigma_prev, lr, alpha):
+    ms = g**2 if sigma_prev is None else alpha * sigma_prev + (1 - alpha) * g**2
+    return w - lr * g / np.sqrt(ms), ms
+
+
 RMSPROP_MISTAKES = [
     (_swapped_alpha, "α weighs the OLD average: σᵗ = √(α (σᵗ⁻¹)² + (1 − α)(gᵗ)²)."),
     (_no_sqrt, "σ is a root mean square: take the square root of the running average."),
@@ -62,6 +72,16 @@ RMSPROP_MISTAKES = [
     (
         _old_sigma,
         "divide by the NEW σᵗ, which already includes gᵗ, not by the previous σᵗ⁻¹.",
+    ),
+    (
+        _signed_sigma0,
+        "σ is a root mean square, never negative: σ⁰ = |g⁰|, not g⁰ (with σ⁰ = g⁰ every "
+        "first step is −η whatever the sign of g⁰: uphill wherever g⁰ < 0).",
+    ),
+    (
+        _mean_square_state,
+        "the state to return is σ itself, not its square: the next update squares it "
+        "again in α (σᵗ⁻¹)².",
     ),
 ]
 
@@ -245,6 +265,19 @@ def _v_from_g(theta, g, m, v, t, lr, beta1, beta2, eps):
     return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m, v
 
 
+def _corrected_state(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    m_hat, v_hat = m / (1 - beta1 ** (t + 1)), v / (1 - beta2 ** (t + 1))
+    return theta - lr * m_hat / (np.sqrt(v_hat) + eps), m_hat, v_hat
+
+
+def _v_uncorrected(theta, g, m, v, t, lr, beta1, beta2, eps):
+    m = beta1 * m + (1 - beta1) * g
+    v = beta2 * v + (1 - beta2) * g * g
+    return theta - lr * m / (1 - beta1 ** (t + 1)) / (np.sqrt(v) + eps), m, v
+
+
 ADAM_MISTAKES = [
     (
         _no_bias_correction,
@@ -263,6 +296,16 @@ ADAM_MISTAKES = [
     (
         _v_from_g,
         "v averages the SQUARED gradients: v ← β₂ v + (1 − β₂) g², element by element.",
+    ),
+    (
+        _corrected_state,
+        "return the raw averages m and v as the state, not m̂ and v̂: the bias correction "
+        "is applied afresh at every update, to the raw averages.",
+    ),
+    (
+        _v_uncorrected,
+        "v needs its bias correction too: v̂ = v / (1 − β₂ᵗ). Without it √v is far too "
+        "small in the first updates (by √(1 − β₂ᵗ)) and the steps far too large.",
     ),
 ]
 #: A mistake whose output is NaN cannot be matched value for value: it is recognised by
@@ -336,7 +379,21 @@ NAG_LIMIT_MISTAKES = [
         "at ηλ = 1 the look-ahead cancels the momentum (μ(1 − ηλ) = 0): NAG is still "
         "stable there. Look further, where the spectral radius reaches 1.",
     ),
+    (
+        NAG_LIMIT / 0.01,
+        "that is a limit on λ with η = 0.01, `radius`'s default eta (§3's ravine): pass "
+        "eta=1.0, so that its argument is ηλ.",
+    ),
+    (
+        2 * (1 + 0.9) / (1 + 2 * 0.9) / 0.01,
+        "that is a limit on λ, with `radius`'s defaults η = 0.01 and μ = 0.9: pass "
+        "eta=1.0 and mu=0.5.",
+    ),
 ]
+#: A wrong answer is matched to a catalogued one more tightly than a right answer is
+#: accepted: the catalogue's values lie within 2 % of one another (1.357 and 1.333 are
+#: 1.8 % apart), and a hint must not name a mistake the student did not make.
+NAG_MISTAKE_RTOL = 0.01
 
 
 def check_nag_limit(answer: Callable[[], Any]) -> bool:
@@ -360,6 +417,6 @@ def check_nag_limit(answer: Callable[[], Any]) -> bool:
         number, problem = _as_answer_number(seen["value"])
         if not problem:
             for value, hint in NAG_LIMIT_MISTAKES:
-                if np.isclose(number, value, rtol=0.02, atol=0.0):
+                if np.isclose(number, value, rtol=NAG_MISTAKE_RTOL, atol=0.0):
                     print("  Hint: " + hint)
     return ok
