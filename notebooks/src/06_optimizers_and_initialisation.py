@@ -826,7 +826,8 @@ assert np.allclose(J, np.diag((hs[3, 0] > 0).astype(float)), atol=1e-6)
 fig, ax = plt.subplots(figsize=(9, 4.2))
 for (name, norms), ls in zip(reach.items(), ["-", "--", ":", "-."], strict=True):
     steps_back = T_LONG - 1 - np.arange(T_LONG)
-    ax.semilogy(steps_back, np.where(norms > 0, norms, np.nan), ls, label=name, lw=2.5)
+    ax.semilogy(steps_back, np.where(norms > 0, norms, np.nan), ls, label=name,
+                lw=5 if ls == "-" else 2.5)  # the IRNN, wide: identity + tanh runs on top of it
 ax.set_xlabel("steps back from the loss, $T - t$")
 ax.set_ylabel("$\\|\\partial L / \\partial h_t\\|$ (log scale)")
 ax.set_title(f"Gradient reaching back through a fresh RNN (H = {H}, adding problem, T = {T_LONG})")
