@@ -51,6 +51,7 @@ CORRECT = [
     (nb05.check_gru_step, nb05.reference_gru_step),
     (nb06.check_rmsprop_step, nb06.reference_rmsprop),
     (nb06.check_nesterov_step, nb06.reference_nesterov),
+    (nb06.check_adam_step, nb06.reference_adam),
 ]
 
 
