@@ -86,11 +86,19 @@ RMSPROP_MISTAKES = [
 ]
 
 
+def _is_tuple_of(value: object, n: int) -> bool:
+    """A tuple or list of ``n`` items: what an update step must return."""
+    return isinstance(value, tuple | list) and len(value) == n
+
+
 def _run_rmsprop(step: Callable) -> Callable:
     def run(w0, grads, lr, alpha):
         w, sigma, ws, sigmas = w0, None, [], []
         for g in grads:
-            w, sigma = step(w, g, sigma, lr, alpha)
+            out = step(w, g, sigma, lr, alpha)
+            if not _is_tuple_of(out, 2):
+                return out  # the engine then says what was returned instead of a pair
+            w, sigma = out
             ws.append(w)
             sigmas.append(sigma)
         return {"w": np.array(ws), "sigma": np.array(sigmas)}
@@ -181,7 +189,10 @@ def _run_nesterov(step: Callable) -> Callable:
     def run(theta0, v0, grad, lr, mu, n):
         theta, v, thetas, vs = theta0, v0, [], []
         for _ in range(n):
-            theta, v = step(theta, v, grad, lr, mu)
+            out = step(theta, v, grad, lr, mu)
+            if not _is_tuple_of(out, 2):
+                return out
+            theta, v = out
             thetas.append(theta)
             vs.append(v)
         return {"theta": np.array(thetas), "v": np.array(vs)}
@@ -321,7 +332,10 @@ def _run_adam(step: Callable) -> Callable:
         theta, m, v = theta0, np.zeros_like(theta0), np.zeros_like(theta0)
         thetas, ms, vs = [], [], []
         for t, g in enumerate(grads):
-            theta, m, v = step(theta, g, m, v, t, lr, beta1, beta2, eps)
+            out = step(theta, g, m, v, t, lr, beta1, beta2, eps)
+            if not _is_tuple_of(out, 3):
+                return out
+            theta, m, v = out
             thetas.append(theta)
             ms.append(m)
             vs.append(v)
