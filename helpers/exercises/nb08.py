@@ -104,8 +104,8 @@ def reference_cloze_loss(logits: np.ndarray, targets: np.ndarray) -> dict[str, o
     """Cross-entropy over the positions whose target is >= 0, and its gradient.
 
     ``logits`` (T, B, V) scores, ``targets`` (T, B) word ids, -1 where no loss is attached.
-    Returns ``{"loss": loss, "dlogits": dlogits}``: the mean of -log softmax(logits)[target] over the N
-    positions with a target, and ∂loss/∂logits (T, B, V) = (softmax − one-hot) / N there,
+    Returns ``{"loss": loss, "dlogits": dlogits}``: the mean of -log softmax(logits)[target]
+    over the N positions with a target, and ∂loss/∂logits (T, B, V) = (softmax − one-hot) / N there,
     0 elsewhere.
     """
     z = np.asarray(logits, dtype=float)
