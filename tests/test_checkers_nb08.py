@@ -206,3 +206,44 @@ def test_selectivity_reference_and_location(capsys):
 
     out = _out(capsys, nb08.check_name_selectivity, off)
     assert "unit = 3" in out
+
+
+# ------------------------------------------------------------------ every checker
+
+
+CHECKERS = [
+    (nb08.check_softmax_temperature, nb08.reference_softmax_temperature),
+    (nb08.check_cloze_loss, nb08.reference_cloze_loss),
+    (nb08.check_name_selectivity, nb08.reference_name_selectivity),
+]
+
+
+@pytest.mark.parametrize(("checker", "reference"), CHECKERS, ids=lambda x: x.__name__)
+def test_correct_is_returned_and_unfinished_gets_the_reference(checker, reference, capsys):
+    assert checker(reference) is reference
+    assert capsys.readouterr().out.startswith("✔")
+
+    def todo(*args):
+        raise NotImplementedError
+
+    assert checker(todo) is not todo
+    assert "not implemented yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("checker", "reference"), CHECKERS, ids=lambda x: x.__name__)
+def test_complex_or_nan_outputs_are_refused(checker, reference, capsys):
+    def complex_out(*args):
+        out = reference(*args)
+        if isinstance(out, dict):
+            return {k: np.asarray(v) + 1j for k, v in out.items()}
+        return np.asarray(out) + 1j
+
+    def nan_out(*args):
+        out = reference(*args)
+        if isinstance(out, dict):
+            return {k: np.asarray(v) * np.nan for k, v in out.items()}
+        return np.asarray(out) * np.nan
+
+    for bad in (complex_out, nan_out):
+        assert checker(bad) is not bad
+        assert capsys.readouterr().out.startswith("✘")
