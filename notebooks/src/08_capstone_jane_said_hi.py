@@ -269,7 +269,8 @@ plt.show()
 #
 # - **Vanilla RNN**: 6/8 seeds learn at $d = 9$, none at $d = 21$ or $33$, with or without
 #   clipping; the intervals at 9 and at 21 are disjoint: a decline with distance, detected.
-# - **GRU**: it learns at every distance in most seeds (at $d = 33$: 6/8 clipped, 7/8 not).
+# - **GRU**: it learns in at least half of the seeds at every distance (at $d = 33$: 6/8
+#   clipped, 7/8 not).
 #   At $d = 33$ its intervals and the RNN's are disjoint in both arms: the GRU recipe learns
 #   far more often than the RNN recipe (with its own learning rate and steps).
 # - **Truncated GRU** ($k = 8$): the same architecture learns at $d = 9$ (5/8 and 7/8) and in
@@ -287,6 +288,7 @@ for part in ("on", "off"):
     assert interval["GRU", n_far, part][0] > interval["vanilla RNN", n_far, part][1]  # disjoint
     assert all(learned[TRUNC, n, part] == 0 for n in N_FILLER[1:])
 assert [learned["GRU", n_far, p] for p in ("on", "off")] == [6, 7]
+assert min(learned["GRU", n, p] for n in N_FILLER for p in ("on", "off")) == 4  # "half"
 assert [learned[TRUNC, 0, p] for p in ("on", "off")] == [5, 7]
 print("RNN d = 9 vs 21, and GRU vs RNN at d = 33: intervals disjoint, with and without clipping")
 
@@ -312,11 +314,11 @@ shares = np.concatenate([np.mean(np.asarray(curves[key][1])[:, :S] > CLIP, axis=
                          for key in curves])  # per clipped run: share of its steps clipped
 med, lo, hi = stats.median_range(shares)
 print(f"share of steps clipped, per clipped run: median {med:.2f} (10–90 %: {lo:.2f}–{hi:.2f})")
-assert (only_off, only_on) == (3, 1) and abs(p_sign - 0.625) < 1e-9 and med > 0.3
+assert (only_off, only_on) == (3, 1) and abs(p_sign - 0.625) < 1e-9 and abs(med - 0.76) < 0.005
 
 # %% [markdown]
 # **No difference from clipping is detected at 8 seeds** (sign test on the 4 of 72 twin pairs whose verdicts differ: 3 learn only without clipping, 1 only with it, $p = 0.62$), although it acted
-# on a good share of the steps. Two facts explain why it cannot be the remedy here:
+# on most steps (in the median clipped run, 76 % of them). Two facts say what to expect:
 #
 # - **It does not create gradient.** Clipping only ever shrinks a gradient: where the path
 #   from the blank to the name has vanished (the RNN far away) or been cut (truncation), it
@@ -365,7 +367,8 @@ p_jane = probs[..., VOCAB.name_ids[0]].max()
 print(f"RNNs at d = 33, most likely name's probability: median {top[0]:.2f} "
       f"(10–90 %: {top[1]:.2f}–{top[2]:.2f}; an even split gives 0.20); max p(Jane) {p_jane:.3f}")
 assert np.allclose(top[1:], [0.24, 0.32], atol=0.005) and p_jane < 0.01
-assert success["GRU", n_far][0] and not success[TRUNC, 3][0]
+assert success["vanilla RNN", 0][0] and success[TRUNC, 0][0] and not success[TRUNC, 3][0]
+assert success["GRU", n_far][0]  # seed 0, clipped: the runs the explorer shows
 
 # %% [markdown]
 # ## Exercises
@@ -480,7 +483,8 @@ name_selectivity = ex08.check_name_selectivity(name_selectivity)
 # - A word-level language model is one-hot words → recurrent cell → softmax; we trained it
 #   on the blank only (a cloze test), so it fills the blank but does not write stories.
 # - Over 8 seeds per setting: the vanilla RNN learns at $d = 9$ (6/8) and at no longer
-#   distance; the GRU learns at every distance in most seeds (6/8 and 7/8 at $d = 33$);
+#   distance; the GRU learns in at least half of the seeds at every distance (6/8 and 7/8
+#   at $d = 33$);
 #   truncated BPTT with $k = 8$ learns only $d = 9$, because its gradient must cross $d - 1$
 #   factors.
 # - Clipping: no difference detected (sign test, $p = 0.62$). It cannot create a vanished
