@@ -97,7 +97,18 @@ def test_temperature_reference_and_location(capsys):
 # ------------------------------------------------------------------ Exercise 2: cloze loss
 
 
-def _cloze(z, y, *, over=None, grad_mask=True, softmax_term=True, sign=1.0, stable=True, sub=True):
+def _cloze(
+    z,
+    y,
+    *,
+    over=None,
+    grad_mask=True,
+    softmax_term=True,
+    sign=1.0,
+    stable=True,
+    sub=True,
+    loss_mask=True,
+):
     z = np.asarray(z, dtype=float)
     y = np.asarray(y)
     if not sub:
@@ -108,7 +119,7 @@ def _cloze(z, y, *, over=None, grad_mask=True, softmax_term=True, sign=1.0, stab
     p = np.exp(zs) / np.exp(zs).sum(axis=-1, keepdims=True)
     safe = np.where(mask, y, 0)
     picked = np.log(np.take_along_axis(p, safe[..., None], -1)[..., 0])
-    loss = -(picked * mask).sum() / n
+    loss = -(picked * mask).sum() / n if loss_mask else -picked.sum() / n
     g = p.copy() if softmax_term else np.zeros_like(p)
     g[mask, y[mask]] -= 1.0
     if grad_mask:
@@ -122,6 +133,7 @@ def _cloze(z, y, *, over=None, grad_mask=True, softmax_term=True, sign=1.0, stab
         (lambda z, y: _cloze(z, y, over=np.size), H_C["all_positions"]),
         (lambda z, y: _cloze(z, y, over=lambda y: 1), H_C["sum"]),
         (lambda z, y: _cloze(z, y, sub=False), H_C["minus_one"]),
+        (lambda z, y: _cloze(z, y, loss_mask=False), H_C["unmasked_loss"]),
         (lambda z, y: _cloze(z, y, grad_mask=False), H_C["unmasked_grad"]),
         (lambda z, y: _cloze(z, y, softmax_term=False), H_C["no_softmax"]),
         (lambda z, y: _cloze(z, y, sign=-1.0), H_C["sign"]),
@@ -165,6 +177,30 @@ def _unweighted(h, names):
     return means.var(0) / h.var(0)
 
 
+def _unweighted_sum(h, names):
+    mu = h.mean(0)
+    between = sum((h[names == c].mean(0) - mu) ** 2 for c in np.unique(names))
+    total = ((h - mu) ** 2).sum(0)
+    return np.divide(between, total, out=np.zeros_like(total), where=total > 0)
+
+
+def _names_0_to_4(h, names):
+    mu = h.mean(0)
+    between = sum(
+        (names == c).sum() * (h[names == c].mean(0) - mu) ** 2
+        for c in range(5)
+        if np.any(names == c)
+    )
+    total = ((h - mu) ** 2).sum(0)
+    return np.divide(between, total, out=np.zeros_like(total), where=total > 0)
+
+
+def _no_guard(h, names):
+    mu = h.mean(0)
+    between = sum((names == c).sum() * (h[names == c].mean(0) - mu) ** 2 for c in np.unique(names))
+    return between / ((h - mu) ** 2).sum(0)
+
+
 def _f_ratio(h, names):
     mu = h.mean(0)
     between = sum((names == c).sum() * (h[names == c].mean(0) - mu) ** 2 for c in np.unique(names))
@@ -180,6 +216,9 @@ def _per_story(h, names):
     ("buggy", "hint"),
     [
         (_unweighted, H_S["unweighted"]),
+        (_unweighted_sum, H_S["unweighted"]),
+        (_names_0_to_4, H_S["labels"]),
+        (_no_guard, H_S["constant"]),
         (_f_ratio, H_S["within"]),
         (_per_story, H_S["range"]),
     ],

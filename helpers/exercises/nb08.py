@@ -143,6 +143,18 @@ def _uses_minus_one_as_a_word(logits, targets):
     return reference_cloze_loss(logits, np.where(y < 0, np.asarray(logits).shape[-1] - 1, y))
 
 
+def _loss_not_masked(logits, targets):
+    """Mistake: the -1 targets replaced by word 0 for indexing, but the loss not masked, so
+    every position without a target adds -log p(word 0); divided by N."""
+    y = np.asarray(targets)
+    ref = reference_cloze_loss(logits, targets)
+    z = np.asarray(logits, dtype=float)
+    z = z - z.max(axis=-1, keepdims=True)
+    logp = z - np.log(np.exp(z).sum(axis=-1, keepdims=True))
+    extra = -logp[..., 0][y < 0].sum() / np.sum(y >= 0)
+    return {"loss": ref["loss"] + extra, "dlogits": ref["dlogits"]}
+
+
 def _gradient_not_masked(logits, targets):
     """Mistake: the loss is masked, the gradient is softmax − one-hot everywhere (/ N)."""
     loss = reference_cloze_loss(logits, targets)["loss"]
@@ -195,6 +207,9 @@ CLOZE_HINTS = {
     "gradient) by N = (targets >= 0).sum().",
     "minus_one": "a target of -1 means 'no loss here', but targets[...] = -1 as an index picks "
     "the LAST word: mask those positions out (mask = targets >= 0).",
+    "unmasked_loss": "positions whose target is -1 must add nothing to the loss: after "
+    "replacing -1 by a valid index (to pick), multiply the picked log-probabilities by the "
+    "mask, or select them with it.",
     "unmasked_grad": "the gradient must be 0 at the positions without a target: multiply it by "
     "the mask as well (the loss is masked, the gradient is not).",
     "no_softmax": "∂(−log softmax(z)_y)/∂z = softmax(z) − one-hot(y): the softmax term comes "
@@ -213,6 +228,7 @@ def check_cloze_loss(student: Callable) -> Callable:
         (_mean_over_all_positions, CLOZE_HINTS["all_positions"]),
         (_sums_instead_of_mean, CLOZE_HINTS["sum"]),
         (_uses_minus_one_as_a_word, CLOZE_HINTS["minus_one"]),
+        (_loss_not_masked, CLOZE_HINTS["unmasked_loss"]),
         (_gradient_not_masked, CLOZE_HINTS["unmasked_grad"]),
         (_gradient_without_softmax, CLOZE_HINTS["no_softmax"]),
         (_gradient_sign_flipped, CLOZE_HINTS["sign"]),
@@ -259,6 +275,31 @@ def _unweighted_classes(h, names):
     return np.where(total > 1e-12, means.var(axis=0) / np.maximum(total, 1e-300), 0.0)
 
 
+def _class_means_not_weighted(h, names):
+    """Mistake: Σ_c (mean_c − mean)², the class sizes n_c left out, over the total."""
+    h = np.asarray(h, dtype=float)
+    names = np.asarray(names)
+    centred = h - h.mean(axis=0)
+    total = (centred**2).sum(axis=0)
+    between = sum(centred[names == c].mean(axis=0) ** 2 for c in np.unique(names))
+    return np.where(total > 1e-12, between / np.maximum(total, 1e-300), 0.0)
+
+
+def _names_assumed_0_to_4(h, names):
+    """Mistake: loops over classes 0 … 4 instead of the labels present (the notebook's names
+    are word ids, not 0 … 4)."""
+    h = np.asarray(h, dtype=float)
+    names = np.asarray(names)
+    centred = h - h.mean(axis=0)
+    total = (centred**2).sum(axis=0)
+    between = np.zeros(h.shape[1])
+    for c in range(5):
+        rows = centred[names == c]
+        if len(rows):
+            between += len(rows) * rows.mean(axis=0) ** 2
+    return np.where(total > 1e-12, between / np.maximum(total, 1e-300), 0.0)
+
+
 def _within_ratio(h, names):
     """Mistake: between / within (an F-like ratio) instead of between / total."""
     h = np.asarray(h, dtype=float)
@@ -267,7 +308,10 @@ def _within_ratio(h, names):
     return eta / np.maximum(1.0 - eta, 1e-12)
 
 
-def _selectivity_case(seed: int, B: int, H: int, n_names: int, uneven: bool):
+def _selectivity_case(
+    seed: int, B: int, H: int, n_names: int, uneven: bool, first_id: int = 0, dead: int = -1
+):
+    """Labels first_id … first_id + n_names − 1; unit ``dead`` (if >= 0) is constant 0."""
     rng = np.random.default_rng(seed)
     if uneven:  # the classes have different sizes
         weights = np.linspace(1.0, 3.0, n_names)
@@ -276,13 +320,17 @@ def _selectivity_case(seed: int, B: int, H: int, n_names: int, uneven: bool):
         names = np.arange(B) % n_names
     code = rng.normal(size=(n_names, H)) * rng.uniform(0, 2, size=H)
     h = np.tanh(code[names] + rng.normal(size=(B, H)) * rng.uniform(0.1, 1.5, size=H))
-    return ((h, names), {})
+    if dead >= 0:
+        h[:, dead] = 0.0  # a unit that does not vary: η² = 0 by definition
+    return ((h, names + first_id), {})
 
 
 SELECTIVITY_CASES = [
     _selectivity_case(70, B=40, H=6, n_names=5, uneven=True),
     _selectivity_case(71, B=60, H=9, n_names=5, uneven=True),
     _selectivity_case(72, B=30, H=4, n_names=3, uneven=False),
+    # the notebook's labels: word ids 2 … 6, and one dead unit (constant 0)
+    _selectivity_case(73, B=50, H=7, n_names=5, uneven=True, first_id=2, dead=4),
 ]
 
 SELECTIVITY_HINTS = {
@@ -290,6 +338,10 @@ SELECTIVITY_HINTS = {
     "between-name sum is Σ_c n_c (mean_c − mean)², and the names are not equally frequent.",
     "within": "divide by the TOTAL sum of squares Σ_b (h_b − mean)², not by the within-name "
     "part: η² is a share of the variance, between 0 and 1.",
+    "labels": "loop over the labels that occur (np.unique(names)): the names are word ids, "
+    "not 0 … 4.",
+    "constant": "a unit that does not vary has a total sum of squares of 0, and 0 / 0 is NaN: "
+    "return 0 for it (the text's convention), e.g. with np.where(total > 1e-12, …, 0.0).",
     "range": "η² is a share of the variance: every value lies in [0, 1]. Take means over the "
     "stories (axis 0), one value per unit.",
 }
@@ -299,10 +351,13 @@ def check_name_selectivity(student: Callable) -> Callable:
     """Exercise 3: ``name_selectivity(h, names) -> eta2`` (H,), h (B, H), names (B,)."""
     mistakes = [
         (_unweighted_classes, SELECTIVITY_HINTS["unweighted"]),
+        (_class_means_not_weighted, SELECTIVITY_HINTS["unweighted"]),
+        (_names_assumed_0_to_4, SELECTIVITY_HINTS["labels"]),
         (_within_ratio, SELECTIVITY_HINTS["within"]),
     ]
     hints = [
         Hint(lambda d: d.kind == "shape", SELECTIVITY_HINTS["range"]),
+        Hint(lambda d: d.kind == "nan" and d.case == 3, SELECTIVITY_HINTS["constant"]),
     ]
     return check(
         "Exercise 3 (which units carry the name)",
