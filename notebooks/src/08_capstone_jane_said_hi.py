@@ -585,9 +585,10 @@ ax_h.set_ylabel(f"state of unit {u}, mean over stories")
 ax_h.set_title(f"One run (GRU seed {m}, d = 33): unit {u}, by name")
 ax_h.legend(title="name B", fontsize=9, ncol=2, loc="center right")
 ax_z.set_ylabel("update gate z_t (median over 100 stories)")
-ax_z.set_ylim(-0.03, 1.05)
+ax_z.set_ylim(-0.03, 1.4)  # room above the gates for the legend, which would hide data
+ax_z.set_yticks(np.linspace(0, 1, 6))
 ax_z.set_title("Its update gate: z ≈ 1 keeps h while fillers pass")
-ax_z.legend(fontsize=9, loc="lower right")
+ax_z.legend(fontsize=9, loc="upper center", ncol=2)
 plt.show()
 
 # %% [markdown]
