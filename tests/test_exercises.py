@@ -132,26 +132,6 @@ def test_predictions(capsys):
     assert abs(nb04.value_clipping_angle() - 17.10) < 0.01
 
 
-def test_notebook_07_exercises(capsys):
-    from helpers.exercises import nb08
-
-    assert nb08.check_smallest_k(lambda: 20, 20) and not nb08.check_smallest_k(lambda: 21, 20)
-
-    def naive(z, t):
-        return np.exp(np.asarray(z) / t) / np.exp(np.asarray(z) / t).sum(-1, keepdims=True)
-
-    for fn, expected in [
-        (nb08.reference_softmax_temperature, "✔"),
-        (nb08._times_temperature, "divide the logits"),
-        (naive, "subtract the largest logit"),
-    ]:
-        capsys.readouterr()
-        nb08.check_softmax_temperature(fn)
-        assert expected in capsys.readouterr().out
-    p = nb08.reference_softmax_temperature(np.array([np.log(3.0), 0.0]), 1.0)
-    np.testing.assert_allclose(p, [0.75, 0.25])
-
-
 def test_a_square_result_transposed_is_named(capsys):
     """Same shape, wrong order: still diagnosed as a transpose, not "off by 0.63"."""
     M = np.array([[1.0, 2.0], [3.0, 4.0]])
