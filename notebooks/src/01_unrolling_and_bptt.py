@@ -677,13 +677,14 @@ for t in (2, 3, 4, 5):
 # %% [markdown]
 # ### What truncation bounds, and what it does not cure
 #
-# (Why does this network's gradient vanish at all? Its $W_h$ has spectral radius 1.38 and
+# **Why does the explorer's gradient vanish at all?** (Section 6: the loss at step 60,
+# $k = 10$.) Its $W_h$ has spectral radius 1.38 and
 # $\lVert W_h\rVert_2 = 2.75$. But its states are partly saturated — the mean of
 # $\varphi'(a_t)$ over these 60 steps is 0.56 — and the product of the factors
 # $\operatorname{diag}(\varphi'(a_i))\,W_h$ shrinks by about 0.79 per step, although each
 # factor alone has a norm near 2: the norm of a product can be far below the product of
 # the norms. Neither $\rho(W_h)$ nor $\lVert W_h\rVert$ alone decides; notebook 03 takes
-# this apart. The cell checks these numbers too.)
+# this apart. The cell checks these numbers.
 
 # %%
 dphi_v = 1 - c_v.hs[:, 0] ** 2  # φ'(a_t), t = 1..60
@@ -1150,8 +1151,12 @@ assert full_floats / ck_floats == 20  # T = 1600: 80 states instead of 1600
 # %% [markdown]
 # Memory falls from $T$ to about $2\sqrt T$ states (20 times less at $T = 1600$), and the
 # computation grows from two sweeps to three: $T$ forward steps, $T$ recomputed, $T$
-# backward, so about 1.5 times full BPTT's step count. `benchmarks/bench_checkpoint.py`
-# measures the time as a ratio to full BPTT (`make bench BENCH="--only memory"`). The figure
+# backward, so about 1.5 times full BPTT's step count. Time is another matter:
+# `benchmarks/bench_checkpoint.py` measures it as a ratio to full BPTT in the same run, and
+# one run on the course's shared 2-core machine (B = 32, H = 64; `benchmarks/results/
+# checkpoint.json`) gave 2.5–2.8 at T = 400–1600 and 5.2 at T = 100: more than the count,
+# because every short segment pays the fixed cost of a call to `rnn.forward` and
+# `rnn.backward`. The figure
 # compares the three ways for one gradient over $T$ steps: full BPTT, truncation with
 # $k_1 = k_2 = 20$ (bounded memory, but a biased gradient) and checkpointing (the exact
 # gradient). The counts come from `checkpoint.stored_states` (checked above against the
@@ -1201,7 +1206,7 @@ print("at T = 10,000: full BPTT keeps 10,000 states, checkpointing 200, truncati
 # The term linking the loss at step $t$ to step $s$ survives the $t-s$ coins between
 # them with probability $\pi^{t-s}$ and then carries the weight $\pi^{-(t-s)}$, so its
 # expected value is the term itself: **the expected gradient is full BPTT's**. The
-# backward sweep is the `bptt` loop of section 4 with one change, the coin on the carry
+# backward sweep is the `bptt` loop of Exercise 1 with one change, the coin on the carry
 # (`helpers.truncation`, many draws at once):
 
 # %%
