@@ -69,10 +69,16 @@ def _variant(**bug):
                 h_prev = hs[t - 1] if t > 0 else np.zeros_like(h0)
             else:
                 h_prev = hs[t - 1] if t > 0 else h0
-            grads["Wh"] += delta.T @ h_prev
-            grads["Wx"] += delta.T @ xs[t]
-            grads["b"] += delta.sum(axis=0)
-            carry = delta @ (Wh.T if bug.get("transpose") else Wh)
+            if bug.get("overwrite"):  # `=` where `+=` belongs
+                grads = {"Wh": delta.T @ h_prev, "Wx": delta.T @ xs[t], "b": delta.sum(axis=0)}
+            else:
+                grads["Wh"] += delta.T @ h_prev
+                grads["Wx"] += delta.T @ xs[t]
+                grads["b"] += delta.sum(axis=0)
+            if bug.get("carry_dh"):  # ∂L/∂h_t carried back instead of δ_t
+                carry = (dhs[t] + carry) @ Wh
+            else:
+                carry = delta @ (Wh.T if bug.get("transpose") else Wh)
         if bug.get("mean"):
             grads = {name: g / T for name, g in grads.items()}
         dh0 = carry
@@ -94,6 +100,8 @@ BPTT_BUGS = [
     (_variant(mean=True), "AVERAGE over time"),
     (lambda *a: _variant(steps=range(1, len(a[1])))(*a), "first step (t = 0) is missing"),
     (lambda *a: _variant(steps=range(len(a[1]) - 1))(*a), "last step (t = T − 1) is missing"),
+    (_variant(carry_dh=True), "you carried ∂L/∂h_t back"),
+    (_variant(overwrite=True), "`=` where `+=` belongs"),
     (_variant(no_dh0=True), "∂L/∂h_0 is zero"),
     (_variant(dh0_delta=True), "your ∂L/∂h_0 is δ_1"),
 ]
@@ -130,12 +138,49 @@ def _truncated_no_dh0(dhs, xs, hs, h0, Wx, Wh, k):
     return {**bptt_truncated(dhs, xs, hs, h0, Wx, Wh, k), "h0": np.zeros_like(h0)}
 
 
+def _truncated_wrap(dhs, xs, hs, h0, Wx, Wh, k):
+    grads = _zeros(Wx, Wh, h0)
+    dh0 = np.zeros_like(h0)
+    for t in range(len(xs)):
+        carry = dhs[t]
+        for s in range(t, max(t - k, 0) - 1, -1):
+            delta = (1 - hs[s] ** 2) * carry
+            grads["Wh"] += delta.T @ hs[s - 1]  # at s = 0 this is the last state
+            grads["Wx"] += delta.T @ xs[s]
+            grads["b"] += delta.sum(axis=0)
+            carry = delta @ Wh
+        if t < k:
+            dh0 += carry
+    return {**grads, "h0": dh0}
+
+
+def _truncated_h0_off_by_one(dhs, xs, hs, h0, Wx, Wh, k):
+    """Every loss carried back k steps, but the losses at t <= k (not t < k) added to dh0."""
+    grads = _zeros(Wx, Wh, h0)
+    dh0 = np.zeros_like(h0)
+    for t in range(len(xs)):
+        carry = dhs[t]
+        for s in range(t, t - k - 1, -1):
+            if s < 0:
+                break
+            delta = (1 - hs[s] ** 2) * carry
+            grads["Wh"] += delta.T @ (hs[s - 1] if s > 0 else h0)
+            grads["Wx"] += delta.T @ xs[s]
+            grads["b"] += delta.sum(axis=0)
+            carry = delta @ Wh
+        if t <= k:
+            dh0 += carry
+    return {**grads, "h0": dh0}
+
+
 TRUNCATE_BUGS = [
     (_truncated_by(-1), "you kept k − 1 recurrent factors"),
     (_truncated_by(+1), "you kept k + 1 recurrent factors"),
     (_one_carry_reset, "k1 = k2 = k windows"),
     (_last_k_plus_one, "last k + 1 steps of the sequence only"),
     (_truncated_no_dh0, "the losses at steps t ≤ k reach h_0"),
+    (_truncated_wrap, "at s = 0, `hs[s - 1]` is `hs[-1]`"),
+    (_truncated_h0_off_by_one, "one loss term too many reaches h_0"),
 ]
 
 
@@ -239,5 +284,7 @@ def test_the_experiment_answer_is_right_and_its_mistakes_named(capsys):
     assert "keeps the true forward states" in capsys.readouterr().out
     assert not nb01.check_smallest_k(lambda: 3)
     assert "At k = 3 the relative error is" in capsys.readouterr().out
+    assert not nb01.check_smallest_k(lambda: k_star + 1)  # below 1 %, but not the first
+    assert "a smaller k already is" in capsys.readouterr().out
     assert not nb01.check_smallest_k(lambda: 2.5)
     assert "whole number" in capsys.readouterr().out

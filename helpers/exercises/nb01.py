@@ -73,6 +73,8 @@ def _loop(
     steps: str = "all",
     dh0: str = "carry",
     scale_time: bool = False,
+    accumulate: bool = True,
+    carry_dh: bool = False,
 ) -> dict[str, np.ndarray]:
     """A BPTT loop with one switch per catalogued mistake (the defaults are correct)."""
     T = len(xs)
@@ -91,10 +93,10 @@ def _loop(
             prev = hs[t - 1] if t > 0 else np.zeros_like(h0)
         else:  # "wrap": hs[t - 1] at t = 0 is hs[-1], the last state
             prev = hs[t - 1]
-        g["Wh"] += delta.T @ prev
-        g["Wx"] += delta.T @ xs[t]
-        g["b"] += delta.sum(axis=0)
-        carry = delta @ (Wh.T if carry_wh == "WhT" else Wh)
+        terms = {"Wh": delta.T @ prev, "Wx": delta.T @ xs[t], "b": delta.sum(axis=0)}
+        g = {name: g[name] + v if accumulate else v for name, v in terms.items()}
+        back = dhs[t] + carry if carry_dh else delta  # carry_dh: φ′ skipped on the way back
+        carry = back @ (Wh.T if carry_wh == "WhT" else Wh)
     if scale_time:
         g = {name: v / T for name, v in g.items()}
     d0 = {"carry": carry, "zero": np.zeros_like(h0), "delta": delta}[dh0]
@@ -151,6 +153,17 @@ BPTT_MISTAKES: list[tuple[Callable[..., Any], str]] = [
         _mistake(steps="no_last"),
         "the last step (t = T − 1) is missing from your loop: start at t = T − 1 with nothing "
         "carried (δ_{T+1} = 0); `reversed(range(T))` does it.",
+    ),
+    (
+        _mistake(carry_dh=True),
+        "you carried ∂L/∂h_t back, `(dhs[t] + carry) @ Wh`: what crosses W_h is the gradient "
+        "with respect to the pre-activation, δ_t = (1 − h_t²) ⊙ (…), so the carry is "
+        "`delta @ Wh` — tanh′ must be applied before the step back, not skipped.",
+    ),
+    (
+        _mistake(accumulate=False),
+        "your weight gradients hold ONE step's term (the last one the loop visited, t = 0): "
+        "`=` where `+=` belongs. A shared weight gets the sum of its terms over all steps.",
     ),
     (
         _mistake(dh0="zero"),
@@ -239,6 +252,33 @@ def _last_steps_only(dhs, xs, hs, h0, Wx, Wh, k):
     return {**g, "h0": carry if k >= T - 1 else np.zeros_like(h0)}
 
 
+def _per_loss(dhs, xs, hs, h0, Wx, Wh, k, *, wrap=False, h0_upto=0):
+    """One loss term at a time, carried back k steps; ``wrap``: ``hs[s - 1]`` at s = 0 (the
+    last state); ``h0_upto``: the losses at steps t < k + h0_upto add to ∂L/∂h_0."""
+    T, k = len(xs), int(k)
+    g = {"Wx": np.zeros_like(Wx), "Wh": np.zeros_like(Wh), "b": np.zeros(Wh.shape[0])}
+    dh0 = np.zeros_like(h0)
+    for t in range(T):
+        carry = dhs[t]
+        for s in range(t, max(t - k, 0) - 1, -1):
+            delta = (1 - hs[s] ** 2) * carry
+            g["Wh"] += delta.T @ (hs[s - 1] if s > 0 or wrap else h0)
+            g["Wx"] += delta.T @ xs[s]
+            g["b"] += delta.sum(axis=0)
+            carry = delta @ Wh
+        if t < k + h0_upto:
+            dh0 += carry
+    return {**g, "h0": dh0}
+
+
+def _wrap_first(dhs, xs, hs, h0, Wx, Wh, k):
+    return _per_loss(dhs, xs, hs, h0, Wx, Wh, k, wrap=True)
+
+
+def _h0_one_loss_too_many(dhs, xs, hs, h0, Wx, Wh, k):
+    return _per_loss(dhs, xs, hs, h0, Wx, Wh, k, h0_upto=1)
+
+
 def _no_h0(dhs, xs, hs, h0, Wx, Wh, k):
     return {**reference_truncated(dhs, xs, hs, h0, Wx, Wh, k), "h0": np.zeros_like(h0)}
 
@@ -271,6 +311,17 @@ TRUNCATE_MISTAKES: list[tuple[Callable[..., Any], str]] = [
         _no_h0,
         "∂L/∂h_0 is zero, but the losses at steps t ≤ k reach h_0: add W_hᵀ δ_1 of those "
         "loss terms.",
+    ),
+    (
+        _wrap_first,
+        "at s = 0, `hs[s - 1]` is `hs[-1]`, the LAST state (Python wraps negative indices): "
+        "the state before the first step is `h0`.",
+    ),
+    (
+        _h0_one_loss_too_many,
+        "one loss term too many reaches h_0: from code index t, reaching h_0 takes t + 1 "
+        "multiplications by W_h, so only the losses at code indices t < k get there (none "
+        "for k = 0).",
     ),
 ]
 
@@ -394,8 +445,12 @@ def check_smallest_k(answer: Callable[[], Any]) -> bool:
     if hint:
         print("  Hint: " + hint)
     elif 0 <= value < EXP_T:
-        side = "still above" if errs[value] >= 0.01 else "already below, but not the first"
-        print(f"  At k = {value} the relative error is {errs[value]:.2%}: {side} 1 %.")
+        side = (
+            "still at or above 1 %"
+            if errs[value] >= 0.01
+            else "below 1 %, but a smaller k already is"
+        )
+        print(f"  At k = {value} the relative error is {errs[value]:.2%}: {side}.")
     else:
         print(f"  k must lie between 0 and T − 1 = {EXP_T - 1}.")
     return False
