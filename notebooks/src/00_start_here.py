@@ -32,6 +32,11 @@
 # Each notebook follows the same rhythm: **math → code → figure → explorer → check**.
 # Every formula is followed by a cell that checks it numerically (an `assert` or a printed
 # relative error), so you never have to take an equation on trust.
+#
+# Notebooks 01–08 are one 50-minute session each. The **core** — everything up to the
+# `## Summary` — is the session: text and explorer, then `## Exercises` to do in pairs,
+# each with a checker that names the usual mistakes. After the summary, `## Going
+# further` holds derivations, ablations, timings and history for self-study.
 
 # %% [markdown]
 # ## How to use the explorers
@@ -158,7 +163,8 @@ print(
 # %% [markdown]
 # ## Summary
 #
-# - Read the notebooks in order; each ends with a summary and exercises.
+# - Read the notebooks in order; in each, the core (up to the exercises and the summary)
+#   is one session, and "Going further" is for self-study.
 # - Run a notebook before using its explorers; predict before you slide.
 # - Every identity stated in the text is checked by the cell right after it.
 #
