@@ -11,7 +11,8 @@ Parts (all by default; ``--only course,explorers`` picks some):
   (bench_bptt.py), run in a separate venv ``.local/bench-torch`` that has torch and the
   project; torch never becomes a dependency of the course. Without torch: numpy only;
 * ``memory``    stored activations and allocation peaks, full vs truncated BPTT
-  (bench_memory.py);
+  (bench_memory.py), and gradient checkpointing's time as a ratio to full BPTT
+  (bench_checkpoint.py);
 * ``torchmap``  notebook 07's NumPy-to-PyTorch table checked row by row against torch
   (bench_torch_mapping.py), in the same torch venv.
 * ``seeds``     M seeds trained as one stack (``train.init_stack`` + ``fit``) against a loop
@@ -194,6 +195,10 @@ def part_memory(args: argparse.Namespace) -> dict[str, Any]:
 
     res = bench_memory.run(RESULTS / "memory.json")
     say(bench_memory.report(res))
+    import bench_checkpoint  # gradient checkpointing: states kept and time ratio to full BPTT
+
+    res["checkpoint"] = bench_checkpoint.run(RESULTS / "checkpoint.json")
+    say(bench_checkpoint.report(res["checkpoint"]))
     return res
 
 

@@ -198,12 +198,12 @@ def backward(
 def backward(dhs, cache, *, truncate=None, return_dxs=False):
     """Backpropagation through time.
 
-    ``dhs`` (T, B, H) is ∂L/∂h_t injected at every step (the loss's direct gradient,
-    zeros where no loss is attached). Returns ``(grads, dh0)`` with ``grads`` keyed like
-    the params and ``dh0`` (B, H) = ∂L/∂h0; with ``return_dxs=True`` also ``dxs``
-    (T, B, D) = ∂L/∂x_t. For a stack every array has the leading model axis M (``dhs``
-    (M, T, B, H), ``dxs`` (M, T, B, D)); with shared ``xs``, ``grads["Wx"]`` is still
-    (M, H, D), one gradient per model.
+    ``dhs`` (T, B, H): ``dhs[t]`` = ∂ℓ_t/∂h_t, the error the loss term ℓ_t injects at step t (its
+    direct gradient, later states held fixed; zeros where no loss is attached). Returns ``(grads,
+    dh0)`` with ``grads`` keyed like the params and ``dh0`` (B, H) = ∂L/∂h0; with
+    ``return_dxs=True`` also ``dxs`` (T, B, D) = ∂L/∂x_t. For a stack every array has the leading
+    model axis M (``dhs`` (M, T, B, H), ``dxs`` (M, T, B, D)); with shared ``xs``, ``grads["Wx"]``
+    is still (M, H, D), one gradient per model.
 
     ``truncate=k``: for the loss injected at step t, keep only the k most recent
     recurrent factors ∂h_s/∂h_{s-1} (so it reaches h_t, …, h_{t-k}); ``k=0`` means no

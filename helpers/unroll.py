@@ -114,8 +114,8 @@ def backward_untied(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Plain backprop through the untied network, layer by layer.
 
-    ``dhs`` (T, B, H) = ∂L/∂h_t injected by the loss. Returns ``(grads, dh0)``: ``grads``
-    has the shapes of the untied params — ``grads["Wh"][t]`` (H, H) is the gradient of the
+    ``dhs`` (T, B, H): ``dhs[t]`` = ∂ℓ_t/∂h_t, injected by the loss. Returns ``(grads, dh0)``:
+    ``grads`` has the shapes of the untied params — ``grads["Wh"][t]`` (H, H) is the gradient of the
     copy used at step t, δ_t h_{t-1}ᵀ summed over the batch — and ``dh0`` (B, H).
     """
     if not isinstance(cache, UntiedCache):

@@ -24,27 +24,28 @@ def _bptt_correct(dhs, xs, hs, h0, Wx, Wh):
     dWx, dWh, db = np.zeros_like(Wx), np.zeros_like(Wh), np.zeros(H)
     carry = np.zeros((B, H))
     for t in range(T - 1, -1, -1):
-        delta = (hs[t] > 0) * (dhs[t] + carry)
+        delta = (1 - hs[t] ** 2) * (dhs[t] + carry)
         prev = hs[t - 1] if t else h0
         dWx += delta.T @ xs[t]
         dWh += delta.T @ prev
         db += delta.sum(0)
         carry = delta @ Wh
-    return {"Wx": dWx, "Wh": dWh, "b": db}
+    return {"Wx": dWx, "Wh": dWh, "b": db, "h0": carry}
 
 
 def _bptt_averaged(dhs, xs, hs, h0, Wx, Wh):
-    return {k: v / hs.shape[0] for k, v in _bptt_correct(dhs, xs, hs, h0, Wx, Wh).items()}
+    g = _bptt_correct(dhs, xs, hs, h0, Wx, Wh)
+    return {k: v / hs.shape[0] if k != "h0" else v for k, v in g.items()}
 
 
-def _chunked_correct(params, xs, n):
-    parts = [rnn.forward(params, xs[s : s + n])[0] for s in range(0, xs.shape[0], n)]
-    return np.concatenate(parts)
+def _truncated_correct(dhs, xs, hs, h0, Wx, Wh, k):
+    grads, dh0 = rnn.backward(dhs, rnn.Cache({"Wx": Wx, "Wh": Wh}, xs, hs, h0, "tanh"), truncate=k)
+    return {**grads, "h0": dh0}
 
 
 CORRECT = [
-    (nb01.check_bptt_relu, _bptt_correct),
-    (nb01.check_chunked_states, _chunked_correct),
+    (nb01.check_bptt, _bptt_correct),
+    (nb01.check_bptt_truncated, _truncated_correct),
     (nb03.check_jacobian_product, nb03._reference_jacobian),
     (nb04.check_clip_global_norm, lambda g, m: clip.clip_by_global_norm(g, m)[0]),
     (nb05.check_lstm_step_backward, nb05.reference_lstm_step_backward),
@@ -70,10 +71,8 @@ def test_unfinished_exercise_hands_back_the_reference(checker, solution, capsys)
 @pytest.mark.parametrize(
     ("checker", "wrong", "expected"),
     [
-        (nb01.check_bptt_relu, _bptt_averaged, "did you average over time"),
-        (nb01.check_bptt_relu, nb01._forgot_recurrence, "add W_hᵀ δ_{t+1}"),
-        (nb01.check_bptt_relu, nb01._tanh_derivative, "tanh's derivative"),
-        (nb01.check_chunked_states, nb01._never_reset, "reset"),
+        (nb01.check_bptt, _bptt_averaged, "AVERAGE over time"),
+        (nb01.check_bptt_truncated, nb01._reset_every_k, "k1 = k2 = k windows"),
         (nb03.check_jacobian_product, nb03._transposed_factors, "column-gradient"),
         (nb03.check_jacobian_product, nb03._reversed_order, "wrong order"),
         (nb04.check_clip_global_norm, nb04._per_tensor, "each array by its own norm"),

@@ -62,7 +62,7 @@ def test_backward_arrows_follow_the_error_signal_of_a_real_network():
     darkness = [-_luminance(arrows[i].get_edgecolor()) for i in live]
     assert widths == sorted(widths) and darkness == sorted(darkness)
     labels = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert r"$\delta_4 = 0$" in labels and f"{norms[0]:.2f}" in labels
+    assert "δ₄ = 0" in labels and f"{norms[0]:.2f}" in labels
     buf = io.BytesIO()
     fig.savefig(buf, format="png")
     assert buf.getvalue()[:8] == b"\x89PNG\r\n\x1a\n"

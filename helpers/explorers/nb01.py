@@ -12,6 +12,7 @@ every step, ``helpers.unroll.error_signals``); a slider move only sums and draws
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 
 import ipywidgets as widgets
@@ -34,6 +35,15 @@ MODES = ("loss at the last step only", "loss at every step")
 
 
 # -- the unrolled graph -------------------------------------------------------------------
+_SUB = str.maketrans("0123456789t", "₀₁₂₃₄₅₆₇₈₉ₜ")
+
+
+def _var(name: str, t: int | str) -> str:
+    """A symbol with a subscript in plain Unicode ("h₁", "ŷ₂", "ℓₜ"): these labels repeat
+    on every step, and plain text draws many times faster than mathtext."""
+    return name + str(t).translate(_SUB)
+
+
 def _box(
     ax: Axes,
     x: float,
@@ -64,7 +74,8 @@ def _box(
         text,
         ha="center",
         va="center",
-        fontsize=13,
+        fontsize=14,
+        fontstyle="italic",
         alpha=alpha,
         color="white" if filled else "black",
     )
@@ -103,7 +114,7 @@ def _arrow(
 def unrolled_graph(steps: int = 4, losses: Sequence[int] | None = None) -> Figure:
     """The RNN folded (left) and unrolled over ``steps`` steps (right), as a figure.
 
-    ``losses``: the steps t (1-based, as in the math) whose output y_t enters the loss;
+    ``losses``: the steps t (1-based, as in the math) whose prediction ŷ_t enters the loss;
     default all. Outputs without a loss are drawn faded. Returns a 10 × 3.8 in figure.
     """
     T = as_int("steps", steps, min_value=1, max_value=6)
@@ -127,9 +138,9 @@ def unrolled_graph(steps: int = 4, losses: Sequence[int] | None = None) -> Figur
     # folded
     left.set_xlim(-1.0, 1.1)
     left.set_ylim(-1.45, 2.75)
-    _box(left, 0, -1.0, "$x_t$", green, filled=False)
-    _box(left, 0, 0.5, "$h_t$", blue)
-    _box(left, 0, 2.0, "$y_t$", orange, filled=False)
+    _box(left, 0, -1.0, _var("x", "t"), green, filled=False)
+    _box(left, 0, 0.5, _var("h", "t"), blue)
+    _box(left, 0, 2.0, _var("ŷ", "t"), orange, filled=False)
     _arrow(left, (0, -0.75), (0, 0.25), "$W_x$", offset=(0.3, -0.15))
     _arrow(left, (0, 0.75), (0, 1.75), "$W_y$", offset=(0.3, -0.15))
     _arrow(left, (0.35, 0.62), (0.35, 0.38), color=style.COLORS["vermillion"], rad=-2.6)
@@ -139,23 +150,23 @@ def unrolled_graph(steps: int = 4, losses: Sequence[int] | None = None) -> Figur
     dx = 1.55
     right.set_xlim(-0.6, dx * T + 0.8)
     right.set_ylim(-1.45, 3.95)
-    _box(right, 0, 0.5, "$h_0$", blue, filled=False)
+    _box(right, 0, 0.5, _var("h", 0), blue, filled=False)
     for t in range(1, T + 1):
         x = dx * t
         on = t in chosen
         fade = 1.0 if on else 0.3
-        _box(right, x, -1.0, f"$x_{t}$", green, filled=False)
-        _box(right, x, 0.5, f"$h_{t}$", blue)
-        _box(right, x, 2.0, f"$y_{t}$", orange, filled=False, alpha=fade)
+        _box(right, x, -1.0, _var("x", t), green, filled=False)
+        _box(right, x, 0.5, _var("h", t), blue)
+        _box(right, x, 2.0, _var("ŷ", t), orange, filled=False, alpha=fade)
         _arrow(right, (x, -0.75), (x, 0.25), "$W_x$", offset=(0.28, -0.15))
         _arrow(
             right, (x - dx + 0.35, 0.5), (x - 0.35, 0.5), "$W_h$", color=style.COLORS["vermillion"]
         )
         _arrow(right, (x, 0.75), (x, 1.75), "$W_y$", offset=(0.28, -0.15), alpha=fade)
         if on:
-            _box(right, x, 3.2, rf"$\ell_{t}$", style.COLORS["purple"], w=0.6, h=0.42)
+            _box(right, x, 3.2, _var("ℓ", t), style.COLORS["purple"], w=0.6, h=0.42)
             _arrow(right, (x, 2.25), (x, 2.99), color=grey)
-    names = ", ".join(f"y_{t}" for t in chosen)
+    names = ", ".join(rf"\hat y_{t}" for t in chosen)
     total = "L" if losses is None else f"J({names})"
     right.text(
         dx * T + 0.45,
@@ -213,19 +224,19 @@ def backward_graph(
     purple, vermillion = style.COLORS["purple"], style.COLORS["vermillion"]
     shades = mpl.colormaps["Purples"]
     top = float(d.max())
-    _box(ax, 0, 0.5, "$h_0$", blue, filled=False)
+    _box(ax, 0, 0.5, _var("h", 0), blue, filled=False)
     for t in range(1, T + 1):
         x = dx * t
         on = t in chosen
-        _box(ax, x, -1.0, f"$x_{t}$", green, filled=False)
-        _box(ax, x, 0.5, f"$h_{t}$", blue)
-        _box(ax, x, 2.0, f"$y_{t}$", orange, filled=False, alpha=1.0 if on else 0.3)
+        _box(ax, x, -1.0, _var("x", t), green, filled=False)
+        _box(ax, x, 0.5, _var("h", t), blue)
+        _box(ax, x, 2.0, _var("ŷ", t), orange, filled=False, alpha=1.0 if on else 0.3)
         _arrow(ax, (x, -0.75), (x, 0.25))
         _arrow(ax, (x, 0.75), (x, 1.75), alpha=1.0 if on else 0.3)
         # forward: h_{t-1} -> h_t through W_h, in the upper half of the boxes
         _arrow(ax, (x - dx + 0.35, 0.64), (x - 0.35, 0.64), color=vermillion, alpha=0.8)
         if on:
-            _box(ax, x, 3.2, rf"$\ell_{t}$", purple, w=0.6, h=0.42)
+            _box(ax, x, 3.2, _var("ℓ", t), purple, w=0.6, h=0.42)
             _arrow(ax, (x, 2.25), (x, 2.99), color="0.45")
             # the loss's error ∂ℓ_t/∂h_t, injected into h_t
             ax.add_patch(
@@ -246,17 +257,17 @@ def backward_graph(
         start, end = (x - 0.35, 0.36), (x - dx + 0.35, 0.36)
         if d[t - 1] == 0:
             style_kw = {"lw": 1.5, "ls": "--", "color": "0.5"}
-            label = rf"$\delta_{t} = 0$"
+            label = f"{_var('δ', t)} = 0"
         else:
             style_kw = {"lw": 1.5 + 3.5 * size, "color": shades(0.35 + 0.65 * size)}
-            label = rf"$\delta_{t}$: {d[t - 1]:.2f}"
+            label = f"{_var('δ', t)}: {d[t - 1]:.2f}"
         ax.add_patch(
             FancyArrowPatch(
                 start, end, arrowstyle="-|>", mutation_scale=16, shrinkA=0, shrinkB=0, **style_kw
             )
         ).set_gid(f"delta_{t}")  # tests find the backward arrows by this id
         ax.text(x - dx / 2, 0.22, label, ha="center", va="top", fontsize=12)
-    total = "L" if losses is None else "J(" + ", ".join(f"y_{t}" for t in chosen) + ")"
+    total = "L" if losses is None else "J(" + ", ".join(rf"\hat y_{t}" for t in chosen) + ")"
     ax.text(dx * T + 0.4, 3.2, rf"$\rightarrow\ {total}$", va="center", ha="left", fontsize=13)
     ax.text(
         left - pad + 0.05,
@@ -296,7 +307,16 @@ def explorer_rnn() -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.nd
 
 
 def precompute() -> dict[str, np.ndarray]:
-    """Error signals of every loss term at every step for one long seeded sequence."""
+    """Error signals of every loss term at every step for one long seeded sequence.
+
+    Computed once per process (the notebook's check cell reuses the explorer's); the
+    arrays are read-only.
+    """
+    return dict(_precompute())
+
+
+@functools.cache
+def _precompute() -> dict[str, np.ndarray]:
     params, xs, h0, dhs = explorer_rnn()
     hs, cache = rnn.forward(params, xs, h0)
     sig = unroll.error_signals(dhs, cache)[:, :, 0]  # (t, s, H)
@@ -306,12 +326,15 @@ def precompute() -> dict[str, np.ndarray]:
     t_idx = s_idx + j_idx
     valid = t_idx < T_MAX
     off = np.where(valid[..., None], sig[np.minimum(t_idx, T_MAX - 1), s_idx], 0.0)
-    return {
+    out = {
         "sig": sig,
         "hprev": hprev,
         "hnorm": np.linalg.norm(hprev, axis=1),
         "P": np.cumsum(off, axis=1),
     }
+    for value in out.values():
+        value.setflags(write=False)
+    return out
 
 
 def contributions(T: int, k: int, mode: str, pre: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:

@@ -20,17 +20,23 @@
 # | # | notebook | the question it answers |
 # |---|---|---|
 # | 00 | start here | How is the course used? (this notebook) |
-# | 01 | unrolling and BPTT | How do we differentiate through time, what does it cost, and what does truncation lose? |
+# | 01 | unrolling and BPTT | How do we differentiate through time, and what does truncation give up? |
 # | 02 | vanishing and exploding: scalar toys | Why does $\alpha^t$ (or $w^{1000}$) make gradients vanish or explode? |
 # | 03 | Jacobians and eigenvalues | Which property of $W_h$ decides between vanishing and exploding, and what does the nonlinearity add? |
 # | 04 | gradient clipping | How do we survive the cliffs of an exploding gradient? |
 # | 05 | LSTM and GRU | How does a different structure keep gradients alive over long lags? |
-# | 06 | more remedies | What do momentum, RMSProp, identity initialisation and teacher forcing add? |
-# | 07 | capstone: "Jane said hi to __" | Which models learn a dependency across a whole story? |
+# | 06 | optimizers and initialisation | What do momentum, RMSProp, Adam and identity initialisation add? |
+# | 07 | teacher forcing and scheduled sampling | What should the network read while it learns to generate? |
+# | 08 | capstone: "Jane said hi to __" | Which models learn a dependency across a whole story? |
 #
 # Each notebook follows the same rhythm: **math → code → figure → explorer → check**.
 # Every formula is followed by a cell that checks it numerically (an `assert` or a printed
 # relative error), so you never have to take an equation on trust.
+#
+# Notebooks 01–08 are one 50-minute session each. The **core** — everything up to the
+# `## Summary` — is the session: text and explorer, then `## Exercises` to do in pairs,
+# each with a checker that names the usual mistakes. After the summary, `## Going
+# further` holds derivations, ablations, timings and history for self-study.
 
 # %% [markdown]
 # ## How to use the explorers
@@ -64,11 +70,18 @@ demo = ALL["nb00.repeated_multiplication"]()
 demo
 
 # %% [markdown]
+# <details>
+# <summary>Check your predictions (click to open)</summary>
+#
 # Even a factor of 0.9 shrinks the result to about $0.9^{60} \approx 0.0018$, and 1.1
 # grows it to about $1.1^{60} \approx 304$. A recurrent network multiplies by (roughly)
 # the same factor at every time step when gradients flow backward: that is the whole story
-# of notebooks 02 and 03. Check the two numbers, by doing the 60 multiplications one at a
-# time, and check that the explorer draws the same curve:
+# of notebooks 02 and 03.
+#
+# </details>
+#
+# The cell below checks the two numbers, by doing the 60 multiplications one at a time,
+# and checks that the explorer draws the same curve.
 
 # %%
 for factor, expected in ((0.9, 0.0017970), (1.1, 304.48)):
@@ -94,12 +107,14 @@ for factor, expected in ((0.9, 0.0017970), (1.1, 304.48)):
 # | $W_h$ | recurrent weights | `params["Wh"]` | `(H, H)` |
 # | $b$ | bias | `params["b"]` | `(H,)` |
 # | $\varphi$ | activation: tanh, ReLU or identity | `activation=` | — |
-# | $y_t = W_y h_t + b_y$ | output at step $t$ | `params["Wy"]`, `params["by"]` | `(O, H)`, `(O,)` |
-# | $L = \sum_t \ell(y_t, \hat y_t)$ | loss summed over steps; $y_t$ the output, $\hat y_t$ the target | `loss` | scalar |
+# | $\hat y_t = W_y h_t + b_y$ | output (the prediction) at step $t$ | `params["Wy"]`, `params["by"]` | `(O, H)`, `(O,)` |
+# | $y_t$ | target at step $t$ | `ys` | |
+# | $L = \sum_t \ell_t$, $\ell_t = \ell(\hat y_t, y_t)$ | loss summed over steps | `loss` | scalar |
+# | $\partial \ell_t/\partial h_t$ | the error the loss injects at step $t$ (its direct gradient) | `dhs[t]` | `(B, H)` |
 # | $T$, $B$, $D$, $H$ | sequence length, batch size, input size, hidden size | | |
 #
 # The recurrence is
-# $$h_t = \varphi(W_x x_t + W_h h_{t-1} + b), \qquad y_t = W_y h_t + b_y .$$
+# $$h_t = \varphi(W_x x_t + W_h h_{t-1} + b), \qquad \hat y_t = W_y h_t + b_y .$$
 # In code a batch is *time-major*: `xs` has shape `(T, B, D)`, and one step is
 # `h = phi(x @ Wx.T + h @ Wh.T + b)` — the same layout as PyTorch's `torch.nn.RNN`,
 # so weights can be copied between the two (with $b$ = `b_ih + b_hh`: PyTorch keeps two
@@ -148,7 +163,8 @@ print(
 # %% [markdown]
 # ## Summary
 #
-# - Read the notebooks in order; each ends with a summary and exercises.
+# - Read the notebooks in order; in each, the core (up to the exercises and the summary)
+#   is one session, and "Going further" is for self-study.
 # - Run a notebook before using its explorers; predict before you slide.
 # - Every identity stated in the text is checked by the cell right after it.
 #
