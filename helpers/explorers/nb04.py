@@ -48,6 +48,22 @@ def wall(w: np.ndarray, x0: float = 0.5) -> np.ndarray:
     return x0 - np.asarray(w) / (1.0 + np.exp(-x0))
 
 
+def fixed_points(w: float, b: float) -> np.ndarray:
+    """Every x with x = w σ(x) + b in [−20, 20], ascending (sign changes of x ↦ wσ(x) + b − x
+    on a grid of step 1e-4, each refined by 60 bisections)."""
+    grid = np.linspace(-20.0, 20.0, 400_001)
+    gap = w / (1.0 + np.exp(-grid)) + b - grid
+    roots = []
+    for i in np.flatnonzero(np.sign(gap[:-1]) != np.sign(gap[1:])):
+        lo, hi = grid[i], grid[i + 1]
+        for _ in range(60):
+            mid = (lo + hi) / 2
+            same = np.sign(w / (1.0 + np.exp(-mid)) + b - mid) == np.sign(gap[i])
+            lo, hi = (mid, hi) if same else (lo, mid)
+        roots.append((lo + hi) / 2)
+    return np.array(roots)
+
+
 def _fmt_point(p: np.ndarray) -> str:
     return f"({p[0]:.3g}, {p[1]:.3g})"
 
@@ -248,7 +264,7 @@ SETTINGS = {
     "length": 6,
     "hidden": 16,
     "batch": 32,
-    "steps": 1000,
+    "steps": 400,
     "probe_lr": 0.1,
     "lr": 0.3,
     "factors": (0.5, 1.0, 2.0, 5.0, 10.0),
