@@ -321,7 +321,7 @@ print(f"‖C_t‖ 30 steps back / last: {size[-31] / size[-1]:.3g}; clipped at 0
 
 # %% [markdown]
 # Clipping by the global norm multiplies every time step's contribution by the same
-# factor, so the decay stays (a figure is under *Going further*). Nothing a rescaling of
+# factor, so the decay stays. Nothing a rescaling of
 # the total gradient can do brings the early contributions up; that needs a structure
 # whose backward path does not shrink at every step — the LSTM and GRU of **notebook 05**
 # — or a term in the loss that asks for it (Pascanu's regulariser, *Going further*).
@@ -725,24 +725,6 @@ assert experiment.runs[5.0].clipped[60:].sum() == 0  # only the initial burst
 assert np.mean(experiment.runs[10.0].clipped) > 0.5
 
 # %% [markdown]
-# ### Clipping scales every time step alike: the figure
-#
-# The contributions $\lVert C_t\rVert$ of §5 before and after clipping at 0.01 (log
-# scale): the slope of the line, the vanishing, is untouched.
-
-# %%
-fig, ax = plt.subplots(figsize=(8, 3.8))
-t_axis = np.arange(2, T + 1)  # C_1 = δ_1 h_0ᵀ is exactly 0 here (h_0 = 0): not on a log axis
-ax.semilogy(t_axis, size[1:], color=style.VANISH, marker="o", ms=3, label="no clipping")
-ax.semilogy(t_axis, c * size[1:], color=style.NEUTRAL, ls="--",
-            label=f"clipped at 0.01 (every term × {c:.3g})")
-ax.set(xlabel="time step t of the contribution (loss at t = 40)",
-       ylabel=r"$\|C_t\|$, part of $\partial L/\partial W_h$ (log scale)",
-       title="Clipping scales every time step alike: the decay stays")
-ax.legend(fontsize=10)
-plt.show()
-
-# %% [markdown]
 # ### Pascanu's regulariser Ω against vanishing gradients
 #
 # Clipping handles the gradient that is too large. For the one that vanishes, Pascanu et
@@ -812,17 +794,20 @@ for key, label in [("plain", "loss alone"), ("omega", "loss + Ω")]:
           f"[{np.percentile(mse, 10):.3g}–{np.percentile(mse, 90):.3g}]; learned "
           f"{stats.rate_text(int(np.sum(mse < 1 / 12)), S_om)}")
 ratio_om = om.reach["omega"] / om.reach["plain"]
-print(f"with Ω / without, seed by seed: smallest factor {ratio_om.min():.0f}")
+print(f"with Ω / without, seed by seed: smallest factor {ratio_om.min():.0f}; larger in "
+      f"{stats.rate_text(int(np.sum(ratio_om > 1)), S_om)} seeds")
 assert np.all(ratio_om > 3) and np.median(om.reach["plain"]) < np.median(om.reach_start)
 assert not np.any(om.test_mse["plain"] < 1 / 12) and not np.any(om.test_mse["omega"] < 1 / 12)
 assert np.median(om.test_mse["omega"]) > np.median(om.test_mse["plain"])
 
 # %% [markdown]
 # With Ω the share of the error signal that reaches the first step is larger in every
-# seed (8/8, by more than a factor 3; the smallest factor is printed), while training on the loss alone *lowered* it
-# below its value at initialisation. That is what Ω is for. Neither setting learned the
-# task in 50 steps (0/8 each: no difference detected), and after 50 steps the test MSE
-# is higher with Ω: pushing the norm up costs loss at first. Whether Ω then helps a
+# seed (8/8, 95 % Wilson interval 0.68–1; by more than a factor 3, the smallest factor is
+# printed), while training on the loss alone *lowered* its median below the value at
+# initialisation (0.029 before, about 0.01 after). That is what Ω is for. Neither setting
+# learned the task in 50 steps (0/8 each: no difference detected), and after 50 steps the
+# test MSE is higher with Ω (median 0.35 against 0.19): pushing the norm up costs loss at
+# first. Whether Ω then helps a
 # vanilla RNN *learn* a long-lag task needs runs far longer than this notebook's time
 # allowance, so it is not claimed here; Pascanu et al. (2013, §4) evaluate it, with
 # clipping, on long-lag tasks. (8 seeds of one small network, one α, one length.)
