@@ -489,8 +489,9 @@ class OmegaRuns:
     """The 8 seeds trained with (``"omega"``) and without (``"plain"``) Ω, same batches.
 
     ``test_mse[k]`` (S,); ``reach[k]`` (S,): per seed, the median over test sequences of
-    ‖∂E/∂h_0‖ / ‖∂E/∂h_{T−1}‖ for a loss on the last output (how much of the error signal
-    reaches the first step); ``reach_start`` the same at initialisation (shared by both).
+    ‖∂E/∂hs[0]‖ / ‖∂E/∂hs[T−1]‖ (first and last state) for a loss on the last output (how
+    much of the error signal reaches the first step); ``reach_start`` the same at
+    initialisation (shared by both).
     """
 
     test_mse: dict[str, np.ndarray]
@@ -517,7 +518,7 @@ def omega_step(
 
 
 def _reach(params: dict[str, np.ndarray], xs: np.ndarray) -> np.ndarray:
-    """(M,) median over the sequences of ‖∂E/∂h_0‖ / ‖∂E/∂h_{T−1}‖, loss on the last output."""
+    """(M,) median over the sequences of ‖∂E/∂hs[0]‖ / ‖∂E/∂hs[T−1]‖, loss on the last output."""
     hs, cache = rnn.forward({k: params[k] for k in rnn.PARAM_NAMES}, xs)
     dhs = np.zeros_like(hs)
     dhs[:, -1] = params["Wy"][:, 0][:, None, :]  # ∂ŷ/∂h_{T−1} for every sequence

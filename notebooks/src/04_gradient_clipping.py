@@ -65,7 +65,8 @@ np.set_printoptions(precision=4, suppress=True)
 w5, b_wall = 5.0, 0.5 - 5.0 / (1 + np.exp(-0.5))
 s_sn = (1 + np.array([1.0, -1.0]) * np.sqrt(1 - 4 / w5)) / 2  # σ where w σ(1 − σ) = 1
 b_sn = np.log(s_sn / (1 - s_sn)) - w5 * s_sn
-print(f"wall at b = {b_wall:.4f}; saddle-node bifurcations at b = {b_sn[0]:.4f}, {b_sn[1]:.4f}")
+print(f"1/σ'(0.5) = {(1 + np.exp(-0.5)) ** 2 / np.exp(-0.5):.4f}; at w = 5: wall at b = "
+      f"{b_wall:.4f}, saddle-node bifurcations at b = {b_sn[0]:.4f}, {b_sn[1]:.4f}")
 for side in (-1, 1):
     fps = nb04.fixed_points(w5, b_wall + side * 1e-3)
     print(f"b = wall {side * 1e-3:+.0e}: fixed points {np.round(fps, 2)}, repeller "
@@ -79,8 +80,9 @@ assert b_sn.min() < b_wall - 0.04 and b_wall + 0.2 < b_sn.max()
 # $\lambda^{50}$ ($3\cdot10^{3}$ at $w = 5$), and the wall is of order $1/\lambda^{50}$
 # wide. A gradient step $-\eta\nabla E$ trusts a straight-line model of $E$ over its whole
 # length; on the face that length is of order $\eta\lambda^{50}$, while the model holds
-# only over about $1/\lambda^{50}$. At $w = 5$ and $\eta = 0.3$ the step is a few thousand
-# times longer than the wall is wide, and lands anywhere. Checked by scanning $b$ finely:
+# only over about $1/\lambda^{50}$. At $w = 5$ and $\eta = 0.3$ a step from the steepest
+# point of the face is millions of times longer than the wall is wide, and lands
+# anywhere. Checked by scanning $b$ finely:
 
 # %%
 lam = w5 * np.exp(-0.5) / (1 + np.exp(-0.5)) ** 2  # w σ'(0.5)
@@ -88,8 +90,10 @@ b_scan = b_wall + np.linspace(-3, 3, 40_001) / lam**50
 E_scan, _, dE_db = toys.pascanu_loss(w5, b_scan)
 steep, swing = np.abs(dE_db).max(), np.ptp(E_scan)
 print(f"λ = {lam:.4f}, λ⁵⁰ = {lam**50:.3g}: steepest |∂E/∂b| = {steep:.3g}; "
-      f"E changes by {swing:.2f} within ±3/λ⁵⁰ = ±{3 / lam**50:.1g} of the line")
-assert 0.3 < steep / lam**50 < 3 and swing > 0.3
+      f"E changes by {swing:.2f} within ±3/λ⁵⁰ = ±{3 / lam**50:.1g} of the line; a step "
+      f"η·|∂E/∂b| = {0.3 * steep:.3g} there is {0.3 * steep * lam**50:.1e} × 1/λ⁵⁰")
+assert 0.3 < steep / lam**50 < 3 and swing > 0.3 and 0.3 * steep * lam**50 > 1e6
+assert E_scan.min() < 1e-6  # the loss reaches 0 on the face (σ(x₅₀) passes 0.7)
 
 # %% [markdown]
 # The figure shows $\log_{10} E$ (on a linear scale the valley floor and the plateau look
@@ -779,13 +783,14 @@ assert np.median(ratios0) < 1
 # 50 steps, every run clipped at global norm 1), once on the loss alone and once on the
 # loss $+ \,1 \times \Omega$ — the ablation isolates Ω. Measured after training: how
 # much of the error signal of the last output reaches the first step
-# ($\lVert\partial E/\partial h_0\rVert / \lVert\partial E/\partial h_{19}\rVert$, median
+# ($\lVert\partial E/\partial h_1\rVert / \lVert\partial E/\partial h_{20}\rVert$, $h_1$ the
+# state after the first input, $h_{20}$ the last; median
 # over 250 test sequences), and the test MSE.
 
 # %%
 om = nb04.omega_experiment()
 S_om = len(om.test_mse["plain"])
-print("reach ‖∂E/∂h_0‖/‖∂E/∂h_19‖ at initialisation: median {:.2g} [10–90 %: {:.2g}–{:.2g}]"
+print("reach ‖∂E/∂h_1‖/‖∂E/∂h_20‖ at initialisation: median {:.2g} [10–90 %: {:.2g}–{:.2g}]"
       .format(*stats.median_range(om.reach_start)))
 for key, label in [("plain", "loss alone"), ("omega", "loss + Ω")]:
     reach, mse = om.reach[key], om.test_mse[key]
