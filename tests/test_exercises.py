@@ -3,11 +3,13 @@ hint, an unfinished exercise says so and hands back the reference, a crash is ex
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 import pytest
 
 from helpers import rnn
-from helpers.exercises import check, check_value, nb01, nb02, nb03, nb05, nb06
+from helpers.exercises import check, check_value, nb01, nb02, nb03, nb04, nb05, nb06
 
 
 def _todo(*args, **kwargs):
@@ -48,6 +50,12 @@ CORRECT = [
     (nb02.check_central_difference, lambda f, w, dw: (f(w + dw) - f(w - dw)) / (2 * dw)),
     (nb03.check_jacobian_product, nb03._reference_jacobian),
     (nb03.check_spectral_radius, lambda W: max(abs(np.linalg.eigvals(W)))),
+    (nb04.check_clip_grad_norm, nb04.reference_clip_grad_norm),
+    (nb04.check_largest_turn, nb04.reference_largest_turn),
+    (
+        functools.partial(nb04.check_largest_factor, real=nb04.factor_cases({})[1][0][0]),
+        nb04.reference_largest_factor,
+    ),
     (nb05.check_lstm_step, nb05.reference_lstm_step),
     (nb06.check_rmsprop_step, nb06.reference_rmsprop),
     (nb06.check_nesterov_step, nb06.reference_nesterov),
