@@ -1,5 +1,5 @@
 """Exercises of notebook 04: clipping with PyTorch's semantics, how far value clipping can
-turn a gradient, and the threshold experiment of §6 read as a verdict.
+turn a gradient, and the threshold experiment of §4 read as a verdict.
 
 Each checker runs the student's function on non-degenerate cases against a reference and
 recognises the mistakes students really make (``mistakes=``), each with its own hint.
@@ -84,15 +84,31 @@ def _no_sqrt(grads, max_norm, error_if_nonfinite=False):
     return {k: g * min(1.0, max_norm / (total + EPS)) for k, g in grads.items()}, total
 
 
+def _sum_of_norms(grads, max_norm, error_if_nonfinite=False):
+    total = float(sum(float(np.linalg.norm(g)) for g in grads.values()))
+    _raise_if_nonfinite(total, error_if_nonfinite)
+    return {k: g * min(1.0, max_norm / (total + EPS)) for k, g in grads.items()}, total
+
+
+def _in_place(grads, max_norm, error_if_nonfinite=False):
+    total = _total(grads)
+    _raise_if_nonfinite(total, error_if_nonfinite)
+    for g in grads.values():
+        g *= min(1.0, max_norm / (total + EPS))
+    return grads, total
+
+
 def _never_raises(grads, max_norm, error_if_nonfinite=False):
     with np.errstate(all="ignore"):
         return reference_clip_grad_norm(grads, max_norm, False)
 
 
 def _observed(fn: Callable) -> Callable:
-    """What the checker compares: ``{"clipped", "total_norm"}``, or ``{"raised"}`` (1.0 if
-    ``fn`` raised, else 0.0) on a case with ``error_if_nonfinite=True``. ``fn`` gets a deep
-    copy of the gradients, so a function that works in place cannot change the case."""
+    """What the checker compares: ``{"clipped", "total_norm", "caller_untouched"}`` (the last
+    1.0 when the caller's dict and arrays are unchanged after the call, else 0.0), or
+    ``{"raised"}`` (1.0 if ``fn`` raised, else 0.0) on a case with
+    ``error_if_nonfinite=True``. ``fn`` gets a deep copy of the gradients, so a function
+    that works in place cannot change the case."""
 
     def run(grads, max_norm, error_if_nonfinite=False):
         mine = copy.deepcopy(grads)
@@ -107,7 +123,10 @@ def _observed(fn: Callable) -> Callable:
             return {"raised": 0.0}
         out = fn(mine, max_norm, error_if_nonfinite=False)
         if isinstance(out, (tuple, list)) and len(out) == 2:
-            return {"clipped": out[0], "total_norm": out[1]}
+            untouched = mine.keys() == grads.keys() and all(
+                np.array_equal(mine[k], grads[k]) for k in grads
+            )
+            return {"clipped": out[0], "total_norm": out[1], "caller_untouched": float(untouched)}
         return out
 
     return run
@@ -165,6 +184,16 @@ CLIP_MISTAKES = [
         "SUM of squared entries).",
     ),
     (_no_sqrt, "the total norm is the square ROOT of the sum of squares."),
+    (
+        _sum_of_norms,
+        "you added up the norms of the arrays. The total norm is the norm of all entries "
+        "together: √(Σ over arrays of ‖g_k‖²), which is smaller than Σ ‖g_k‖.",
+    ),
+    (
+        _in_place,
+        "you rescaled the caller's arrays in place (as torch's clip_grad_norm_ does with "
+        ".grad); the exercise asks for new arrays, leaving the caller's gradients unchanged.",
+    ),
     (
         _never_raises,
         "with error_if_nonfinite=True, a NaN or infinite total norm must raise an error "
@@ -311,8 +340,8 @@ FACTOR_MISTAKES = [
     (_smallest, "that is the smallest factor that works; the question asks for the largest."),
     (
         _median_criterion,
-        "you looked at the median test MSE; the question asks for a count of seeds that "
-        "learned (at least 7 of 8).",
+        "you looked at an average (median or mean) of the test MSEs; the question asks for "
+        "a count of seeds that learned (at least 7 of 8).",
     ),
 ]
 
