@@ -422,15 +422,16 @@ assert exercises.reference_largest_factor(results) == 5.0
 early = {f: experiment.runs[f].grad_norm[:10].max(axis=0) for f in (5.0, 10.0)}
 print(f"largest ‖∇ℓ‖ in the first 10 steps, per seed: 5 × {early[5.0].min():.3g}–"
       f"{early[5.0].max():.3g}; 10 × {early[10.0].min():.3g}–{early[10.0].max():.3g}; "
-      f"10 × test MSE of every seed > {experiment.runs[10.0].test_mse.min():.3g}")
-assert early[10.0].min() > early[5.0].max() and experiment.runs[10.0].test_mse.min() > 1
+      f"10 × steps clipped: {np.mean(experiment.runs[10.0].clipped):.0%}")
+assert early[10.0].min() > early[5.0].max() and np.mean(experiment.runs[10.0].clipped) > 0.5
+assert experiment.runs[10.0].test_mse.min() > 1 / 6 and np.median(experiment.runs[10.0].test_mse) > 1
 
 # %% [markdown]
 # Every unclipped run overflows (8/8); clipped at 0.5, 1 or 5 times the mean norm, every
 # seed learns within 400 steps (8/8 each, 95 % interval 0.68–1). At 10 × none learns
 # (0/8) and none overflows: steps may be twice as long as at 5 ×, the gradient norms of
-# the first 10 steps climb far higher (printed above), and every run ends with a test MSE
-# above 1, clipped on most steps. Pascanu's advice holds here at 0.5, 1 and 5 ×; at 10 ×
+# the first 10 steps climb far higher (printed above), and every run ends worse than
+# always predicting 1 (median test MSE above 1), clipped on most steps. Pascanu's advice holds here at 0.5, 1 and 5 ×; at 10 ×
 # no run converged within 400 steps (longer runs not tested). 8 seeds of one small
 # network on one task.
 #
