@@ -376,14 +376,24 @@ def largest_turn(D: int) -> float:
 largest_turn = exercises.check_largest_turn(largest_turn)
 
 # %% [markdown]
+# <details><summary>Check your answer (click to open)</summary>
+#
+# At $D = 10^6$: $\arccos(10^{-3}) \approx 89.94°$, almost a right angle.
+#
+# </details>
+
+# %%
+print(f"D = 10⁶: {exercises.reference_largest_turn(10**6):.4f}°")
+assert abs(exercises.reference_largest_turn(10**6) - 89.94) < 0.005
+
+# %% [markdown]
 # ### Exercise 3: which thresholds work?
 #
 # In the experiment of §4, `experiment.runs[f].test_mse` holds the 8 seeds' test MSEs at
 # learning rate 0.3 with the threshold $f \times$ the mean probe norm (`f = None`: no
 # clipping; `inf` marks a run that overflowed). Write `largest_factor(test_mse)`: given
 # a dict `{f: test MSEs}`, return the largest factor at which **at least 7 of the 8
-# seeds learn** (test MSE below $1/12$). The checker runs it on this experiment and on
-# two made-up ones. Before you run it, predict: does the experiment agree with
+# seeds learn** (test MSE below $1/12$). Predict first: does the experiment agree with
 # Pascanu's "half to ten times"?
 
 # %%
