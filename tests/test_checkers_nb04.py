@@ -207,6 +207,7 @@ def test_largest_turn_passes(capsys):
         (lambda D: 45.0, "45° is the answer in two dimensions"),
         (lambda D: float(np.degrees(np.arccos(1 / D))), "not D"),
         (lambda D: 90.0 - float(np.degrees(np.arccos(D**-0.5))), "complement"),
+        (lambda D: float(np.degrees(np.arctan(np.sqrt(D - 2)))), "D − 1 entries"),
     ],
 )
 def test_each_turn_mistake_gets_its_own_hint(bug, phrase, capsys):
@@ -218,7 +219,7 @@ def test_each_turn_mistake_gets_its_own_hint(bug, phrase, capsys):
 def test_an_unnamed_turn_error_is_reported_with_its_values(capsys):
     nb04.check_largest_turn(lambda D: 60.0)
     out = capsys.readouterr().out
-    assert out.startswith("✘") and "got 60, expected 54.74" in out and "Hint" not in out, out
+    assert out.startswith("✘") and "got 60, expected 71.57" in out and "Hint" not in out, out
 
 
 # -- Exercise 3: the largest factor at which >= 7/8 seeds learn -------------------------------

@@ -252,6 +252,10 @@ def _no_root(D):
     return float(np.degrees(np.arccos(1.0 / D)))
 
 
+def _one_entry_short(D):
+    return float(np.degrees(np.arccos(1.0 / np.sqrt(D - 1))))
+
+
 def _complement(D):
     return float(np.degrees(np.arcsin(1.0 / np.sqrt(D))))
 
@@ -272,12 +276,18 @@ TURN_MISTAKES = [
         "you have the complement: the angle between g ≈ (L, 0, …, 0) and c = (1, …, 1) has "
         "cosine 1/√D.",
     ),
+    (
+        _one_entry_short,
+        "you counted D − 1 entries: the clamped entry stays in the clipped vector, so "
+        "clip(g) = (c, …, c) has all D entries and norm c√D.",
+    ),
 ]
 
 
 def check_largest_turn(student: Callable) -> Callable:
-    """Exercise 2: ``largest_turn(D)``, in degrees, for D = 3, 10, 2, 1000."""
-    cases = [((D,), {}) for D in (3, 10, 2, 1000)]
+    """Exercise 2: ``largest_turn(D)``, in degrees, for D = 10, 3, 2, 1000 (the first case
+    not 3, where the answer with D − 1 entries coincides with the two-dimensional 45°)."""
+    cases = [((D,), {}) for D in (10, 3, 2, 1000)]
     return check(
         "Exercise 2 (the largest turn of value clipping)",
         student,
