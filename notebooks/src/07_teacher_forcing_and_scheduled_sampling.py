@@ -44,7 +44,8 @@ np.set_printoptions(precision=4, suppress=True)
 # - **teacher forcing** (Williams & Zipser 1989): the *true* previous character,
 #   $x_t = y_{t-1}$;
 # - **free running**: the model's *own* previous prediction, a sample from its softmax —
-#   exactly what it will see when it generates.
+#   as when it generates (our tests generate greedily, feeding back the most likely
+#   character instead of a sample).
 #
 # Our data is one sentence repeated forever, read in windows:
 
