@@ -73,3 +73,21 @@ def test_an_unnamed_generation_error_is_located(capsys):
 
     _, out = _run(capsys, nb07.check_generate, off_somewhere)
     assert "written character = 2, sequence = 1" in out
+
+
+def test_a_missing_hidden_bias_cannot_hide(capsys):
+    """``init`` sets b = 0; the checkers' models do not, so a loss written without b fails."""
+
+    def no_b(params, ids):
+        xs = generative.one_hot(ids[:-1])
+        h, total = np.zeros((ids.shape[1], params["Wh"].shape[0])), 0.0
+        for t in range(xs.shape[0]):
+            h = np.tanh(xs[t] @ params["Wx"].T + h @ params["Wh"].T)
+            z = h @ params["Wy"].T + params["by"]
+            z = z - z.max(axis=1, keepdims=True)
+            logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+            total -= logp[np.arange(ids.shape[1]), ids[t + 1]].sum()
+        return total / (xs.shape[0] * ids.shape[1])
+
+    used, out = _run(capsys, nb07.check_teacher_forced_loss, no_b)
+    assert used is not no_b and "✘" in out and "case 1" in out

@@ -14,20 +14,31 @@ Params = Mapping[str, np.ndarray]
 
 
 def _model(H: int, scale: float, seed: int) -> dict[str, np.ndarray]:
-    """A character model with weights scaled by ``scale`` (larger: livelier argmax paths)."""
+    """A character model with weights scaled by ``scale`` (larger: livelier argmax paths) and
+    non-zero biases ``b`` (H,) and ``by`` (V,), so that a missing bias cannot hide (``init``
+    sets ``b = 0``)."""
     params = generative.init_model(H, rng=np.random.default_rng(seed))
     return {k: v * scale for k, v in params.items()} | {
-        "by": np.random.default_rng(seed + 100).normal(0, 0.5, generative.V)
+        "b": np.random.default_rng(seed + 200).normal(0, 0.5, H),
+        "by": np.random.default_rng(seed + 100).normal(0, 0.5, generative.V),
     }
 
 
-def _step(params: Params, ids: np.ndarray, h: np.ndarray, *, transpose_wh: bool = False):
+def _step(
+    params: Params,
+    ids: np.ndarray,
+    h: np.ndarray,
+    *,
+    transpose_wh: bool = False,
+    hidden_bias: bool = True,
+):
     Wh = params["Wh"] if transpose_wh else params["Wh"].T
-    return np.tanh(generative.one_hot(ids) @ params["Wx"].T + h @ Wh + params["b"])
+    b = params["b"] if hidden_bias else 0.0
+    return np.tanh(generative.one_hot(ids) @ params["Wx"].T + h @ Wh + b)
 
 
-def _readout(params: Params, h: np.ndarray) -> np.ndarray:
-    return (h @ params["Wy"].T + params["by"]).argmax(axis=1)
+def _readout(params: Params, h: np.ndarray, *, output_bias: bool = True) -> np.ndarray:
+    return (h @ params["Wy"].T + (params["by"] if output_bias else 0.0)).argmax(axis=1)
 
 
 # --- Exercise 1: generate ------------------------------------------------------------------
@@ -45,16 +56,19 @@ def _generate_variant(
     reread_last: bool = False,
     carry: bool = True,
     transpose_wh: bool = False,
+    hidden_bias: bool = True,
+    output_bias: bool = True,
 ) -> np.ndarray:
+    kw = {"transpose_wh": transpose_wh, "hidden_bias": hidden_bias}
     h = np.zeros((prompt.shape[1], params["Wh"].shape[0]))
     for ids in prompt[read]:
-        h = _step(params, ids, h, transpose_wh=transpose_wh)
+        h = _step(params, ids, h, **kw)
     if reread_last:
-        h = _step(params, prompt[-1], h, transpose_wh=transpose_wh)
+        h = _step(params, prompt[-1], h, **kw)
     out = np.empty((n, prompt.shape[1]), dtype=np.int64)
     for t in range(n):
-        out[t] = _readout(params, h)
-        h = _step(params, out[t], h if carry else np.zeros_like(h), transpose_wh=transpose_wh)
+        out[t] = _readout(params, h, output_bias=output_bias)
+        h = _step(params, out[t], h if carry else np.zeros_like(h), **kw)
     return out
 
 
@@ -72,6 +86,14 @@ def _state_not_carried(params, prompt, n):
 
 def _wh_transposed(params, prompt, n):
     return _generate_variant(params, prompt, n, transpose_wh=True)
+
+
+def _no_hidden_bias(params, prompt, n):
+    return _generate_variant(params, prompt, n, hidden_bias=False)
+
+
+def _no_output_bias(params, prompt, n):
+    return _generate_variant(params, prompt, n, output_bias=False)
 
 
 def _returns_prompt_too(params, prompt, n):
@@ -98,6 +120,14 @@ GENERATE_MISTAKES: list[tuple[Callable, str]] = [
         _wh_transposed,
         "W_h is applied transposed: the recurrent term is W_h h_{t-1}, i.e. h @ Wh.T for "
         "states stored as rows (B, H).",
+    ),
+    (
+        _no_hidden_bias,
+        "the bias b is missing from the state update: h_t = tanh(W_x x_t + W_h h_{t-1} + b).",
+    ),
+    (
+        _no_output_bias,
+        "the read-out bias is missing: the logits are W_y h_t + b_y.",
     ),
     (
         _returns_prompt_too,
@@ -161,6 +191,15 @@ CROSSING_MISTAKES: list[tuple[Callable, str]] = [
         "the outer factor k is missing: exp(i/k) = … gives i = k · ln(…).",
     ),
     (
+        lambda p, k: k * np.log(k / p),
+        "the − k was dropped: k + exp(i/k) = k/p gives exp(i/k) = k/p − k = k(1 − p)/p, not k/p.",
+    ),
+    (
+        lambda p, k: k * np.log((k - p) / p),
+        "an algebra slip: p (k + exp(i/k)) = k gives p exp(i/k) = k − p k = k(1 − p), "
+        "so exp(i/k) = k(1 − p)/p, not (k − p)/p.",
+    ),
+    (
         lambda p, k: k * np.log10(k * (1 - p) / p),
         "that is log base 10: the schedule uses exp, so take the natural log (np.log).",
     ),
@@ -202,13 +241,27 @@ def reference_teacher_forced_loss(params: Params, ids: np.ndarray) -> float:
     return float(loss)
 
 
-def _step_losses(params: Params, ids: np.ndarray, *, targets_shift: int = 1, carry: bool = True):
-    """(T, B) cross-entropies with the truth fed; ``targets_shift=0`` predicts the input."""
+def _step_losses(
+    params: Params,
+    ids: np.ndarray,
+    *,
+    targets_shift: int = 1,
+    carry: bool = True,
+    transpose_wh: bool = False,
+    inputs_shift: int = 0,
+):
+    """(T, B) cross-entropies with the truth fed; ``targets_shift=0`` predicts the input,
+    ``inputs_shift=1`` feeds the targets ids[1:] as inputs."""
     h = np.zeros((ids.shape[1], params["Wh"].shape[0]))
     T = ids.shape[0] - 1
     out = np.empty((T, ids.shape[1]))
     for t in range(T):
-        h = _step(params, ids[t], h if carry else np.zeros_like(h))
+        h = _step(
+            params,
+            ids[t + inputs_shift],
+            h if carry else np.zeros_like(h),
+            transpose_wh=transpose_wh,
+        )
         logits = h @ params["Wy"].T + params["by"]
         logits = logits - logits.max(axis=1, keepdims=True)
         logp = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
@@ -237,6 +290,20 @@ LOSS_MISTAKES: list[tuple[Callable, str]] = [
     (
         lambda params, ids: float(_step_losses(params, ids)[-1].mean()),
         "only the last step's loss is counted: the language-model loss takes every step.",
+    ),
+    (
+        lambda params, ids: float(_step_losses(params, ids).sum(axis=1).mean()),
+        "you averaged over the steps but summed over the windows: divide by B as well.",
+    ),
+    (
+        lambda params, ids: float(_step_losses(params, ids, transpose_wh=True).mean()),
+        "W_h is applied transposed: the recurrent term is W_h h_{t-1}, i.e. h @ Wh.T for "
+        "states stored as rows (B, H).",
+    ),
+    (
+        lambda params, ids: float(_step_losses(params, ids, inputs_shift=1).mean()),
+        "you fed the targets ids[1:] as inputs: teacher forcing feeds the PREVIOUS true "
+        "characters ids[:-1], and the input at step t predicts ids[t + 1].",
     ),
     (
         lambda params, ids: float(_step_losses(params, ids, carry=False).mean()),
