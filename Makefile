@@ -43,8 +43,10 @@ lint: $(STAMP)
 unit: $(STAMP)
 	$(PRIVATE_DIRS) $(BIN)/python -m pytest -q tests --ignore=tests/browser
 
+# Two notebooks at a time (pytest-xdist, one notebook per worker): the course is 80 s of
+# single-threaded kernel time, which the two cores run in about 45 s.
 nbval: $(STAMP)
-	$(PRIVATE_DIRS) $(BIN)/python -m pytest -q -p no:cacheprovider $(NBVAL) notebooks/*.ipynb
+	$(PRIVATE_DIRS) $(BIN)/python -m pytest -q -p no:cacheprovider $(NBVAL) -n 2 --dist loadfile notebooks/*.ipynb
 
 browser: $(STAMP)
 	$(PRIVATE_DIRS) $(BIN)/python -m pytest -q tests/browser
