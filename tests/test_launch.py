@@ -64,7 +64,7 @@ def test_links_follow_binder_and_colab_formats():
 
 def test_readme_block_of_a_published_course_links_every_notebook():
     paths = launch.course_notebooks()
-    assert len(paths) == len(NOTEBOOKS) == 8
+    assert len(paths) == len(NOTEBOOKS) == 10
     block = launch.readme_block(EXAMPLE, paths)
     assert EXAMPLE.binder_url(paths[0]) in block and launch.BINDER_BADGE in block
     for path in paths:
@@ -362,9 +362,10 @@ def test_setup_cell_installs_helpers_then_the_course_runs_offline_at_the_floors(
         assert all(Path(r["probe"][i]).is_relative_to(FLOOR_VENV) for i in (0, 1)), r
     # Every notebook's explorers displayed live widget views (ipywidgets 7's bundle too).
     explorers = {path.name: sum('ALL["' in c for c in _code(path)) for path in NOTEBOOKS}
+    assert sum(n >= 1 for n in explorers.values()) >= 9  # every session but 09 has one
     for r in reports:
         name = Path(r["notebook"]).name
-        assert r["widget_views"] >= explorers[name] >= 1, (name, r["widget_views"])
+        assert r["widget_views"] >= explorers[name], (name, r["widget_views"])
 
 
 def test_explorer_view_bundle_without_ipywidgets_8_is_the_one_ipywidgets_7_sends():
