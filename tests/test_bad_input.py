@@ -14,7 +14,16 @@ from tests.conftest import ROOT
 sys.path.insert(0, str(ROOT / "tools"))
 import sweep
 
-DONE = {"generative", "gradcheck", "lm", "optim", "schedules", "stats", "train", "unroll"}
+DONE = {
+    "generative",
+    "gradcheck",
+    "lm",
+    "optim",
+    "schedules",
+    "stats",
+    "train",
+    "unroll",
+}
 #: Non-finite results that are the honest answer, not a silent failure: the median of
 #: values holding inf (a diverged run's loss) is inf.
 HONEST_NONFINITE = {("stats.median_range", "values", "inf")}

@@ -281,7 +281,23 @@ def _calls() -> dict[str, Callable[[], tuple[Callable[..., Any], dict[str, Any]]
             coins=truncation.draw_coins(4, keep=0.9, draws=1, rng=_rng())[0],
         ),
     }
+    calls.update(_extra_calls())
     return calls
+
+
+def _extra_calls() -> dict[str, Callable[[], tuple[Callable[..., Any], dict[str, Any]]]]:
+    """More calls, one file per group of modules in ``tools/sweep_calls/`` (each defines
+    ``calls()`` returning name -> builder, as ``_calls`` does)."""
+    import importlib
+    import pkgutil
+
+    import sweep_calls
+
+    extra: dict[str, Callable[[], tuple[Callable[..., Any], dict[str, Any]]]] = {}
+    for info in sorted(pkgutil.iter_modules(sweep_calls.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"sweep_calls.{info.name}")
+        extra.update(module.calls())
+    return extra
 
 
 def _array_mutations(value: np.ndarray) -> Iterator[tuple[str, Any]]:
