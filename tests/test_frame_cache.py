@@ -9,12 +9,16 @@
   idle, the direction of motion first, and are then served from the cache, equal to a fresh
   explorer's picture; a move cancels the rest of the prefetch; ``close`` leaves nothing
   scheduled.
+- Moves that arrive in another thread (JupyterLab sends widget messages to a kernel
+  subshell) are drawn on the explorer's home loop, never in the thread they arrived in, and
+  the picture shown at the end is the one for the last values.
 - The cache never holds more than its cap.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
 
 import numpy as np
 import pytest
@@ -82,7 +86,6 @@ def _recording(explorer):
 )
 def test_prefetch_in_an_event_loop(name):
     explorer = ALL[name]()
-    explorer.defer = True  # opt in (off by default: see Explorer.defer)
     drawn = _recording(explorer)
     control = _slider(explorer)
     assert control is not None
@@ -128,6 +131,60 @@ def test_prefetch_in_an_event_loop(name):
         assert np.array_equal(_pixels(png), _pixels(twin.image.value)), values
     # and what is shown after a cached move is the picture drawn for those values
     assert any(png == shown[0] for values, png in drawn if values[control] == one)
+
+
+@pytest.mark.parametrize("defer", [True, False])
+def test_moves_from_another_thread_are_drawn_on_the_home_loop(defer):
+    """As in JupyterLab with comms over subshells: the widget messages arrive in a thread
+    of their own while the main thread's loop runs."""
+    name = "nb00.repeated_multiplication"
+    threads: list[int] = []
+    shown: dict[str, bytes] = {}
+
+    async def scenario():
+        explorer = ALL[name]()  # made on this loop: its home
+        explorer.defer = defer
+        draw_png = explorer._draw_png
+
+        def recording(values, key):
+            threads.append(threading.get_ident())
+            return draw_png(values, key)
+
+        explorer._draw_png = recording
+        control = _slider(explorer)
+        c = explorer.controls[control]
+        values = [explorer.values[control]]
+        for step in (1, 2, 3, 4, 5):
+            values.append(
+                explorer._neighbour(control, values[0], step)
+                or explorer._neighbour(control, values[0], -step)
+            )
+
+        def subshell():
+            for value in values[1:]:
+                c.value = value  # the observer runs in this thread
+
+        worker = threading.Thread(target=subshell)
+        worker.start()
+        while worker.is_alive():
+            await asyncio.sleep(0.001)
+        worker.join()
+        for _ in range(2000):
+            await asyncio.sleep(0.002)
+            if explorer._pending is None and explorer._prefetching is None:
+                break
+        assert explorer.cache_stats["handed over"] == len(values) - 1
+        shown["control"], shown["value"] = control, values[-1]
+        shown["png"] = explorer.image.value
+        explorer.close()
+
+    asyncio.run(scenario())
+    assert threads and set(threads) == {threading.get_ident()}, "drawn outside the home loop"
+    fresh = ALL[name]()
+    fresh.blit = False
+    fresh.cache_frames = 0
+    fresh.update(**{shown["control"]: shown["value"]})
+    assert np.array_equal(_pixels(shown["png"]), _pixels(fresh.image.value))
 
 
 def test_cache_is_capped():

@@ -16,6 +16,14 @@ idle, the neighbouring pictures are drawn ahead (the direction of motion first),
 turn of the event loop, so a real move waits for at most one picture in progress; moves that
 arrive while a picture is being made are folded into one. The work after a move is bounded
 (at most ``PREFETCH_AHEAD + 1`` pictures) and ``close()`` stops it.
+
+Threads: JupyterLab 4.4+ sends widget messages to a kernel *subshell* (the setting "Kernel
+Comms over subshells", on by default), so a slider's change arrives in another thread than
+the cells run in. Matplotlib is not thread-safe (two pictures drawn at once in two threads
+fail inside FreeType, or crash the kernel), so every picture is made on the event loop of the
+thread that made the explorer (a cell's: the kernel's main thread): a move that arrives in
+another thread is handed over with ``call_soon_threadsafe``. The main thread draws the cells'
+own figures too, so an explorer never draws at the same time as a cell.
 """
 
 from __future__ import annotations
@@ -210,6 +218,8 @@ class Explorer:
         self._prefetching: asyncio.Handle | None = None
         self._queue: list[dict[str, Any]] = []
         self._closed = False
+        # The loop every picture is made on (see the module docstring: threads).
+        self._home: asyncio.AbstractEventLoop | None = _running_loop()
         self.image = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
         for name, control in self.controls.items():
             self._check(name, control.value)  # a start value the browser would change fails
@@ -271,16 +281,39 @@ class Explorer:
     def _on_change(self, change: dict) -> None:
         """A control moved (in the browser, or from code): show its picture.
 
-        In a kernel the picture is made ``settle_s`` later, from the values the controls
-        hold *then*: moves that queued up while a picture was being made are folded into
-        one (stale moves are dropped; the picture catches up with the handle).
-        Then the neighbouring pictures are drawn ahead while the kernel is idle. Without
-        an event loop (a script, a test) the picture is made at once.
+        In a kernel the move is handled on the explorer's home loop (the thread that made
+        it), whatever thread the widget message arrived in; see ``_on_move``. Without an
+        event loop (a script, a test) the picture is made at once.
         """
         if self._holding or self._closed:
             return
+        loop = self._loop()
+        if loop is None:
+            self._note_motion(change)
+            self._render()
+        elif _running_loop() is loop:
+            self._on_move(change)
+        else:  # a subshell's thread: never draw here (matplotlib is not thread-safe)
+            self.cache_stats["handed over"] += 1
+            loop.call_soon_threadsafe(self._on_move, change)
+
+    def _loop(self) -> asyncio.AbstractEventLoop | None:
+        """The running loop pictures are made on: the home loop, or this thread's."""
+        home = self._home
+        if home is not None and home.is_running() and not home.is_closed():
+            return home
+        return _running_loop()
+
+    def _on_move(self, change: dict) -> None:
+        """A move, on the home loop. With ``defer``, the picture is made ``settle_s``
+        later, from the values the controls hold *then*: moves that queued up while a
+        picture was being made are folded into one (stale moves are dropped; the picture
+        catches up with the handle), and the neighbouring pictures are then drawn ahead
+        while the kernel is idle."""
+        if self._closed:
+            return
         self._note_motion(change)
-        loop = _running_loop()
+        loop = self._loop()
         if loop is None or not self.defer:
             self._render()
             return
@@ -360,11 +393,11 @@ class Explorer:
     cache_frames: int = CACHE_FRAMES
     cache_bytes: int = CACHE_BYTES
     #: In a kernel, make the picture ``settle_s`` after a move (folding queued moves into
-    #: one) and draw the neighbouring pictures ahead while the kernel is idle. Off by
-    #: default: with it on, the JupyterLab browser test saw a picture that never caught up
-    #: with its slider (a loaded CI machine); until that is understood, a move is drawn at
-    #: once, as before, and the frame cache still serves pictures already drawn.
-    defer: bool = False
+    #: one) and draw the neighbouring pictures ahead while the kernel is idle. (It was off
+    #: for a while: pictures that never caught up with their slider in JupyterLab were two
+    #: threads drawing at once, main and subshell; every picture is now made on the home
+    #: loop.) ``False``: each move is drawn at once, on the home loop.
+    defer: bool = True
     #: Draw the neighbouring pictures ahead while the kernel is idle (with ``defer`` only).
     prefetch: bool = True
     #: Seconds between a move and its picture, in a kernel: moves already waiting in the
@@ -435,7 +468,7 @@ class Explorer:
         return out
 
     def _start_prefetch(self) -> None:
-        loop = _running_loop()
+        loop = self._loop()
         if loop is None or not self.prefetch or self.cache_frames <= 0:
             return
         self._queue = self.neighbours()[: max(0, self.cache_frames // 2)]
@@ -461,7 +494,7 @@ class Explorer:
             self._draw_png(values, key)
             self.cache_stats["prefetched"] += 1
             break
-        loop = _running_loop()
+        loop = self._loop()
         if self._queue and loop is not None:
             self._prefetching = loop.call_soon(self._prefetch_step)
 
