@@ -56,7 +56,7 @@ def randomized_backward(
     if not np.all((c == 0) | (c == 1)):
         raise ValueError("coins must hold only 0 and 1")
     Wh = cache.params["Wh"]
-    dphi = rnn.activation_derivative(hs, cache.activation)
+    dphi = rnn._activation_derivative(hs, cache.activation)
     hprev = np.concatenate([h0[None], hs[:-1]], axis=0)
     N = c.shape[0]
     grads = {

@@ -39,12 +39,13 @@ def untie(params: Mapping[str, np.ndarray], steps: int) -> dict[str, np.ndarray]
     return {k: np.repeat(p[k][None].astype(np.float64), T, axis=0) for k in UNTIED_NAMES}
 
 
-def _shapes(params: object) -> tuple[int, int]:
+def _shapes(params: object, name: str = "params") -> tuple[int, int]:
     if not isinstance(params, Mapping) or "Wx" not in params:
-        raise TypeError("params must be a dict with keys 'Wx', 'Wh', 'b' (see helpers.rnn.init)")
+        hint = "helpers.rnn.init" if name == "params" else "helpers.unroll.untie"
+        raise TypeError(f"{name} must be a dict with keys 'Wx', 'Wh', 'b' (see {hint})")
     Wx = np.asarray(params["Wx"])
     if Wx.ndim < 2:
-        raise ValueError(f"params['Wx'] must have shape (H, D) or (T, H, D), got {Wx.shape}")
+        raise ValueError(f"{name}['Wx'] must have shape (H, D) or (T, H, D), got {Wx.shape}")
     return Wx.shape[-2], Wx.shape[-1]
 
 
@@ -90,7 +91,7 @@ def forward_untied(
     ``untied`` as returned by ``untie`` (T copies); ``xs`` (T, B, D) → ``hs`` (T, B, H).
     With all copies equal this is exactly ``helpers.rnn.forward``.
     """
-    H, D = _shapes(untied)
+    H, D = _shapes(untied, "untied")
     Wx = as_array("untied['Wx']", untied["Wx"], ndim=3, shape=(None, H, D))
     T = Wx.shape[0]
     p = check_params("untied", untied, {"Wx": (T, H, D), "Wh": (T, H, H), "b": (T, H)})
@@ -123,7 +124,7 @@ def backward_untied(
     hs, xs, h0 = cache.hs, cache.xs, cache.h0
     T, B, H = hs.shape
     g = as_array("dhs", dhs, shape=(T, B, H))
-    dphi = rnn.activation_derivative(hs, cache.activation)
+    dphi = rnn._activation_derivative(hs, cache.activation)
     grads = {k: np.zeros_like(v) for k, v in cache.params.items()}
     carry = np.zeros((B, H))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -186,7 +187,7 @@ def error_signals(dhs: np.ndarray, cache: rnn.Cache) -> np.ndarray:
     T, B, H = hs.shape
     g = as_array("dhs", dhs, shape=(T, B, H))
     Wh = cache.params["Wh"]
-    dphi = rnn.activation_derivative(hs, cache.activation)
+    dphi = rnn._activation_derivative(hs, cache.activation)
     out = np.zeros((T, T, B, H))
     carry = np.zeros((T, B, H))  # carry[t] = ∂ℓ_t/∂h_s coming from step s+1
     with np.errstate(over="ignore", invalid="ignore"):
@@ -247,7 +248,7 @@ def tbptt_grads(dhs: np.ndarray, cache: rnn.Cache, *, k1: int, k2: int) -> dict[
     if n2 < n1:
         raise ValueError(f"k2 must be >= k1 (= {n1}), got {n2}: each window's losses need k1 steps")
     Wh = cache.params["Wh"]
-    dphi = rnn.activation_derivative(hs, cache.activation)
+    dphi = rnn._activation_derivative(hs, cache.activation)
     hprev = np.concatenate([h0[None], hs[:-1]], axis=0)
     grads = {k: np.zeros_like(cache.params[k], dtype=np.float64) for k in UNTIED_NAMES}
     # Windows (first loss, last step): the losses first..end are backpropagated from
@@ -306,7 +307,11 @@ def chunked_backward(dhs: np.ndarray, caches: list[rnn.Cache]) -> dict[str, np.n
     the chunks' gradients are summed. ``dhs`` (T, B, H). With ``reset=True`` this is the
     exact gradient of the chunked model; with ``reset=False`` it is truncated BPTT with
     k1 = k2 = n (when n divides T)."""
-    if not isinstance(caches, list) or not all(isinstance(c, rnn.Cache) for c in caches):
+    if (
+        not isinstance(caches, list)
+        or not caches
+        or not all(isinstance(c, rnn.Cache) for c in caches)
+    ):
         raise TypeError("caches must be the list of caches returned by chunked_forward")
     T = sum(c.hs.shape[0] for c in caches)
     B, H = caches[0].hs.shape[1:]
