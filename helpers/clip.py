@@ -50,7 +50,8 @@ def _parts(arrays: list[np.ndarray]) -> tuple[float, float]:
     biggest = max((float(np.max(np.abs(v))) if v.size else 0.0) for v in arrays)
     if np.isinf(biggest) or biggest == 0.0:
         return biggest, 1.0
-    return biggest, float(np.sqrt(sum(float(np.sum(np.square(v / biggest))) for v in arrays)))
+    with np.errstate(under="ignore"):  # tiny entries / biggest may be subnormal: harmless
+        return biggest, float(np.sqrt(sum(float(np.sum(np.square(v / biggest))) for v in arrays)))
 
 
 def _times(biggest: float, root: float) -> float:
@@ -118,7 +119,8 @@ def clip_by_global_norm(
             raise _nonfinite(g, norm)
         return {k: v.copy() for k, v in g.items()}, norm
     if np.isinf(norm):  # finite entries, norm > 1.8e308: scale by the largest entry first
-        return {k: (v / biggest) * (limit / root) for k, v in g.items()}, norm
+        with np.errstate(under="ignore"):
+            return {k: (v / biggest) * (limit / root) for k, v in g.items()}, norm
     coef = min(1.0, limit / (norm + EPS))
     return {k: v * coef for k, v in g.items()}, norm
 
@@ -142,14 +144,14 @@ def stack_global_norms(grads: Grads) -> np.ndarray:
     has an infinite entry and no NaN.
     """
     biggest, root = _stack_parts(*_stack_checked(grads))
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         return biggest * root
 
 
 def _stack_parts(g: dict[str, np.ndarray], M: int) -> tuple[np.ndarray, np.ndarray]:
     """``_parts`` for each model of a stack: ``(biggest (M,), root (M,))``."""
     rows = [v.reshape(M, -1) for v in g.values()]
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         biggest = np.max([np.max(np.abs(r), axis=1, initial=0.0) for r in rows], axis=0)
         finite = np.isfinite(biggest)
         scale = np.where(finite & (biggest > 0), biggest, 1.0)[:, None]
@@ -189,13 +191,13 @@ def clip_stack_by_global_norm(
     g, M = _stack_checked(grads)
     limit = _stack_max_norms(max_norm, M)
     biggest, root = _stack_parts(g, M)
-    with np.errstate(over="ignore", invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         norms = biggest * root
         coef = np.where(np.isfinite(norms), np.minimum(1.0, limit / (norms + EPS)), 1.0)
-    clipped = {k: v * coef.reshape(M, *(1,) * (v.ndim - 1)) for k, v in g.items()}
-    for m in np.flatnonzero(np.isfinite(biggest) & np.isinf(norms)):
-        for k, v in g.items():  # norm > 1.8e308: scale by the largest entry first
-            clipped[k][m] = (v[m] / biggest[m]) * min(1.0, limit[m] / root[m] / biggest[m])
+        clipped = {k: v * coef.reshape(M, *(1,) * (v.ndim - 1)) for k, v in g.items()}
+        for m in np.flatnonzero(np.isfinite(biggest) & np.isinf(norms)):
+            for k, v in g.items():  # norm > 1.8e308: scale by the largest entry first
+                clipped[k][m] = (v[m] / biggest[m]) * (limit[m] / root[m])
     return clipped, norms
 
 
@@ -215,12 +217,13 @@ def clip_by_tensor_norm(
     norms = {k: _times(*p) for k, p in parts.items()}
     if not all(np.isfinite(p[0]) for p in parts.values()):
         raise _nonfinite(g, next(n for n in norms.values() if not np.isfinite(n)))
-    return {
-        k: (v / parts[k][0]) * (limit / parts[k][1])
-        if np.isinf(norms[k])
-        else v * min(1.0, limit / (norms[k] + EPS))
-        for k, v in g.items()
-    }, norms
+    with np.errstate(under="ignore"):
+        return {
+            k: (v / parts[k][0]) * (limit / parts[k][1])
+            if np.isinf(norms[k])
+            else v * min(1.0, limit / (norms[k] + EPS))
+            for k, v in g.items()
+        }, norms
 
 
 def clip_by_value(grads: Grads, clip_value: float) -> dict[str, np.ndarray]:

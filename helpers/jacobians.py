@@ -143,9 +143,10 @@ def step_jacobians(
     Row i of ``J[t-1]`` is W_h's row i scaled by φ'(a_t)_i: how unit i of h_t responds to
     each unit of h_{t-1}.
     """
-    hs, dphi = forward(params, xs, h0, activation=activation)
-    Wh = np.asarray(params["Wh"], dtype=np.float64)
-    return hs, dphi[..., :, None] * Wh
+    p, x, _ = _check(params, xs, activation)
+    check_size("xs", (*x.shape[:2], p["Wh"].shape[0], p["Wh"].shape[0]))
+    hs, dphi = forward(p, x, h0, activation=activation)
+    return hs, dphi[..., :, None] * p["Wh"]
 
 
 def _as_jacobians(J: object) -> np.ndarray:

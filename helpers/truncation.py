@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import rnn
-from helpers._validate import as_array, as_float, as_int
+from helpers._validate import as_array, as_float, as_int, check_size
 
 
 def draw_coins(steps: int, *, keep: float, draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -28,6 +28,7 @@ def draw_coins(steps: int, *, keep: float, draws: int, rng: np.random.Generator)
     T = as_int("steps", steps, min_value=1, max_value=1_000_000)
     p = as_float("keep", keep, positive=True, max_value=1.0)
     n = as_int("draws", draws, min_value=1, max_value=1_000_000)
+    check_size("draws", (n, T))
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     return (rng.random((n, T)) < p).astype(np.float64)
@@ -47,6 +48,8 @@ def randomized_backward(
     if not isinstance(cache, rnn.Cache):
         raise TypeError("cache must be the Cache returned by helpers.rnn.forward")
     hs, xs, h0 = cache.hs, cache.xs, cache.h0
+    if hs.ndim != 3:
+        raise TypeError(f"cache must come from one model (hs (T, B, H)), not a stack: {hs.shape}")
     T, B, H = hs.shape
     g = as_array("dhs", dhs, shape=(T, B, H))
     p = as_float("keep", keep, positive=True, max_value=1.0)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helpers import rnn
-from helpers._validate import as_array, as_choice, as_int, check_params
+from helpers._validate import as_array, as_choice, as_int, check_params, check_size
 
 UNTIED_NAMES = ("Wx", "Wh", "b")
 
@@ -36,6 +36,7 @@ def untie(params: Mapping[str, np.ndarray], steps: int) -> dict[str, np.ndarray]
     T = as_int("steps", steps, min_value=1)
     H, D = _shapes(params)
     p = check_params("params", params, {"Wx": (H, D), "Wh": (H, H), "b": (H,)})
+    check_size("steps", (T, H * (D + H + 1)))
     return {k: np.repeat(p[k][None].astype(np.float64), T, axis=0) for k in UNTIED_NAMES}
 
 
@@ -58,6 +59,16 @@ class UntiedCache:
     hs: np.ndarray
     h0: np.ndarray
     activation: str
+
+
+def _one_model(hs: np.ndarray) -> tuple[int, int, int]:
+    """``(T, B, H)`` of a cache's states; a stack's cache (M, T, B, H) is refused."""
+    if hs.ndim != 3:
+        raise TypeError(
+            f"cache must come from helpers.rnn.forward on one model (hs (T, B, H)), "
+            f"not a stack: got hs of shape {hs.shape}"
+        )
+    return hs.shape
 
 
 def _h0(h0: object, B: int, H: int) -> np.ndarray:
@@ -184,8 +195,9 @@ def error_signals(dhs: np.ndarray, cache: rnn.Cache) -> np.ndarray:
     if not isinstance(cache, rnn.Cache):
         raise TypeError("cache must be the Cache returned by helpers.rnn.forward")
     hs = cache.hs
-    T, B, H = hs.shape
+    T, B, H = _one_model(hs)
     g = as_array("dhs", dhs, shape=(T, B, H))
+    check_size("cache", (T, T, B, H))
     Wh = cache.params["Wh"]
     dphi = rnn._activation_derivative(hs, cache.activation)
     out = np.zeros((T, T, B, H))
@@ -241,7 +253,7 @@ def tbptt_grads(dhs: np.ndarray, cache: rnn.Cache, *, k1: int, k2: int) -> dict[
     if not isinstance(cache, rnn.Cache):
         raise TypeError("cache must be the Cache returned by helpers.rnn.forward")
     hs, xs, h0 = cache.hs, cache.xs, cache.h0
-    T, B, H = hs.shape
+    T, B, H = _one_model(hs)
     g = as_array("dhs", dhs, shape=(T, B, H))
     n1 = as_int("k1", k1, min_value=1)
     n2 = as_int("k2", k2, min_value=1)
@@ -314,7 +326,7 @@ def chunked_backward(dhs: np.ndarray, caches: list[rnn.Cache]) -> dict[str, np.n
     ):
         raise TypeError("caches must be the list of caches returned by chunked_forward")
     T = sum(c.hs.shape[0] for c in caches)
-    B, H = caches[0].hs.shape[1:]
+    B, H = _one_model(caches[0].hs)[1:]
     g = as_array("dhs", dhs, shape=(T, B, H))
     total = {k: np.zeros_like(caches[0].params[k], dtype=np.float64) for k in UNTIED_NAMES}
     start = 0

@@ -15,13 +15,20 @@ sys.path.insert(0, str(ROOT / "tools"))
 import sweep
 
 DONE = {
+    "clip",
     "generative",
     "gradcheck",
+    "gru",
+    "jacobians",
     "lm",
+    "lstm",
     "optim",
+    "rnn",
     "schedules",
+    "stacking",
     "stats",
     "train",
+    "truncation",
     "unroll",
 }
 #: Non-finite results that are the honest answer, not a silent failure: the median of
