@@ -99,7 +99,7 @@ def clip_by_global_norm(
 
     ``grads`` maps names to arrays of any shapes. Returns ``(clipped, norm_before)``;
     ``clipped`` holds new arrays with the same keys and shapes, all multiplied by
-    ``min(1, max_norm / (norm_before + 1e-6))``. A NaN or infinite norm raises
+    ``min(1, max_norm / (norm_before + 1e-6))``. A NaN or infinite entry raises
     ``NonFiniteGradientError`` naming the offending arrays, unless
     ``error_if_nonfinite=False``, in which case the gradients are returned unscaled
     (copies) with the non-finite norm, for the caller to report.

@@ -178,8 +178,11 @@ def log10_norms(J: np.ndarray, *, start: int = 0, ord: int | str = 2) -> np.ndar
 
     The running product is renormalised after every step and the scale kept as a sum of
     logarithms, so the result is right far beyond float64's range (10^±308): a product of
-    1000 factors of norm 2 gives 301.0, not ``inf``. ``ord`` is 2 (spectral norm, the
-    largest singular value) or ``"fro"`` (Frobenius). An exactly zero product gives −inf.
+    1000 factors of norm 2 gives 301.0, not ``inf``; each factor is divided by its largest
+    |entry| first (its log added to the sum), so entries up to float64's maximum are fine.
+    ``J`` must be finite (NaN or inf is refused: it would make every later norm NaN).
+    ``ord`` is 2 (spectral norm, the largest singular value) or ``"fro"`` (Frobenius).
+    An exactly zero product gives −inf.
     """
     Js = _as_jacobians(J)
     k = as_int("start", start, min_value=0, max_value=Js.shape[0] - 1)

@@ -48,8 +48,6 @@ def randomized_backward(
     if not isinstance(cache, rnn.Cache):
         raise TypeError("cache must be the Cache returned by helpers.rnn.forward")
     hs, xs, h0 = cache.hs, cache.xs, cache.h0
-    if hs.ndim != 3:
-        raise TypeError(f"cache must come from one model (hs (T, B, H)), not a stack: {hs.shape}")
     T, B, H = hs.shape
     g = as_array("dhs", dhs, shape=(T, B, H))
     p = as_float("keep", keep, positive=True, max_value=1.0)
@@ -59,7 +57,7 @@ def randomized_backward(
     if not np.all((c == 0) | (c == 1)):
         raise ValueError("coins must hold only 0 and 1")
     Wh = cache.params["Wh"]
-    dphi = rnn._activation_derivative(hs, cache.activation)
+    dphi = rnn.activation_derivative(hs, cache.activation)
     hprev = np.concatenate([h0[None], hs[:-1]], axis=0)
     N = c.shape[0]
     grads = {

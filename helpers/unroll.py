@@ -253,14 +253,14 @@ def tbptt_grads(dhs: np.ndarray, cache: rnn.Cache, *, k1: int, k2: int) -> dict[
     if not isinstance(cache, rnn.Cache):
         raise TypeError("cache must be the Cache returned by helpers.rnn.forward")
     hs, xs, h0 = cache.hs, cache.xs, cache.h0
-    T, B, H = _one_model(hs)
+    T, B, H = hs.shape
     g = as_array("dhs", dhs, shape=(T, B, H))
     n1 = as_int("k1", k1, min_value=1)
     n2 = as_int("k2", k2, min_value=1)
     if n2 < n1:
         raise ValueError(f"k2 must be >= k1 (= {n1}), got {n2}: each window's losses need k1 steps")
     Wh = cache.params["Wh"]
-    dphi = rnn._activation_derivative(hs, cache.activation)
+    dphi = rnn.activation_derivative(hs, cache.activation)
     hprev = np.concatenate([h0[None], hs[:-1]], axis=0)
     grads = {k: np.zeros_like(cache.params[k], dtype=np.float64) for k in UNTIED_NAMES}
     # Windows (first loss, last step): the losses first..end are backpropagated from
