@@ -55,8 +55,8 @@ def init(
     """
     D = as_int("input_size", input_size, min_value=1)
     H = as_int("hidden_size", hidden_size, min_value=1)
-    check_size("input_size", (3 * H, D))
     check_size("hidden_size", (3 * H, H))
+    check_size("input_size", (3 * H, D))
     dt = as_float_dtype("dtype", dtype)
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")

@@ -11,6 +11,8 @@ from decimal import Decimal, getcontext
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import clip, gru, jacobians, lstm, rnn, stacking, truncation, unroll
 
@@ -238,3 +240,32 @@ def test_pascanu_bound_names_wh_and_refuses_overflow():
 def test_stack_names_a_model_that_is_not_a_dict():
     with pytest.raises(TypeError, match=r"^models\[0\] must be a parameter dict"):
         stacking.stack([float("nan"), _params])
+
+
+# -- property tests (hypothesis): generated bad input is refused by name, at once ---------------
+@settings(max_examples=60, deadline=1000)
+@given(
+    cell=st.sampled_from(CELLS),
+    hidden=st.one_of(st.integers(8_000, 10**12), st.floats(8_000, 1e308).map(float)),
+)
+def test_generated_huge_hidden_sizes_are_refused_by_name(cell, hidden):
+    with pytest.raises((ValueError, TypeError), match=r"^hidden_size "):
+        cell.init(2, hidden, rng=np.random.default_rng(0))
+
+
+@settings(max_examples=60, deadline=1000)
+@given(
+    bad=st.one_of(
+        st.none(),
+        st.booleans(),
+        st.text(max_size=3),
+        st.complex_numbers(allow_nan=False).filter(lambda z: z.imag != 0),
+        st.lists(st.just(float("nan")), min_size=1, max_size=3),
+    )
+)
+def test_generated_non_real_input_to_the_element_wise_functions_is_refused_by_name(bad):
+    for fn, name in ((lstm.sigmoid, "a"), (gru.sigmoid, "a")):
+        with pytest.raises((ValueError, TypeError), match=rf"^{name} "):
+            fn(bad)
+    with pytest.raises((ValueError, TypeError), match=r"^hs "):
+        rnn.activation_derivative(bad, "tanh")
