@@ -13,7 +13,12 @@ from helpers._validate import COUNT_LIMIT, as_int
 
 
 @settings(max_examples=100, deadline=500)
-@given(st.one_of(st.floats(COUNT_LIMIT + 1, 1e308), st.integers(COUNT_LIMIT + 1, 10**400)))
+@given(
+    st.one_of(
+        st.floats(COUNT_LIMIT + 1, 1e308).map(lambda x: float(int(x))),  # whole numbers
+        st.integers(COUNT_LIMIT + 1, 10**400),
+    )
+)
 def test_counts_beyond_the_limit_are_refused_by_name(value):
     with pytest.raises(ValueError, match=r"^n_steps must be <= 10,000,000"):
         as_int("n_steps", value)
