@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 from collections.abc import Iterable, Mapping
 
@@ -132,3 +133,50 @@ def check_params(
     if missing:
         raise ValueError(f"{name} is missing key(s) {missing}; expected keys {list(expected)}")
     return {k: as_array(f"{name}[{k!r}]", params[k], shape=shape) for k, shape in expected.items()}
+
+
+def as_real_array(name: str, value: object, *, allow_inf: bool = False) -> np.ndarray:
+    """``value`` as a float ndarray of real numbers (any shape, a scalar gives shape ()).
+
+    Unlike ``as_array`` it refuses booleans (``True`` is not a number here); NaN is always
+    refused, ±inf only unless ``allow_inf`` (for functions defined at ±inf, e.g. σ).
+    """
+    if isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, np.ndarray) and value.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must be an array of real numbers, got booleans")
+    arr = as_array(name, value, finite=False)
+    if np.isnan(arr).any() or (not allow_inf and np.isinf(arr).any()):
+        what = "NaN" if allow_inf else "NaN or infinite"
+        bad = int(np.count_nonzero(np.isnan(arr) if allow_inf else ~np.isfinite(arr)))
+        raise ValueError(f"{name} contains {bad} {what} value(s)")
+    return arr
+
+
+def as_float_dtype(name: str, value: object) -> np.dtype:
+    """``value`` as ``np.dtype('float32')`` or ``np.dtype('float64')``, the only dtypes the
+    helpers compute in (integer weights would be all zeros, complex ones meaningless)."""
+    if value is None or isinstance(value, (bool, numbers.Number)):
+        raise TypeError(f"{name} must be np.float32 or np.float64, got {value!r}")
+    try:
+        dt = np.dtype(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be np.float32 or np.float64, got {value!r}") from None
+    if dt not in (np.dtype(np.float32), np.dtype(np.float64)):
+        raise TypeError(f"{name} must be np.float32 or np.float64, got {dt}")
+    return dt
+
+
+#: The most entries one array a helper allocates may hold (5·10⁷: 400 MB of float64):
+#: a larger request would exhaust memory or take minutes, so it is refused at once.
+ARRAY_LIMIT = 50_000_000
+
+
+def check_size(name: str, shape: tuple[int, ...], *, limit: int = ARRAY_LIMIT) -> None:
+    """Refuse, naming ``name``, an array of ``shape`` with more than ``limit`` entries."""
+    n = math.prod(int(s) for s in shape)
+    if n > limit:
+        raise ValueError(
+            f"{name} is too large: it needs an array of shape {tuple(shape)} ({n:.3g} entries, "
+            f"{8 * n / 1e9:.3g} GB as float64); at most {limit:,} entries"
+        )

@@ -29,7 +29,14 @@ import numpy as np
 
 from helpers import stacking
 from helpers._buffers import carve
-from helpers._validate import as_array, as_int, check_params
+from helpers._validate import (
+    as_array,
+    as_float_dtype,
+    as_int,
+    as_real_array,
+    check_params,
+    check_size,
+)
 
 PARAM_NAMES = ("Wx", "Wh", "bx", "bh")
 GATES = ("r", "z", "n")
@@ -48,11 +55,14 @@ def init(
     """
     D = as_int("input_size", input_size, min_value=1)
     H = as_int("hidden_size", hidden_size, min_value=1)
+    check_size("hidden_size", (3 * H, H))
+    check_size("input_size", (3 * H, D))
+    dt = as_float_dtype("dtype", dtype)
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     lim = 1.0 / np.sqrt(H)
     shapes = {"Wx": (3 * H, D), "Wh": (3 * H, H), "bx": (3 * H,), "bh": (3 * H,)}
-    return {k: rng.uniform(-lim, lim, size=s).astype(dtype) for k, s in shapes.items()}
+    return {k: rng.uniform(-lim, lim, size=s).astype(dt) for k, s in shapes.items()}
 
 
 def init_stack(
@@ -67,8 +77,12 @@ def init_stack(
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + e^(−a)), without overflow warnings for large |a|."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+    """The logistic function 1 / (1 + e^(−a)), element-wise, without overflow for large |a|.
+
+    ``a``: an array (or a number) of reals; ±inf give 0 and 1, NaN is refused.
+    """
+    x = as_real_array("a", a, allow_inf=True)
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 @dataclass
@@ -140,12 +154,12 @@ def forward(
     shapes = {"Wx": (*L, 3 * H, D), "Wh": (*L, 3 * H, H), "bx": (*L, 3 * H), "bh": (*L, 3 * H)}
     p = check_params("params", params, shapes)
     dtype = np.result_type(p["Wx"].dtype, np.float32)
-    x = stacking.inputs("xs", xs, L, D, dtype)
+    x = stacking._inputs("xs", xs, L, D, dtype)
     T, B = x.shape[-3:-1]
     if h0 is None:
         h = np.zeros((*L, B, H), dtype=dtype)
     else:
-        h = stacking.initial_state("h0", h0, L, B, H, dtype)
+        h = stacking._initial_state("h0", h0, L, B, H, dtype)
     Wx, Wh, bx, bh = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
     # σ(a) = (1 + tanh(a/2)) / 2: the r and z rows are pre-scaled by 1/2 so that one tanh
     # and one multiply-add give both gates.
@@ -255,13 +269,15 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     L = hs.shape[:-3]  # () for one model, (M,) for a stack
     gin = as_array("dhs", dhs, shape=hs.shape, dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
+    if not isinstance(return_dxs, bool):
+        raise TypeError(f"return_dxs must be True or False, got {return_dxs!r}")
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     # ∂L/∂(W_x x + b_x) and ∂L/∂(W_h h + b_h), blocks r, z, n: they hold the factors Kx, Kh
     # first (see _local_factors) and the loop scales them in place, step by step.
     daxs, dahs = carve(hs.dtype, (*L, T, B, 3, H), (*L, T, B, 3, H))
     with np.errstate(over="ignore", invalid="ignore"):
         if L:  # chunk by chunk of models: each chunk's factors fit in the CPU cache
-            for m in stacking.chunks(L[0], 2 * daxs[0].nbytes):
+            for m in stacking._chunks(L[0], 2 * daxs[0].nbytes):
                 one = Cache(cache.params, cache.xs, hs[m], cache.gates[m], cache.hn[m], cache.h0[m])
                 _local_factors(one, daxs[m], dahs[m])
             z = cache.gates.reshape(daxs.shape)[..., 1, :]

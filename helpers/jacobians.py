@@ -19,7 +19,15 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import rnn
-from helpers._validate import as_array, as_choice, as_float, as_int, check_params
+from helpers._validate import (
+    COUNT_LIMIT,
+    as_array,
+    as_choice,
+    as_float,
+    as_int,
+    check_params,
+    check_size,
+)
 
 ACTIVATIONS = ("tanh", "sigmoid", "relu", "linear")
 #: γ = max |φ'|: the constant of Pascanu et al.'s bound ‖diag(φ'(a)) W_h‖ ≤ γ σ_max
@@ -31,14 +39,16 @@ GAMMA = {"tanh": 1.0, "sigmoid": 0.25, "relu": 1.0, "linear": 1.0}
 def spectral_radius(W: np.ndarray) -> float:
     """ρ(W) = max |eigenvalue| of a square matrix ``W`` (H, H)."""
     M = as_array("W", W, ndim=2)
-    if M.shape[0] != M.shape[1]:
-        raise ValueError(f"W must be square (H, H), got shape {M.shape}")
+    if M.shape[0] != M.shape[1] or M.size == 0:
+        raise ValueError(f"W must be square (H, H) with H >= 1, got shape {M.shape}")
     return float(np.max(np.abs(np.linalg.eigvals(M))))
 
 
 def largest_singular_value(W: np.ndarray) -> float:
     """σ_max = ‖W‖₂ (Pascanu et al.'s λ1), the largest singular value of ``W`` (any 2-D shape)."""
     M = as_array("W", W, ndim=2)
+    if M.size == 0:
+        raise ValueError(f"W must not be empty, got shape {M.shape}")
     return float(np.linalg.norm(M, 2))
 
 
@@ -59,6 +69,7 @@ def random_recurrent(hidden_size: int, radius: float, *, rng: np.random.Generato
     (the circular law), so the eigenvalue cloud is a disc of radius ``radius``.
     """
     H = as_int("hidden_size", hidden_size, min_value=1)
+    check_size("hidden_size", (H, H))
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     return with_spectral_radius(rng.normal(0.0, 1.0 / np.sqrt(H), size=(H, H)), radius)
@@ -98,7 +109,7 @@ def forward(
     p, x, act = _check(params, xs, activation)
     if act != "sigmoid":
         hs, _ = rnn.forward(p, x, h0, activation=act)
-        return hs, rnn.activation_derivative(hs, act)
+        return hs, rnn._activation_derivative(hs, act)
     T, B, _ = x.shape
     H = p["Wh"].shape[0]
     if h0 is None:
@@ -132,15 +143,16 @@ def step_jacobians(
     Row i of ``J[t-1]`` is W_h's row i scaled by φ'(a_t)_i: how unit i of h_t responds to
     each unit of h_{t-1}.
     """
-    hs, dphi = forward(params, xs, h0, activation=activation)
-    Wh = np.asarray(params["Wh"], dtype=np.float64)
-    return hs, dphi[..., :, None] * Wh
+    p, x, _ = _check(params, xs, activation)
+    check_size("xs", (*x.shape[:2], p["Wh"].shape[0], p["Wh"].shape[0]))
+    hs, dphi = forward(p, x, h0, activation=activation)
+    return hs, dphi[..., :, None] * p["Wh"]
 
 
 def _as_jacobians(J: object) -> np.ndarray:
-    arr = as_array("J", J, ndim=4, finite=False)
-    if arr.shape[-1] != arr.shape[-2]:
-        raise ValueError(f"J must have shape (T, B, H, H), got {arr.shape}")
+    arr = as_array("J", J, ndim=4)
+    if arr.shape[-1] != arr.shape[-2] or 0 in arr.shape:
+        raise ValueError(f"J must have shape (T, B, H, H) with T, B, H >= 1, got {arr.shape}")
     return arr
 
 
@@ -166,8 +178,11 @@ def log10_norms(J: np.ndarray, *, start: int = 0, ord: int | str = 2) -> np.ndar
 
     The running product is renormalised after every step and the scale kept as a sum of
     logarithms, so the result is right far beyond float64's range (10^±308): a product of
-    1000 factors of norm 2 gives 301.0, not ``inf``. ``ord`` is 2 (spectral norm, the
-    largest singular value) or ``"fro"`` (Frobenius). An exactly zero product gives −inf.
+    1000 factors of norm 2 gives 301.0, not ``inf``; each factor is divided by its largest
+    |entry| first (its log added to the sum), so entries up to float64's maximum are fine.
+    ``J`` must be finite (NaN or inf is refused: it would make every later norm NaN).
+    ``ord`` is 2 (spectral norm, the largest singular value) or ``"fro"`` (Frobenius).
+    An exactly zero product gives −inf.
     """
     Js = _as_jacobians(J)
     k = as_int("start", start, min_value=0, max_value=Js.shape[0] - 1)
@@ -180,9 +195,14 @@ def log10_norms(J: np.ndarray, *, start: int = 0, ord: int | str = 2) -> np.ndar
     total = np.zeros(B)
     with np.errstate(over="ignore", under="ignore", invalid="ignore", divide="ignore"):
         for i in range(n):
-            P = Js[k + i] @ P
+            # Each factor is divided by its largest |entry| (its log kept in the sum) and
+            # each product by its Frobenius norm, so nothing overflows even for entries
+            # near 1e308: the scaled factor has entries <= 1, the product norm 1.
+            scale = np.max(np.abs(Js[k + i]), axis=(-2, -1))
+            safe = np.where(scale > 0, scale, 1.0)
+            P = (Js[k + i] / safe[:, None, None]) @ P
             size = np.sqrt(np.einsum("bij,bij->b", P, P))
-            total = total + np.log10(size)  # −inf once the product is exactly 0
+            total = total + np.log10(size) + np.log10(safe)  # −inf once the product is 0
             P = P / np.where(size > 0, size, 1.0)[:, None, None]
             unit[i] = P
             logs[i] = total
@@ -223,12 +243,24 @@ def pascanu_bound(Wh: np.ndarray, activation: str, steps: int | np.ndarray) -> n
 
     σ_max is the largest singular value of W_h (Pascanu's λ1), γ = max |φ'| (``GAMMA``).
     When γ σ_max < 1 the bound goes to 0 geometrically, so gradients vanish (a sufficient
-    condition).
+    condition). A bound beyond 1e308 is refused (``ValueError``) rather than returned as inf.
     """
     act = as_choice("activation", activation, ACTIVATIONS)
-    lam = largest_singular_value(Wh)
+    W = as_array("Wh", Wh, ndim=2)
+    if W.shape[0] != W.shape[1] or W.size == 0:
+        raise ValueError(f"Wh must be square (H, H) with H >= 1, got shape {W.shape}")
+    lam = float(np.linalg.norm(W, 2))
+    if isinstance(steps, (bool, np.bool_)) or np.asarray(steps).dtype == np.bool_:
+        raise TypeError("steps must be a whole number (or an array of them), got a boolean")
     s = as_array("steps", steps)
-    if np.any(s < 0):
-        raise ValueError("steps must be >= 0")
-    with np.errstate(over="ignore", under="ignore"):
-        return np.power(GAMMA[act] * lam, s)
+    if np.any(s < 0) or np.any(s != np.round(s)) or np.any(s > COUNT_LIMIT):
+        raise ValueError(f"steps must be whole numbers in [0, {COUNT_LIMIT:,}], got {steps!r}")
+    rate = GAMMA[act] * lam
+    if rate > 1.0 and s.size and np.max(s) * np.log10(rate) > 308.0:
+        raise ValueError(
+            f"the bound (γ σ_max(Wh))^steps = {rate:.4g}^{np.max(s):.0f} = "
+            f"10^{np.max(s) * np.log10(rate):.4g} exceeds 1e308 (float64 overflows at 1.8e308); "
+            "use steps * log10(γ σ_max) to plot it"
+        )
+    with np.errstate(under="ignore"):
+        return np.power(rate, s)

@@ -29,7 +29,15 @@ import numpy as np
 
 from helpers import _buffers, stacking
 from helpers._buffers import carve
-from helpers._validate import as_array, as_float, as_int, check_params
+from helpers._validate import (
+    as_array,
+    as_float,
+    as_float_dtype,
+    as_int,
+    as_real_array,
+    check_params,
+    check_size,
+)
 
 PARAM_NAMES = ("Wx", "Wh", "b")
 GATES = ("i", "f", "g", "o")
@@ -51,6 +59,9 @@ def init(
     """
     D = as_int("input_size", input_size, min_value=1)
     H = as_int("hidden_size", hidden_size, min_value=1)
+    check_size("hidden_size", (4 * H, H))
+    check_size("input_size", (4 * H, D))
+    dt = as_float_dtype("dtype", dtype)
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     fb = as_float("forget_bias", forget_bias)
@@ -59,7 +70,7 @@ def init(
     Wh = rng.uniform(-lim, lim, size=(4 * H, H))
     b = rng.uniform(-lim, lim, size=4 * H)
     b[H : 2 * H] += fb
-    return {"Wx": Wx.astype(dtype), "Wh": Wh.astype(dtype), "b": b.astype(dtype)}
+    return {"Wx": Wx.astype(dt), "Wh": Wh.astype(dt), "b": b.astype(dt)}
 
 
 def init_stack(
@@ -74,8 +85,12 @@ def init_stack(
 
 
 def sigmoid(a: np.ndarray) -> np.ndarray:
-    """The logistic function 1 / (1 + e^(−a)), without overflow warnings for large |a|."""
-    return 0.5 * (1.0 + np.tanh(0.5 * a))
+    """The logistic function 1 / (1 + e^(−a)), element-wise, without overflow for large |a|.
+
+    ``a``: an array (or a number) of reals; ±inf give 0 and 1, NaN is refused.
+    """
+    x = as_real_array("a", a, allow_inf=True)
+    return 0.5 * (1.0 + np.tanh(0.5 * x))
 
 
 @dataclass
@@ -157,15 +172,15 @@ def forward(
         "params", params, {"Wx": (*lead, 4 * H, D), "Wh": (*lead, 4 * H, H), "b": (*lead, 4 * H)}
     )
     dtype = np.result_type(p["Wx"].dtype, np.float32)
-    x = stacking.inputs("xs", xs, lead, D, dtype)
+    x = stacking._inputs("xs", xs, lead, D, dtype)
     T, B = x.shape[-3:-1]
     if h0 is None:
         h, c = np.zeros((*lead, B, H), dtype=dtype), np.zeros((*lead, B, H), dtype=dtype)
     else:
         if not isinstance(h0, (tuple, list)) or len(h0) != 2:
             raise TypeError("h0 must be None or a tuple (h0, c0) of arrays of shape (B, H)")
-        h = stacking.initial_state("h0", h0[0], lead, B, H, dtype)
-        c = stacking.initial_state("c0", h0[1], lead, B, H, dtype)
+        h = stacking._initial_state("h0", h0[0], lead, B, H, dtype)
+        c = stacking._initial_state("c0", h0[1], lead, B, H, dtype)
     Wx, Wh, b = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
     # σ(a) = (1 + tanh(a/2)) / 2: with the i, f, o rows of the weights pre-scaled by 1/2,
     # one tanh over all 4H pre-activations gives every gate, then one multiply-add.
@@ -280,6 +295,8 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     L = hs.shape[:-3]  # () for one model, (M,) for a stack
     gin = as_array("dhs", dhs, shape=hs.shape, dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
+    if not isinstance(return_dxs, bool):
+        raise TypeError(f"return_dxs must be True or False, got {return_dxs!r}")
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     # ∂L/∂a_s, the gate pre-activations: it holds the factors P, Q first (see
     # _local_factors) and the loop scales them into ∂L/∂a_s in place, step by step.
@@ -287,7 +304,7 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     with np.errstate(over="ignore", invalid="ignore"):
         if L:  # chunk by chunk of models: each chunk's factors fit in the CPU cache
             R = _buffers.empty(hs.shape, hs.dtype)
-            for m in stacking.chunks(L[0], 2 * buf[0].nbytes):
+            for m in stacking._chunks(L[0], 2 * buf[0].nbytes):
                 one = Cache(
                     cache.params, cache.xs, hs[m], cache.cs[m], cache.gates[m],
                     cache.h0[m], cache.c0[m], cache.tanh_c[m],

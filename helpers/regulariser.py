@@ -31,7 +31,7 @@ from helpers._validate import as_array, as_choice
 
 
 def _derivative(hs: np.ndarray, activation: str) -> np.ndarray:
-    return rnn.activation_derivative(hs, as_choice("activation", activation, rnn.ACTIVATIONS))
+    return rnn._activation_derivative(hs, as_choice("activation", activation, rnn.ACTIVATIONS))
 
 
 def error_signals(dhs: np.ndarray, cache: rnn.Cache) -> np.ndarray:

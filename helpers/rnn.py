@@ -26,7 +26,16 @@ from typing import Any, Literal, overload
 import numpy as np
 
 from helpers import _buffers, stacking
-from helpers._validate import as_array, as_choice, as_float, as_int, check_params
+from helpers._validate import (
+    as_array,
+    as_choice,
+    as_float,
+    as_float_dtype,
+    as_int,
+    as_real_array,
+    check_params,
+    check_size,
+)
 
 PARAM_NAMES = ("Wx", "Wh", "b")
 ACTIVATIONS = ("tanh", "relu", "linear")
@@ -48,9 +57,13 @@ def init(
     then ``Wh`` multiplied by ``scale``; its spectral radius is then about ``scale``.
     ``init="identity"``: ``Wh = scale * I``, ``Wx ~ N(0, 0.001²)``, ``b = 0`` — the
     IRNN of Le, Jaitly & Hinton (2015), meant for ``activation="relu"``.
+    ``dtype`` is ``np.float64`` or ``np.float32``.
     """
     D = as_int("input_size", input_size, min_value=1)
     H = as_int("hidden_size", hidden_size, min_value=1)
+    check_size("hidden_size", (H, H))
+    check_size("input_size", (H, D))
+    dt = as_float_dtype("dtype", dtype)
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     kind = as_choice("init", init, ("xavier", "identity"))
@@ -63,7 +76,7 @@ def init(
     else:
         Wx = rng.normal(0.0, 1e-3, size=(H, D))
         Wh = gain * np.eye(H)
-    return {"Wx": Wx.astype(dtype), "Wh": Wh.astype(dtype), "b": np.zeros(H, dtype=dtype)}
+    return {"Wx": Wx.astype(dt), "Wh": Wh.astype(dt), "b": np.zeros(H, dtype=dt)}
 
 
 def init_stack(
@@ -129,12 +142,12 @@ def forward(
     p = check_params("params", params, {"Wx": (*lead, H, D), "Wh": (*lead, H, H), "b": (*lead, H)})
     act = as_choice("activation", activation, ACTIVATIONS)
     dtype = np.result_type(p["Wx"].dtype, np.float32)
-    x = stacking.inputs("xs", xs, lead, D, dtype)
+    x = stacking._inputs("xs", xs, lead, D, dtype)
     T, B = x.shape[-3:-1]
     if h0 is None:
         h = np.zeros((*lead, B, H), dtype=dtype)
     else:
-        h = stacking.initial_state("h0", h0, lead, B, H, dtype)
+        h = stacking._initial_state("h0", h0, lead, B, H, dtype)
     Wx, Wh, b = (p[k].astype(dtype, copy=False) for k in PARAM_NAMES)
     # hs doubles as the buffer of pre-activations: one (T, B, H) allocation in all, and
     # no temporaries inside the loop (large temporaries cost page faults on every call).
@@ -160,8 +173,25 @@ def forward(
 
 
 def activation_derivative(hs: np.ndarray, activation: str) -> np.ndarray:
-    """φ'(a_t) written in terms of h_t = φ(a_t): tanh → 1 − h², relu → [h > 0], linear → 1."""
+    """φ'(a_t) written in terms of h_t = φ(a_t): tanh → 1 − h², relu → [h > 0], linear → 1.
+
+    ``hs`` is any array of states (finite; in [−1, 1] for tanh, >= 0 for relu: the values
+    φ can take); the result has its shape.
+    """
     act = as_choice("activation", activation, ACTIVATIONS)
+    hs = as_real_array("hs", hs)
+    if act == "tanh" and hs.size and np.max(np.abs(hs)) > 1.0:
+        raise ValueError(
+            f"hs must hold tanh outputs, in [-1, 1], got max |h| = {np.max(np.abs(hs)):.3g}"
+        )
+    if act == "relu" and hs.size and np.min(hs) < 0.0:
+        raise ValueError(f"hs must hold relu outputs, >= 0, got min h = {np.min(hs):.3g}")
+    return _activation_derivative(hs, act)
+
+
+def _activation_derivative(hs: np.ndarray, activation: str) -> np.ndarray:
+    """``activation_derivative`` without the checks, for states a forward pass produced."""
+    act = activation
     if act == "tanh":
         return 1.0 - hs * hs
     if act == "relu":
@@ -217,11 +247,13 @@ def backward(dhs, cache, *, truncate=None, return_dxs=False):
     lead = hs.shape[:-3]  # () for one model, (M,) for a stack
     g = as_array("dhs", dhs, shape=hs.shape, dtype=hs.dtype, finite=True)
     k = None if truncate is None else as_int("truncate", truncate, min_value=0)
+    if not isinstance(return_dxs, bool):
+        raise TypeError(f"return_dxs must be True or False, got {return_dxs!r}")
     Wh = cache.params["Wh"].astype(hs.dtype, copy=False)
     # das holds φ'(a_s) first and becomes ∂L/∂a_s in place, one step at a time: the only
     # (T, B, H) allocation of the backward pass (large temporaries cost page faults).
     das = _buffers.empty(hs.shape, hs.dtype)
-    parts = stacking.chunks(lead[0], hs[0].nbytes) if lead else [Ellipsis]
+    parts = stacking._chunks(lead[0], hs[0].nbytes) if lead else [Ellipsis]
     for m in parts:  # chunk by chunk of models: each chunk fits in the CPU cache
         _activation_derivative_into(hs[m], cache.activation, das[m])
     with np.errstate(over="ignore", invalid="ignore"):

@@ -32,9 +32,12 @@ def stack(models: Sequence[Mapping[str, np.ndarray]]) -> dict[str, np.ndarray]:
     """Parameter dicts with the same keys and shapes → one dict with a leading model axis."""
     if isinstance(models, Mapping) or not isinstance(models, Sequence) or not models:
         raise TypeError("models must be a non-empty list of parameter dicts")
+    for i, m in enumerate(models):
+        if not isinstance(m, Mapping):
+            raise TypeError(f"models[{i}] must be a parameter dict, got {type(m).__name__}")
     keys = list(models[0])
     for i, m in enumerate(models):
-        if not isinstance(m, Mapping) or list(m) != keys:
+        if list(m) != keys:
             raise ValueError(f"models[{i}] must have the keys {keys} of models[0]")
     out = {}
     for k in keys:
@@ -56,7 +59,7 @@ def unstack(params: Mapping[str, np.ndarray], m: int) -> dict[str, np.ndarray]:
     return {k: np.array(v[i]) for k, v in params.items()}
 
 
-def inputs(name: str, xs: object, lead: tuple[int, ...], D: int, dtype: np.dtype) -> np.ndarray:
+def _inputs(name: str, xs: object, lead: tuple[int, ...], D: int, dtype: np.dtype) -> np.ndarray:
     """``xs`` as (T, B, D), or (M, T, B, D) when ``lead == (M,)``; T, B >= 1. Used by the cells."""
     arr = as_array(name, xs, dtype=dtype)
     if arr.ndim == 4 and lead:
@@ -79,7 +82,7 @@ def inputs(name: str, xs: object, lead: tuple[int, ...], D: int, dtype: np.dtype
     return arr
 
 
-def initial_state(
+def _initial_state(
     name: str, value: object, lead: tuple[int, ...], B: int, H: int, dtype: np.dtype
 ) -> np.ndarray:
     """A start state (*lead, B, H) from ``value`` of that shape or (H,). Used by the cells."""
@@ -95,7 +98,7 @@ def initial_state(
 CHUNK_BYTES = 512 * 1024
 
 
-def chunks(M: int, bytes_per_model: int) -> list[slice]:
+def _chunks(M: int, bytes_per_model: int) -> list[slice]:
     """Slices of the model axis whose work arrays fit in ``CHUNK_BYTES`` (at least 1 model).
 
     The cells compute their per-step factors vectorised over time; over a whole stack those

@@ -375,7 +375,7 @@ def fit(
     }
     M = _stack_size(_split(cell, current))
     if M is not None:
-        limits = None if clip_norm is None else clip_mod.stack_max_norms(clip_norm, M)
+        limits = None if clip_norm is None else clip_mod._stack_max_norms(clip_norm, M, "clip_norm")
         return _fit_stack(
             cell, current, data, n_steps, optimizer, limits, loss, truncate, cell_kwargs
         )

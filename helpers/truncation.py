@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from helpers import rnn
-from helpers._validate import as_array, as_float, as_int
+from helpers._validate import as_array, as_float, as_int, check_size
 
 
 def draw_coins(steps: int, *, keep: float, draws: int, rng: np.random.Generator) -> np.ndarray:
@@ -28,6 +28,7 @@ def draw_coins(steps: int, *, keep: float, draws: int, rng: np.random.Generator)
     T = as_int("steps", steps, min_value=1, max_value=1_000_000)
     p = as_float("keep", keep, positive=True, max_value=1.0)
     n = as_int("draws", draws, min_value=1, max_value=1_000_000)
+    check_size("draws", (n, T))
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     return (rng.random((n, T)) < p).astype(np.float64)

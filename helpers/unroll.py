@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helpers import rnn
-from helpers._validate import as_array, as_choice, as_int, check_params
+from helpers._validate import as_array, as_choice, as_int, check_params, check_size
 
 UNTIED_NAMES = ("Wx", "Wh", "b")
 
@@ -36,15 +36,17 @@ def untie(params: Mapping[str, np.ndarray], steps: int) -> dict[str, np.ndarray]
     T = as_int("steps", steps, min_value=1)
     H, D = _shapes(params)
     p = check_params("params", params, {"Wx": (H, D), "Wh": (H, H), "b": (H,)})
+    check_size("steps", (T, H * (D + H + 1)))
     return {k: np.repeat(p[k][None].astype(np.float64), T, axis=0) for k in UNTIED_NAMES}
 
 
-def _shapes(params: object) -> tuple[int, int]:
+def _shapes(params: object, name: str = "params") -> tuple[int, int]:
     if not isinstance(params, Mapping) or "Wx" not in params:
-        raise TypeError("params must be a dict with keys 'Wx', 'Wh', 'b' (see helpers.rnn.init)")
+        hint = "helpers.rnn.init" if name == "params" else "helpers.unroll.untie"
+        raise TypeError(f"{name} must be a dict with keys 'Wx', 'Wh', 'b' (see {hint})")
     Wx = np.asarray(params["Wx"])
     if Wx.ndim < 2:
-        raise ValueError(f"params['Wx'] must have shape (H, D) or (T, H, D), got {Wx.shape}")
+        raise ValueError(f"{name}['Wx'] must have shape (H, D) or (T, H, D), got {Wx.shape}")
     return Wx.shape[-2], Wx.shape[-1]
 
 
@@ -57,6 +59,16 @@ class UntiedCache:
     hs: np.ndarray
     h0: np.ndarray
     activation: str
+
+
+def _one_model(hs: np.ndarray) -> tuple[int, int, int]:
+    """``(T, B, H)`` of a cache's states; a stack's cache (M, T, B, H) is refused."""
+    if hs.ndim != 3:
+        raise TypeError(
+            f"cache must come from helpers.rnn.forward on one model (hs (T, B, H)), "
+            f"not a stack: got hs of shape {hs.shape}"
+        )
+    return hs.shape
 
 
 def _h0(h0: object, B: int, H: int) -> np.ndarray:
@@ -90,7 +102,7 @@ def forward_untied(
     ``untied`` as returned by ``untie`` (T copies); ``xs`` (T, B, D) → ``hs`` (T, B, H).
     With all copies equal this is exactly ``helpers.rnn.forward``.
     """
-    H, D = _shapes(untied)
+    H, D = _shapes(untied, "untied")
     Wx = as_array("untied['Wx']", untied["Wx"], ndim=3, shape=(None, H, D))
     T = Wx.shape[0]
     p = check_params("untied", untied, {"Wx": (T, H, D), "Wh": (T, H, H), "b": (T, H)})
@@ -123,7 +135,7 @@ def backward_untied(
     hs, xs, h0 = cache.hs, cache.xs, cache.h0
     T, B, H = hs.shape
     g = as_array("dhs", dhs, shape=(T, B, H))
-    dphi = rnn.activation_derivative(hs, cache.activation)
+    dphi = rnn._activation_derivative(hs, cache.activation)
     grads = {k: np.zeros_like(v) for k, v in cache.params.items()}
     carry = np.zeros((B, H))
     with np.errstate(over="ignore", invalid="ignore"):
@@ -183,10 +195,11 @@ def error_signals(dhs: np.ndarray, cache: rnn.Cache) -> np.ndarray:
     if not isinstance(cache, rnn.Cache):
         raise TypeError("cache must be the Cache returned by helpers.rnn.forward")
     hs = cache.hs
-    T, B, H = hs.shape
+    T, B, H = _one_model(hs)
     g = as_array("dhs", dhs, shape=(T, B, H))
+    check_size("cache", (T, T, B, H))
     Wh = cache.params["Wh"]
-    dphi = rnn.activation_derivative(hs, cache.activation)
+    dphi = rnn._activation_derivative(hs, cache.activation)
     out = np.zeros((T, T, B, H))
     carry = np.zeros((T, B, H))  # carry[t] = ∂ℓ_t/∂h_s coming from step s+1
     with np.errstate(over="ignore", invalid="ignore"):
@@ -306,10 +319,14 @@ def chunked_backward(dhs: np.ndarray, caches: list[rnn.Cache]) -> dict[str, np.n
     the chunks' gradients are summed. ``dhs`` (T, B, H). With ``reset=True`` this is the
     exact gradient of the chunked model; with ``reset=False`` it is truncated BPTT with
     k1 = k2 = n (when n divides T)."""
-    if not isinstance(caches, list) or not all(isinstance(c, rnn.Cache) for c in caches):
+    if (
+        not isinstance(caches, list)
+        or not caches
+        or not all(isinstance(c, rnn.Cache) for c in caches)
+    ):
         raise TypeError("caches must be the list of caches returned by chunked_forward")
     T = sum(c.hs.shape[0] for c in caches)
-    B, H = caches[0].hs.shape[1:]
+    B, H = _one_model(caches[0].hs)[1:]
     g = as_array("dhs", dhs, shape=(T, B, H))
     total = {k: np.zeros_like(caches[0].params[k], dtype=np.float64) for k in UNTIED_NAMES}
     start = 0

@@ -292,7 +292,7 @@ def test_per_model_learning_rates_and_thresholds_match_separate_runs():
         optim.SGD(lr=np.array([0.1, -1.0]))
     with pytest.raises(ValueError, match="per-model learning rates"):
         optim.SGD(lr=np.array([0.1, 0.2])).step({"w": np.ones(3)}, {"w": np.ones(3)})
-    with pytest.raises(ValueError, match="max_norm"):
+    with pytest.raises(ValueError, match="clip_norm"):
         train.fit(gru, stack, batches.__getitem__, steps=1, optimizer=optim.SGD(0.1),
                   clip_norm=np.array([1.0, 0.0, 1.0, 1.0]))  # fmt: skip
     with pytest.raises(ValueError, match="clip_norm"):

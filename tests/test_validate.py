@@ -13,7 +13,12 @@ from helpers._validate import COUNT_LIMIT, as_int
 
 
 @settings(max_examples=100, deadline=500)
-@given(st.one_of(st.floats(COUNT_LIMIT + 1, 1e308), st.integers(COUNT_LIMIT + 1, 10**400)))
+@given(
+    st.one_of(
+        st.floats(COUNT_LIMIT + 1, 1e308).map(lambda x: float(int(x))),  # whole numbers
+        st.integers(COUNT_LIMIT + 1, 10**400),
+    )
+)
 def test_counts_beyond_the_limit_are_refused_by_name(value):
     with pytest.raises(ValueError, match=r"^n_steps must be <= 10,000,000"):
         as_int("n_steps", value)
@@ -54,3 +59,35 @@ def test_explicit_bounds_still_apply():
 def test_calls_that_used_to_hang_refuse_at_once(call):
     with pytest.raises(ValueError, match=r"steps|horizon"):
         call()
+
+
+def test_as_real_array_refuses_booleans_nan_and_optionally_inf():
+    from helpers._validate import as_real_array
+
+    np.testing.assert_array_equal(as_real_array("a", [1, 2]), [1.0, 2.0])
+    assert as_real_array("a", np.inf, allow_inf=True) == np.inf
+    for bad in (True, np.array([True, False]), None, "x", [1j]):
+        with pytest.raises(TypeError, match=r"^a must be"):
+            as_real_array("a", bad)
+    with pytest.raises(ValueError, match=r"^a contains 1 NaN or infinite"):
+        as_real_array("a", [np.inf, 0.0])
+    with pytest.raises(ValueError, match=r"^a contains 2 NaN value"):
+        as_real_array("a", [np.nan, np.nan, np.inf], allow_inf=True)
+
+
+def test_as_float_dtype_accepts_float32_and_float64_only():
+    from helpers._validate import as_float_dtype
+
+    assert as_float_dtype("dtype", np.float32) == np.float32
+    assert as_float_dtype("dtype", "float64") == np.float64
+    for bad in (np.int64, int, complex, "banana", None, True, 3, np.float16, lambda: 0):
+        with pytest.raises(TypeError, match=r"^dtype must be np.float32 or np.float64"):
+            as_float_dtype("dtype", bad)
+
+
+def test_check_size_refuses_huge_arrays_by_name():
+    from helpers._validate import ARRAY_LIMIT, check_size
+
+    check_size("n", (ARRAY_LIMIT,))  # the limit itself is allowed
+    with pytest.raises(ValueError, match=r"^hidden_size is too large: .*\(10000000, 10000000\)"):
+        check_size("hidden_size", (10**7, 10**7))

@@ -597,7 +597,7 @@ for thr in (0.1, 1.0, total, 2 * total):
           f"agree with helpers.clip to < 1e-6 (relative)")
 
 # %% [markdown]
-# A NaN or infinite norm is **reported** by the helper, not clipped: rescaling `inf` gives
+# A NaN or infinite entry is **reported** by the helper, not clipped: rescaling `inf` gives
 # `nan`, and an update with NaN destroys every parameter it touches. PyTorch's
 # `clip_grad_norm_` has `error_if_nonfinite=False` by default: it then returns the
 # non-finite norm without complaint and multiplies the gradients by a coefficient computed
