@@ -15,12 +15,18 @@ sys.path.insert(0, str(ROOT / "tools"))
 import sweep
 
 DONE = {
+    "charlm",
+    "checkpoint",
+    "describe",
+    "diagrams",
     "generative",
     "gradcheck",
     "lm",
     "optim",
+    "regulariser",
     "schedules",
     "stats",
+    "style",
     "train",
     "unroll",
 }
