@@ -22,6 +22,7 @@ import hashlib
 import importlib.util
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -198,9 +199,16 @@ def init_stack(
     return {k: v.astype(dtype) for k, v in params.items()}
 
 
+#: The params a caller checked once and now passes chunk after chunk to ``loss_and_grads``
+#: (``held_out_loss``): ``_lead`` does not check them again (validation at entry only).
+_CHECKED: ContextVar[object] = ContextVar("_CHECKED", default=None)
+
+
 def _lead(params: Mapping[str, np.ndarray]) -> tuple[int, ...]:
     """The leading model axes of ``params`` (() for one model, (M,) for a stack), after
     checking every array's shape against ``params['Wx']`` (H, V) and that all are finite."""
+    if params is not None and params is _CHECKED.get():
+        return np.shape(params["Wx"])[:-2]
     if not isinstance(params, Mapping) or "Wy" not in params or "Wx" not in params:
         raise TypeError("params must be a dict with keys Wx, Wh, b, Wy, by (see init_stack)")
     Wx = as_array("params['Wx']", params["Wx"])
@@ -297,11 +305,15 @@ def held_out_loss(
     step = as_int("k", k, min_value=1)
     N = arr.shape[0]
     total, h = 0.0, None
-    for s in range(0, N - 1, step):
-        e = min(s + step, N - 1)
-        h0 = h if carry else None
-        loss, _, h = loss_and_grads(params, arr[s:e], arr[s + 1 : e + 1], h0, grads=False)
-        total = total + loss * (e - s)
+    checked = _CHECKED.set(params)  # checked above: not again at every chunk
+    try:
+        for s in range(0, N - 1, step):
+            e = min(s + step, N - 1)
+            h0 = h if carry else None
+            loss, _, h = loss_and_grads(params, arr[s:e], arr[s + 1 : e + 1], h0, grads=False)
+            total = total + loss * (e - s)
+    finally:
+        _CHECKED.reset(checked)
     return total / (N - 1)
 
 
@@ -344,9 +356,20 @@ def next_probs(
     h = _state("h", h, (), ids.size, H, of="c")
     if h is None:
         raise TypeError("h must be an array of shape (B, H), got None")
-    x = np.zeros((ids.size, V))
+    return _next_probs(_arrays(params), h, ids, tau)
+
+
+def _arrays(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    return tuple(np.asarray(params[k]) for k in ("Wx", "Wh", "b", "Wy", "by"))
+
+
+def _next_probs(
+    P: tuple[np.ndarray, ...], h: np.ndarray, ids: np.ndarray, tau: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``next_probs`` without the checks (for loops whose arguments were checked once)."""
+    Wx, Wh, b, Wy, by = P
+    x = np.zeros((ids.size, Wy.shape[0]))
     x[np.arange(ids.size), ids] = 1.0
-    Wx, Wh, b, Wy, by = (np.asarray(params[k]) for k in ("Wx", "Wh", "b", "Wy", "by"))
     h_new = np.tanh(x @ Wx.T + h @ Wh.T + b)
     z = (h_new @ Wy.T + by) / tau
     z -= z.max(axis=-1, keepdims=True)
@@ -383,15 +406,17 @@ def sample(
     if _lead(params):
         raise ValueError("sample takes one model: use helpers.stacking.unstack(params, m)")
     _same_size(vocab, params)
+    tau = as_float("temperature", temperature, positive=True)
+    P = _arrays(params)
     H = int(np.shape(params["Wh"])[-1])
     h = np.zeros((1, H))
     out = []
     ids = _encode("prompt", prompt, vocab)
     for c in ids[:-1]:
-        _, h = next_probs(params, h, np.array([c]), temperature)
+        _, h = _next_probs(P, h, np.array([c]), tau)
     c = ids[-1:]
     for _ in range(count):
-        p, h = next_probs(params, h, c, temperature)
+        p, h = _next_probs(P, h, c, tau)
         nxt = int(np.searchsorted(np.cumsum(p[0]), rng.random() * p[0].sum()))
         c = np.array([min(nxt, vocab.size - 1)])
         out.append(vocab.chars[c[0]])
