@@ -304,7 +304,8 @@ def _extra_mutations() -> dict[type, Callable[[Any], Iterator[tuple[str, Any]]]]
     """Mutations for argument types the generic ones below miss (a vocabulary, a figure, …):
     type -> function(valid value) -> (name, bad value) pairs, from the optional
     ``mutations()`` of the files in ``tools/sweep_calls/``. They come before the generic
-    mutations of the value's kind (which still apply)."""
+    mutations of the value's kind (which still apply), for every swept call with an
+    argument of that type: key them by types of your own modules."""
     global _EXTRA_MUTATIONS
     if _EXTRA_MUTATIONS is None:
         import importlib
