@@ -363,6 +363,19 @@ def _arrays(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, ...]:
     return tuple(np.asarray(params[k]) for k in ("Wx", "Wh", "b", "Wy", "by"))
 
 
+def _scaled(logits: np.ndarray, tau: float) -> np.ndarray:
+    """logits / tau with the row maximum subtracted (so the largest is 0). At a tiny
+    temperature logits / tau overflows: the maximum is then subtracted first, giving the
+    limit (0 for the largest logit, −inf for the others: greedy choice)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        z = logits / tau
+        z -= z.max(axis=-1, keepdims=True)
+    if not np.all(np.isfinite(z)):
+        with np.errstate(over="ignore"):
+            z = (logits - logits.max(axis=-1, keepdims=True)) / tau
+    return z
+
+
 def _next_probs(
     P: tuple[np.ndarray, ...], h: np.ndarray, ids: np.ndarray, tau: float
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -371,8 +384,7 @@ def _next_probs(
     x = np.zeros((ids.size, Wy.shape[0]))
     x[np.arange(ids.size), ids] = 1.0
     h_new = np.tanh(x @ Wx.T + h @ Wh.T + b)
-    z = (h_new @ Wy.T + by) / tau
-    z -= z.max(axis=-1, keepdims=True)
+    z = _scaled(h_new @ Wy.T + by, tau)
     p = np.exp(z)
     return p / p.sum(axis=-1, keepdims=True), h_new
 
@@ -468,8 +480,7 @@ def sample_stack(
             continue
         if step - len(prompt) + 1 >= count:
             break
-        z = (h @ P["Wy"].mT + P["by"][:, None, :]) / tau
-        z -= z.max(axis=-1, keepdims=True)
+        z = _scaled(h @ P["Wy"].mT + P["by"][:, None, :], tau)
         cdf = np.cumsum(np.exp(z), axis=-1)
         u = rng.random((M, B, 1)) * cdf[..., -1:]
         c = np.minimum((cdf <= u).sum(axis=-1), V - 1)

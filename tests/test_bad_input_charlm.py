@@ -241,3 +241,23 @@ def test_a_figure_of_nan_and_inf_is_described_honestly_and_drawn_without_warning
     assert "2 bars of heights infinite, 1" in text
     png, meta = describe.png_with_alt(fig)
     assert png[:4] == b"\x89PNG" and meta == {"alt": text}
+
+
+@pytest.mark.filterwarnings("error")
+def test_a_tiny_temperature_samples_greedily_instead_of_nan():
+    """At temperature 1e-320, logits / temperature overflows; the limit is the greedy
+    choice: the argmax of the logits (reference: log_probs, one step at a time)."""
+    params, vocab = _one(), _vocab()
+    text = charlm.sample(params, vocab, "de", 6, temperature=1e-320, rng=np.random.default_rng(0))
+    ids = list(charlm.encode("de", vocab))
+    for _ in range(6):
+        logp, _ = charlm.log_probs(params, np.array(ids)[:, None])
+        ids.append(int(np.argmax(logp[-1, 0])))
+    assert text == charlm.decode(np.array(ids[2:]), vocab)
+    stack = charlm.init_stack(vocab.size, 3, seeds=[0, 1])
+    texts = charlm.sample_stack(
+        stack, vocab, "de", 6, temperature=1e-320, rng=np.random.default_rng(0)
+    )
+    assert texts[0][0] == text
+    p, _ = charlm.next_probs(params, np.zeros((1, 3)), np.array([0]), 1e-320)
+    assert np.all(np.isfinite(p)) and p.max() == 1.0
