@@ -17,6 +17,7 @@ gradient at every step (zeros where no loss is attached).
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -72,10 +73,15 @@ def forward(
     Returns ``(h_T (B, H), checkpoints)``. ``stride`` defaults to ⌈√T⌉; ``stride = 1``
     keeps every state (full BPTT's memory), ``stride >= T`` keeps only ``h0``.
     """
+    if not isinstance(params, Mapping) or "Wh" not in params:
+        raise TypeError("params must be a dict with keys 'Wx', 'Wh', 'b' (see helpers.rnn.init)")
+    Wh = as_array("params['Wh']", params["Wh"], ndim=2)  # one model; rnn.forward checks the rest
     xs = as_array("xs", xs, ndim=3)
     T, B, _ = xs.shape
+    if T == 0 or B == 0:
+        raise ValueError(f"xs must have at least one step and one sequence, got {xs.shape}")
     s = default_stride(T) if stride is None else as_int("stride", stride, min_value=1)
-    H = np.asarray(params["Wh"]).shape[0]
+    H = Wh.shape[0]
     h = np.zeros((B, H)) if h0 is None else as_array("h0", h0, shape=(B, H))
     starts = np.arange(0, T, s)
     states = np.empty((len(starts), B, H))
@@ -97,7 +103,12 @@ def backward(dhs: np.ndarray, ckpt: Checkpoints) -> tuple[dict[str, np.ndarray],
         raise TypeError("ckpt must be the Checkpoints returned by helpers.checkpoint.forward")
     T, B, _ = ckpt.xs.shape
     H = ckpt.states.shape[-1]
-    dhs = as_array("dhs", dhs, shape=(T, B, H))
+    dhs = as_array("dhs", dhs)
+    if dhs.shape != (T, B, H):
+        raise ValueError(
+            f"dhs must have shape (T, B, H) = ({T}, {B}, {H}), as the steps of ckpt, "
+            f"got {dhs.shape}"
+        )
     grads = {
         name: np.zeros_like(np.asarray(ckpt.params[name], dtype=float)) for name in rnn.PARAM_NAMES
     }
@@ -122,10 +133,11 @@ def stored_states(T: int, *, method: str, k2: int = 20) -> int:
     (stride ⌈√T⌉): ⌈T/s⌉ checkpoints + one segment of s states.
     """
     T = as_int("T", T, min_value=1)
+    k2 = as_int("k2", k2, min_value=1)
     if method == "full":
         return T
     if method == "truncated":
-        return min(as_int("k2", k2, min_value=1), T)
+        return min(k2, T)
     if method == "checkpoint":
         s = default_stride(T)
         return -(-T // s) + min(s, T)

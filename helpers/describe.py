@@ -11,12 +11,11 @@ as the ``<img alt>``. A figure may carry its own text instead: ``fig.alt_text = 
 from __future__ import annotations
 
 import io
-from typing import Any
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.collections import PathCollection, PolyCollection
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, FigureBase
 from matplotlib.lines import Line2D
 
 #: Longest description kept (characters); screen readers read alt text in one go.
@@ -121,11 +120,15 @@ def _axes(ax: Axes, index: int, count: int) -> str:
         parts.append(" Lines: " + "; ".join(lines) + ".")
     for image in ax.get_images():
         data = np.ma.masked_invalid(np.asarray(image.get_array(), dtype=float))
+        if data.ndim < 2:
+            continue
         if data.count():
             parts.append(
                 f" An image of {data.shape[0]} by {data.shape[1]} values from "
                 f"{_num(float(data.min()))} to {_num(float(data.max()))}."
             )
+        elif data.size:
+            parts.append(f" An image of {data.shape[0]} by {data.shape[1]} values, none finite.")
     for bars in ax.containers:
         heights = [float(r.get_height()) for r in getattr(bars, "patches", [])]
         if heights:
@@ -135,7 +138,11 @@ def _axes(ax: Axes, index: int, count: int) -> str:
             ticks = [_label(tl.get_text()) for tl in ax.get_xticklabels() if tl.get_text()]
             where = f" at {', '.join(ticks[:8])}" if len(ticks) == len(heights) else ""
             parts.append(f" {name}: {len(heights)} bars of heights {shown}{where}.")
-    points = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
+    points = sum(
+        int(np.all(np.isfinite(np.asarray(c.get_offsets(), dtype=float)), axis=-1).sum())
+        for c in ax.collections
+        if isinstance(c, PathCollection)
+    )
     if points:
         parts.append(f" {points} markers.")
     if any(isinstance(c, PolyCollection) for c in ax.collections):
@@ -148,6 +155,7 @@ def _axes(ax: Axes, index: int, count: int) -> str:
 
 def describe_figure(fig: Figure) -> str:
     """A text alternative for ``fig`` (its own ``alt_text`` if it has one)."""
+    _check_figure(fig)
     own = getattr(fig, "alt_text", None)
     if isinstance(own, str) and own.strip():
         return own.strip()
@@ -157,15 +165,28 @@ def describe_figure(fig: Figure) -> str:
         if ax.get_visible() and ax.get_label() != "<colorbar>" and ax.axison
     ]
     title = _label(fig._suptitle.get_text()) if fig._suptitle is not None else ""
+    if not fig.get_axes():
+        return f'Figure "{title}" with no axes.' if title else "Figure with no axes."
     head = f'Figure "{title}". ' if title else "Figure. "
     body = " ".join(_axes(ax, i + 1, len(axes)) for i, ax in enumerate(axes))
-    text = (head + body).strip() or "Figure with no axes."
+    text = (head + body).strip()
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1].rstrip() + "…"
 
 
-def png_with_alt(fig: Figure, **savefig: Any) -> tuple[bytes, dict[str, str]]:
+def _check_figure(fig: object) -> None:
+    if not isinstance(fig, FigureBase):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
+
+
+def png_with_alt(fig: Figure) -> tuple[bytes, dict[str, str]]:
     """The figure as PNG bytes and the metadata ``{"alt": description}`` (IPython's
-    formatters accept a (data, metadata) pair)."""
+    formatters accept a (data, metadata) pair). Non-finite data is left out of the
+    drawing, as matplotlib does (without NumPy's warnings about it); the description
+    says which lines or images have no finite values."""
+    _check_figure(fig)
+    if not isinstance(fig, Figure):
+        raise TypeError(f"fig must be a whole matplotlib Figure, got {type(fig).__name__}")
     buf = io.BytesIO()
-    fig.canvas.print_figure(buf, format="png", bbox_inches="tight", **savefig)
+    with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
+        fig.canvas.print_figure(buf, format="png", bbox_inches="tight")
     return buf.getvalue(), {"alt": describe_figure(fig)}

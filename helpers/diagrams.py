@@ -19,7 +19,7 @@ from collections.abc import Sequence
 
 import matplotlib.patches as mpatches
 from matplotlib.axes import Axes
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, FigureBase
 
 from helpers import style
 from helpers._validate import as_int
@@ -111,7 +111,7 @@ def _frame(ax: Axes, title: str, equation: str) -> None:
     ax.text(5.0, -0.6, equation, ha="center", va="center", fontsize=FONT)
 
 
-def draw_lstm(ax: Axes, stage: int = 4) -> None:
+def _draw_lstm(ax: Axes, stage: int = 4) -> None:
     """Draw the LSTM cell on ``ax`` up to ``stage`` (1–4, see ``LSTM_STAGES``)."""
     stage = as_int("stage", stage, min_value=1, max_value=4)
     _frame(ax, LSTM_STAGES[stage], LSTM_EQUATIONS[stage])
@@ -158,7 +158,7 @@ def draw_lstm(ax: Axes, stage: int = 4) -> None:
         ax.text(10.35, yb + 0.3, r"$h_t$", fontsize=FONT + 1, ha="right")
 
 
-def draw_gru(ax: Axes) -> None:
+def _draw_gru(ax: Axes) -> None:
     """Draw the GRU cell on ``ax``, in ``torch.nn.GRU``'s convention:
     ``h_t = (1 − z) ⊙ n + z ⊙ h_{t−1}``, ``n = tanh(W_in x + b_in + r ⊙ (W_hn h + b_hn))``."""
     _frame(
@@ -215,7 +215,7 @@ def lstm_figure(stages: Sequence[int] = (1, 2, 3, 4), *, ncols: int = 2) -> Figu
     axes = fig.subplots(rows, cols, squeeze=False).ravel()
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.94, wspace=0.04, hspace=0.12)
     for ax, s in zip(axes, checked, strict=False):
-        draw_lstm(ax, s)
+        _draw_lstm(ax, s)
     for ax in axes[len(checked) :]:
         ax.axis("off")
     return fig
@@ -224,13 +224,15 @@ def lstm_figure(stages: Sequence[int] = (1, 2, 3, 4), *, ncols: int = 2) -> Figu
 def gru_figure() -> Figure:
     """The GRU cell, one panel (size for a projector)."""
     fig = Figure(figsize=(7.4, 5.4), layout="none")
-    draw_gru(fig.subplots())
+    _draw_gru(fig.subplots())
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.93)
     return fig
 
 
 def labels(fig: Figure) -> list[str]:
     """Every text drawn in ``fig`` (titles and labels): what a test or a description reads."""
+    if not isinstance(fig, FigureBase):
+        raise TypeError(f"fig must be a matplotlib Figure, got {type(fig).__name__}")
     out = []
     for ax in fig.axes:
         out.append(ax.get_title(loc="left"))

@@ -31,6 +31,7 @@ from helpers._validate import as_array, as_choice
 
 
 def _derivative(hs: np.ndarray, activation: str) -> np.ndarray:
+    """φ' of the states ``hs`` (checks ``activation``)."""
     return rnn._activation_derivative(hs, as_choice("activation", activation, rnn.ACTIVATIONS))
 
 
@@ -43,7 +44,9 @@ def error_signals(dhs: np.ndarray, cache: rnn.Cache) -> np.ndarray:
     if not isinstance(cache, rnn.Cache):
         raise TypeError("cache must be the Cache returned by helpers.rnn.forward")
     hs = cache.hs
-    g = as_array("dhs", dhs, shape=hs.shape)
+    g = as_array("dhs", dhs)
+    if g.shape != hs.shape:
+        raise ValueError(f"dhs must have the shape of cache.hs, {hs.shape}, got {g.shape}")
     d = _derivative(hs, cache.activation)
     Wh = cache.params["Wh"]
     vs = np.empty_like(g)
@@ -59,18 +62,43 @@ def _parts(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """``(r, u, rho, live)`` for t = 1..T−1: r = v̂_t ⊙ φ'_t with v̂ = v/‖v‖, u = r W_h,
     rho = ‖u‖ (the ratio of eq. 9), live = ‖v_t‖ > 0 (terms with v_t = 0 count as 0)."""
+    act = as_choice("activation", activation, rnn.ACTIVATIONS)
     h = as_array("hs", hs)
-    if h.ndim not in (3, 4) or h.shape[-3] < 2:
-        raise ValueError(f"hs must have shape (T, B, H) or (M, T, B, H) with T >= 2, got {h.shape}")
-    v = as_array("vs", vs, shape=h.shape)
+    if h.ndim not in (3, 4) or h.shape[-3] < 2 or 0 in h.shape:
+        raise ValueError(
+            f"hs must have shape (T, B, H) or (M, T, B, H) with T >= 2 (and B, H >= 1), "
+            f"got {h.shape}"
+        )
+    v = as_array("vs", vs)
+    if v.shape != h.shape:
+        raise ValueError(f"vs must have the shape of hs, {h.shape}, got {v.shape}")
     lead, H = h.shape[:-3], h.shape[-1]
     W = as_array("Wh", Wh, shape=(*lead, H, H))
     v, h = v[..., 1:, :, :], h[..., 1:, :, :]
-    size = np.linalg.norm(v, axis=-1, keepdims=True)
+    with np.errstate(over="ignore", under="ignore"):
+        size = np.linalg.norm(v, axis=-1, keepdims=True)
+    top = np.abs(v).max(axis=-1, keepdims=True)
+    if np.any(~np.isfinite(size) | ((size == 0) & (top > 0))):
+        # entries near 1e308 (or 1e-300): the norm overflows (underflows), the direction
+        # v/‖v‖ does not. Scaling each v_t by its largest entry changes neither.
+        v = v / np.where(top > 0, top, 1.0)
+        size = np.linalg.norm(v, axis=-1, keepdims=True)
     live = size > 0
-    r = np.where(live, v / np.where(live, size, 1.0), 0.0) * _derivative(h, activation)
-    u = r @ W[..., None, :, :]
-    return r, u, np.linalg.norm(u, axis=-1), live[..., 0]
+    r = np.where(live, v / np.where(live, size, 1.0), 0.0) * _derivative(h, act)
+    with np.errstate(over="ignore", invalid="ignore"):
+        u = r @ W[..., None, :, :]
+        rho = np.linalg.norm(u, axis=-1)
+    _finite_or_refuse(rho, W)
+    return r, u, rho, live[..., 0]
+
+
+def _finite_or_refuse(result: np.ndarray, W: np.ndarray) -> None:
+    """Raise (naming Wh) if ``result`` overflowed float64: a Wh far too large for Ω."""
+    if not np.all(np.isfinite(result)):
+        raise ValueError(
+            f"Wh is too large: Ω overflows float64 (largest |Wh| entry "
+            f"{np.abs(W).max():.3g}); Ω needs ‖(v ⊙ φ') Wh‖ below about 1e154"
+        )
 
 
 def omega(
@@ -84,8 +112,11 @@ def omega(
     (over steps), batch-averaged squared distance from 1. A step where v_t = 0 adds 0.
     """
     _, _, rho, live = _parts(vs, hs, Wh, activation)
-    terms = np.where(live, (rho - 1.0) ** 2, 0.0)
-    return terms.mean(axis=-1).sum(axis=-1), rho
+    with np.errstate(over="ignore"):
+        terms = np.where(live, (rho - 1.0) ** 2, 0.0)
+        total = terms.mean(axis=-1).sum(axis=-1)
+    _finite_or_refuse(total, np.asarray(Wh))
+    return total, rho
 
 
 def omega_grad(
@@ -103,4 +134,7 @@ def omega_grad(
     coef = np.where(live, 2.0 * (rho - 1.0), 0.0)[..., None]
     flat_r = (coef * r).reshape(*r.shape[:-3], -1, r.shape[-1])
     flat_u = unit.reshape(*unit.shape[:-3], -1, unit.shape[-1])
-    return flat_r.swapaxes(-1, -2) @ flat_u / B
+    with np.errstate(over="ignore", invalid="ignore"):
+        grad = flat_r.swapaxes(-1, -2) @ flat_u / B
+    _finite_or_refuse(grad, np.asarray(Wh))
+    return grad

@@ -16,6 +16,10 @@ import sweep
 
 DONE = {
     "clip",
+    "charlm",
+    "checkpoint",
+    "describe",
+    "diagrams",
     "generative",
     "gradcheck",
     "gru",
@@ -24,9 +28,11 @@ DONE = {
     "lstm",
     "optim",
     "rnn",
+    "regulariser",
     "schedules",
     "stacking",
     "stats",
+    "style",
     "train",
     "truncation",
     "unroll",

@@ -300,6 +300,30 @@ def _extra_calls() -> dict[str, Callable[[], tuple[Callable[..., Any], dict[str,
     return extra
 
 
+def _extra_mutations() -> dict[type, Callable[[Any], Iterator[tuple[str, Any]]]]:
+    """Mutations for argument types the generic ones below miss (a vocabulary, a figure, …):
+    type -> function(valid value) -> (name, bad value) pairs, from the optional
+    ``mutations()`` of the files in ``tools/sweep_calls/``. They come before the generic
+    mutations of the value's kind (which still apply), for every swept call with an
+    argument of that type: key them by types of your own modules."""
+    global _EXTRA_MUTATIONS
+    if _EXTRA_MUTATIONS is None:
+        import importlib
+        import pkgutil
+
+        import sweep_calls
+
+        _EXTRA_MUTATIONS = {}
+        for info in sorted(pkgutil.iter_modules(sweep_calls.__path__), key=lambda i: i.name):
+            module = importlib.import_module(f"sweep_calls.{info.name}")
+            if hasattr(module, "mutations"):
+                _EXTRA_MUTATIONS.update(module.mutations())
+    return _EXTRA_MUTATIONS
+
+
+_EXTRA_MUTATIONS: dict[type, Callable[[Any], Iterator[tuple[str, Any]]]] | None = None
+
+
 def _array_mutations(value: np.ndarray) -> Iterator[tuple[str, Any]]:
     yield "extra axis", value[None]
     if value.ndim:
@@ -353,6 +377,9 @@ def _dict_mutations(value: Mapping[str, np.ndarray]) -> Iterator[tuple[str, Any]
 
 
 def _mutations(value: Any) -> Iterator[tuple[str, Any]]:
+    for kind, extra in _extra_mutations().items():
+        if isinstance(value, kind):
+            yield from extra(value)
     if isinstance(value, bool):
         yield from (("None", None), ("str", "yes"), ("int", 2))
     elif isinstance(value, (int, float, np.integer, np.floating)):
