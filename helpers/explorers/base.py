@@ -68,11 +68,12 @@ _GRID = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
 CACHE_FRAMES = 96
 CACHE_BYTES = 16 * 2**20
 #: After a move, while the kernel is idle, pre-render the pictures this many grid steps ahead
-#: on the control that moved (in the direction it moved), then one step back: at most
-#: ``PREFETCH_AHEAD + 1`` pictures per move. (Also one step either way on every other control
-#: cost up to 10 renders per move for a four-control explorer and, in a kernel shared by
-#: several explorers, delayed the next move: see benchmarks/RESULTS.md.)
-PREFETCH_AHEAD = 2
+#: on the control that moved (in the direction it moved) and one step back, in the order
+#: +1, +2, -1, +3, +4: at most ``PREFETCH_AHEAD + 1`` pictures per move, so that a key held
+#: after a pause starts on pictures already made. (Also one step either way on every other
+#: control cost up to 10 renders per move for a four-control explorer and, in a kernel
+#: shared by several explorers, delayed the next move: see benchmarks/RESULTS.md.)
+PREFETCH_AHEAD = 4
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:
@@ -453,11 +454,12 @@ class Explorer:
 
     def neighbours(self) -> list[dict[str, Any]]:
         """The values to draw ahead from the current ones, most likely next first: up to
-        ``PREFETCH_AHEAD`` steps in the direction of the last move, then one step back."""
+        ``PREFETCH_AHEAD`` steps in the direction of the last move, with one step back
+        after the second."""
         values = self.values
         name, direction = self._motion
         moves = [(name, direction * s) for s in range(1, PREFETCH_AHEAD + 1)]
-        moves.append((name, -direction))
+        moves.insert(min(2, len(moves)), (name, -direction))
         out = []
         for control, steps in moves:
             if control not in self.controls:
