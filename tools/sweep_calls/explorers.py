@@ -18,7 +18,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from helpers import rnn, train
-from helpers.explorers import Explorer, base, nb01, nb02, nb03, nb04, nb05, nb06, nb08
+from helpers.explorers import Explorer, base, nb01, nb03, nb04, nb05, nb06, nb08
 
 Builder = Callable[[], tuple[Callable[..., Any], dict[str, Any]]]
 
@@ -114,13 +114,5 @@ def calls() -> dict[str, Builder]:
             _closed(nb06.draw_surface),
             {"ax": _axes(), "W": small_grid[0], "B": small_grid[1], "E": small_grid[2]},
         ),
-        "explorers.nb02.fixed_layout": lambda: (
-            _closed(nb02.fixed_layout),
-            {"fig": base.new_figure(3.0, 2.0)[0], "left": 0.1},
-        ),
-        "explorers.nb06.pascanu_path": c(
-            nb06.pascanu_path, name="sgd", lr=0.01, start=(6.5, -4.5), n_updates=5
-        ),
-        "explorers.nb08.evaluation_set": c(nb08.evaluation_set, n_filler=(0, 2)),
         "explorers.nb08.distance_model": c(_closed(nb08.distance_model), n_filler=(0, 2)),
     }
