@@ -46,6 +46,15 @@ def _closed(fn: Callable[..., Any]) -> Callable[..., tuple[float, ...]]:
     return run
 
 
+def _defined(smooth: Callable[..., np.ndarray]) -> Callable[..., np.ndarray]:
+    """``smooth`` without its first ``window − 1`` rows, NaN by definition (no full window)."""
+
+    def run(values: Any, window: Any) -> np.ndarray:
+        return smooth(values=values, window=window)[window - 1 :]
+
+    return run
+
+
 def _axes() -> Any:
     return base.new_figure(3.0, 2.0)[1]
 
@@ -66,7 +75,7 @@ def calls() -> dict[str, Builder]:
     pre = nb01.precompute()
     params, xs, ys, alpha = _omega_stack()
     small_grid = nb06.loss_grid(5, 4)
-    loss = np.abs(np.random.default_rng(0).normal(size=(30, 2)))
+    loss = np.exp(-np.arange(30.0) / 10)[:, None] * np.array([1.0, 2.0])  # (30, 2), reaches 0.5
     return {
         "explorers.base.on_grid": lambda: (
             base.on_grid,
@@ -101,13 +110,9 @@ def calls() -> dict[str, Builder]:
             {"factor": nb04.threshold_experiment().factors[0], "steps": 2},
         ),
         "explorers.nb04.steps_to": c(nb04.steps_to, loss=loss, level=0.5, window=4),
-        "explorers.nb04.smooth": c(nb04.smooth, values=loss, window=4),
+        "explorers.nb04.smooth": c(_defined(nb04.smooth), values=loss, window=4),
         "explorers.nb04.omega_step": c(nb04.omega_step, params=params, xs=xs, ys=ys, alpha=alpha),
         "explorers.nb04.omega_experiment": c(nb04.omega_experiment),
-        "explorers.nb04.threshold_runs": lambda: (
-            _closed(nb04.threshold_runs),
-            {"experiment": nb04.threshold_experiment()},
-        ),
         "explorers.nb05.gradient_profiles": c(nb05.gradient_profiles, seed=5),
         "explorers.nb06.loss_grid": c(nb06.loss_grid, n_w=5, n_b=4),
         "explorers.nb06.draw_surface": lambda: (
