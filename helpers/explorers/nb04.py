@@ -459,11 +459,12 @@ def continue_runs(factor: float, steps: int) -> _SeedRuns:
     Only the continuation is returned: ``loss`` etc. are (steps, S) and ``test_mse`` is the
     test MSE at the end. Cached (``_continue_runs``).
     """
-    ex = threshold_experiment()
     factor = as_float("factor", factor)
-    if factor not in ex.factors:
-        raise ValueError(f"factor must be one of {ex.factors}, got {factor!r}")
-    return _continue_runs(factor, as_int("steps", steps, min_value=1, max_value=2000))
+    n = as_int("steps", steps, min_value=1, max_value=2000)
+    factors = threshold_experiment().factors
+    if factor not in factors:
+        raise ValueError(f"factor must be one of {factors}, got {factor!r}")
+    return _continue_runs(factor, n)
 
 
 @functools.cache
