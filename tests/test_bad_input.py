@@ -20,6 +20,13 @@ DONE = {
     "checkpoint",
     "describe",
     "diagrams",
+    "explorers.base",
+    "explorers.nb01",
+    "explorers.nb03",
+    "explorers.nb04",
+    "explorers.nb05",
+    "explorers.nb06",
+    "explorers.nb08",
     "generative",
     "gradcheck",
     "gru",
@@ -47,6 +54,12 @@ HONEST_NONFINITE = {
     ("clip.global_norm", "grads", "NaN entry"),
     ("clip.stack_global_norms", "grads", "NaN entry"),
     ("clip.clip_stack_by_global_norm", "grads", "NaN entry"),
+    # A NaN/inf loss entry is a run that stopped (train.fit): its running mean is NaN from
+    # there on, and a run that never got below the level has steps_to inf (both documented).
+    ("explorers.nb04.smooth", "values", "NaN"),
+    ("explorers.nb04.smooth", "values", "inf"),
+    ("explorers.nb04.steps_to", "loss", "NaN"),
+    ("explorers.nb04.steps_to", "loss", "inf"),
 }
 
 

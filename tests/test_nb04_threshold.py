@@ -68,7 +68,7 @@ def test_smooth_is_a_running_mean():
 
 def test_continue_runs_is_a_separate_run_from_the_final_networks(short):
     """Seed m of ``continue_runs`` == train.fit from seed m's final network on the same batches."""
-    nb04.continue_runs.cache_clear()
+    nb04._continue_runs.cache_clear()
     ex = nb04.threshold_experiment()
     more = nb04.continue_runs(10.0, 12)
     xs, ys = nb04.tasks.adding_problem(
@@ -86,7 +86,7 @@ def test_continue_runs_is_a_separate_run_from_the_final_networks(short):
             clip_norm=10.0 * ex.average_norm,
         )
         np.testing.assert_allclose(more.loss[:, m], hist.arrays()[0], rtol=1e-10)
-    nb04.continue_runs.cache_clear()
+    nb04._continue_runs.cache_clear()
     with pytest.raises(ValueError, match="factor"):
         nb04.continue_runs(3.0, 5)
 

@@ -406,9 +406,16 @@ def _mutations(value: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _fresh(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """A deep copy of the arguments (modules are shared: they cannot be copied)."""
+    """A deep copy of the arguments (modules, and objects that refuse a copy such as widgets,
+    are shared: the builders make those fresh on every call)."""
     memo = {id(v): v for v in kwargs.values() if isinstance(v, ModuleType)}
-    return copy.deepcopy(kwargs, memo)
+    out = {}
+    for key, value in kwargs.items():
+        try:
+            out[key] = copy.deepcopy(value, memo)
+        except NotImplementedError:
+            out[key] = value
+    return out
 
 
 class _Timeout(Exception):
@@ -464,11 +471,23 @@ def classify(fn: Callable[..., Any], kwargs: dict[str, Any], argument: str) -> t
     return "accepted", ""
 
 
+#: Packages of helpers whose calls are named "<package>.<module>.<function>".
+PACKAGES = {"explorers"}
+
+
+def module_of(name: str) -> str:
+    """The module a call belongs to: the first part of its name ("optim" for
+    "optim.Adam.step"), the first two for a package ("explorers.nb01" for
+    "explorers.nb01.contributions"). ``sweep`` selects by either ("explorers" selects all)."""
+    parts = name.split(".")
+    return ".".join(parts[:2]) if parts[0] in PACKAGES else parts[0]
+
+
 def sweep(modules: set[str] | None = None) -> list[Outcome]:
     """Every (function, argument, mutation) outcome, for the given modules (default: all)."""
     out: list[Outcome] = []
     for name, build in _calls().items():
-        if modules and name.split(".")[0] not in modules:
+        if modules and not {name.split(".")[0], module_of(name)} & modules:
             continue
         _fn, valid = build()
         for argument in valid:
@@ -487,7 +506,7 @@ def table(outcomes: list[Outcome]) -> str:
     """Counts of each outcome kind by module, as a Markdown table."""
     by_module: dict[str, Counter[str]] = {}
     for o in outcomes:
-        by_module.setdefault(o.function.split(".")[0], Counter())[o.kind] += 1
+        by_module.setdefault(module_of(o.function), Counter())[o.kind] += 1
     lines = ["| module | " + " | ".join(KINDS) + " |", "|---" * (len(KINDS) + 1) + "|"]
     total: Counter[str] = Counter()
     for module in sorted(by_module):

@@ -45,6 +45,7 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 from helpers import style
+from helpers._validate import as_float
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -96,7 +97,22 @@ def _key_part(value: Any) -> Any:
 
 def on_grid(control: widgets.ValueWidget, value: float) -> float:
     """The value a grid slider shows for ``value``: the nearest min + k·step (in the exponent
-    for a ``FloatLogSlider``). A browser snaps a slider to it and sends it back."""
+    for a ``FloatLogSlider``). A browser snaps a slider to it and sends it back.
+
+    ``value`` must lie within one step of the slider's range (beyond it a browser clamps)."""
+    if not isinstance(control, _GRID):
+        raise TypeError(
+            "control must be an ipywidgets IntSlider, FloatSlider or FloatLogSlider, "
+            f"got {type(control).__name__}"
+        )
+    log = isinstance(control, widgets.FloatLogSlider)
+    value = as_float("value", value, positive=log)
+    at = np.log(value) / np.log(control.base) if log else value
+    if not control.min - control.step <= at <= control.max + control.step:
+        lo, hi = (control.min, control.max)
+        if log:
+            lo, hi = control.base**lo, control.base**hi
+        raise ValueError(f"value must be within the slider's range {lo:g} to {hi:g}, got {value:g}")
     if isinstance(control, widgets.FloatLogSlider):
         k = round((np.log(value) / np.log(control.base) - control.min) / control.step)
         return float(control.base ** (control.min + k * control.step))
@@ -107,8 +123,11 @@ def new_figure(width: float = 9.0, height: float = 4.0, **subplots: Any) -> tupl
     """A ``Figure`` outside pyplot (never auto-shown) with the course style, and its axes.
 
     ``subplots`` go to ``Figure.subplots`` (``ncols=2``, ``gridspec_kw=...``). The default
-    9 × 4 in at 100 dpi is 900 × 400 px: sharp on a projector.
+    9 × 4 in at 100 dpi is 900 × 400 px: sharp on a projector. ``width`` and ``height``
+    (inches) must be in (0, 40].
     """
+    width = as_float("width", width, positive=True, max_value=40.0)
+    height = as_float("height", height, positive=True, max_value=40.0)
     style.use()
     fig = Figure(figsize=(width, height), dpi=100, layout="constrained")
     FigureCanvasAgg(fig)
@@ -174,6 +193,8 @@ def widget_view_bundle(widget: widgets.Widget, **kwargs: Any) -> dict[str, Any]:
     built here from the model id (view protocol version 2.0, as ipywidgets 7 sends it).
     """
     make_bundle = getattr(widget, "_repr_mimebundle_", None)
+    if not callable(make_bundle) and not isinstance(getattr(widget, "model_id", None), str):
+        raise TypeError(f"widget must be an ipywidgets widget, got {type(widget).__name__}")
     if make_bundle is None:
         return {
             "text/plain": repr(widget),

@@ -24,7 +24,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.ticker import LogLocator, MaxNLocator, NullLocator
 
 from helpers import rnn, style, unroll
-from helpers._validate import as_array, as_int
+from helpers._validate import as_array, as_choice, as_int, check_params
 from helpers.explorers.base import Explorer, new_figure
 
 T_MAX = 200
@@ -111,6 +111,20 @@ def _arrow(
         ax.text(mx, my, label, ha="center", va="bottom", fontsize=11, color=color, alpha=alpha)
 
 
+def _loss_steps(losses: Sequence[int] | None, T: int) -> list[int]:
+    """The steps named by ``losses`` (default all of 1 … T), checked."""
+    if losses is None:
+        return list(range(1, T + 1))
+    if isinstance(losses, (str, bytes)) or not isinstance(losses, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"losses must be a list of steps (ints from 1 to {T}), got {type(losses).__name__}"
+        )
+    chosen = [as_int("losses", t, min_value=1, max_value=T) for t in losses]
+    if not chosen:
+        raise ValueError("losses must name at least one step")
+    return chosen
+
+
 def unrolled_graph(steps: int = 4, losses: Sequence[int] | None = None) -> Figure:
     """The RNN folded (left) and unrolled over ``steps`` steps (right), as a figure.
 
@@ -118,13 +132,7 @@ def unrolled_graph(steps: int = 4, losses: Sequence[int] | None = None) -> Figur
     default all. Outputs without a loss are drawn faded. Returns a 10 × 3.8 in figure.
     """
     T = as_int("steps", steps, min_value=1, max_value=6)
-    chosen = (
-        list(range(1, T + 1))
-        if losses is None
-        else [as_int("losses", t, min_value=1, max_value=T) for t in losses]
-    )
-    if not chosen:
-        raise ValueError("losses must name at least one step")
+    chosen = _loss_steps(losses, T)
     fig, (left, right) = new_figure(10.0, 3.8, ncols=2, gridspec_kw={"width_ratios": [1, 3.4]})
     blue, orange, green, grey = (
         style.COLORS["blue"],
@@ -198,19 +206,15 @@ def backward_graph(
     (1-based) whose output enters the loss, default all; each sends its error
     ∂ℓ_t/∂h_t down into h_t (purple arrows). Returns a figure of width 1.75 T + 3.5 in.
     """
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {type(title).__name__}")
     d = as_array("deltas", deltas, ndim=1)
     if not 1 <= d.size <= 6:
         raise ValueError(f"deltas must hold between 1 and 6 values (one per step), got {d.size}")
     if np.any(d < 0):
         raise ValueError("deltas must be norms, >= 0")
     T = d.size
-    chosen = (
-        list(range(1, T + 1))
-        if losses is None
-        else [as_int("losses", t, min_value=1, max_value=T) for t in losses]
-    )
-    if not chosen:
-        raise ValueError("losses must name at least one step")
+    chosen = _loss_steps(losses, T)
     dx = 1.75
     # data units, about 0.82 in each; at least wide enough for the two-line caption
     left, right = -0.75, dx * T + 0.85
@@ -339,7 +343,29 @@ def _precompute() -> dict[str, np.ndarray]:
 
 def contributions(T: int, k: int, mode: str, pre: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
     """For horizon T and truncation k: (per-step ‖contribution‖ full, truncated; relative
-    error ‖g_k − g‖/‖g‖ of the truncated ∂L/∂W_h for every k' = 0..T). Shapes (T,), (T,), (T+1,)."""
+    error ‖g_k − g‖/‖g‖ of the truncated ∂L/∂W_h for every k' = 0..T). Shapes (T,), (T,), (T+1,).
+
+    ``T`` in 1 … 200, ``k`` in 0 … 200 (k ≥ T − 1 is full BPTT), ``mode`` one of ``MODES``,
+    ``pre`` the arrays of ``precompute()``.
+    """
+    T = as_int("T", T, min_value=1, max_value=T_MAX)
+    k = as_int("k", k, min_value=0, max_value=T_MAX)
+    mode = as_choice("mode", mode, MODES)
+    pre = check_params("pre", pre, _PRE_SHAPES)
+    return _contributions(T, k, mode, pre)
+
+
+#: The arrays of ``precompute()`` and their shapes.
+_PRE_SHAPES = {
+    "sig": (T_MAX, T_MAX, HIDDEN),
+    "hprev": (T_MAX, HIDDEN),
+    "hnorm": (T_MAX,),
+    "P": (T_MAX, T_MAX, HIDDEN),
+}
+
+
+def _contributions(T: int, k: int, mode: str, pre: dict[str, np.ndarray]) -> tuple[np.ndarray, ...]:
+    """``contributions`` without the checks (the explorer's controls are range-checked)."""
     hprev, hnorm = pre["hprev"][:T], pre["hnorm"][:T]
     s = np.arange(T)
     if mode == MODES[0]:
@@ -455,7 +481,7 @@ def horizon_truncation() -> Explorer:
         a.xaxis.set_major_locator(MaxNLocator(integer=True, steps=[1, 2, 5, 10], min_n_ticks=1))
 
     def draw(T: int, k: int, loss: str) -> None:
-        full, trunc, err = contributions(T, k, loss, pre)
+        full, trunc, err = _contributions(T, k, loss, pre)
         steps = np.arange(1, T + 1)
         l_full.set_data(steps, np.where(full > 0, full, np.nan))
         l_trunc.set_data(steps, np.where(trunc > 0, trunc, np.nan))

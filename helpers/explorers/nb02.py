@@ -34,7 +34,7 @@ def _log_limits(values: np.ndarray, *, pad_decades: float = 0.6) -> tuple[float,
     return 10.0**lo_exp, 10.0**hi_exp
 
 
-def fixed_layout(fig: Figure, **margins: float) -> None:
+def _fixed_layout(fig: Figure, **margins: float) -> None:
     """Fixed margins (figure fractions, as ``Figure.subplots_adjust``) instead of a layout pass.
 
     The axes then stay put while a slider moves (the figure does not jump when tick labels
@@ -71,7 +71,7 @@ def alpha_horizon() -> Explorer:
     """Sliders α (0–2.1) and horizon T (1–1000): |∂h_t/∂x_k| = |α^(t−k)| against the lag
     t − k = 0…T, log axis. α = 2.04 overflows float64 within T = 1000 (2.03 does not)."""
     fig, ax = new_figure(9.0, 4.4)
-    fixed_layout(fig, left=0.115, right=0.97, bottom=0.12, top=0.925)
+    _fixed_layout(fig, left=0.115, right=0.97, bottom=0.12, top=0.925)
     t_all = np.arange(MAX_HORIZON + 1)
     ax.set_yscale("log")
     ax.set_ylim(1e-3, 1e3)
@@ -202,7 +202,7 @@ def power_toy() -> Explorer:
     Every axis is fixed: the sliders move only the curves, markers and texts.
     """
     fig, axes = new_figure(10.5, 7.0, nrows=2, ncols=2)
-    fixed_layout(fig, left=0.085, right=0.975, bottom=0.13, top=0.955, wspace=0.28, hspace=0.42)
+    _fixed_layout(fig, left=0.085, right=0.975, bottom=0.13, top=0.955, wspace=0.28, hspace=0.42)
     (ax_y, ax_d), (az_y, az_d) = axes
     lines, dots, spans, zlines, zdots, lee = [], [], [], [], [], []
     for ax, az, label in ((ax_y, az_y, r"$y = w^n$"), (ax_d, az_d, r"$dy/dw = n\,w^{n-1}$")):

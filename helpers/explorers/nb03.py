@@ -11,6 +11,7 @@ from matplotlib.ticker import FuncFormatter, MaxNLocator
 
 from helpers import jacobians as jac
 from helpers import style
+from helpers._validate import as_int
 from helpers.explorers.base import Explorer, new_figure
 
 HIDDEN = 16
@@ -44,10 +45,14 @@ def _power_of_ten(value: float, _pos: int) -> str:
 INITIAL_STATES = ("zero", "random")
 
 
+def _seed(seed: object) -> int:
+    return as_int("seed", seed, min_value=0, max_value=2**63 - 1)
+
+
 def network(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The explorer's RNN: ``W0`` (16, 16) with spectral radius 1, ``Wx`` (16, 4), and the
-    input noise (1000, 1, 4) that the input-scale slider multiplies."""
-    rng = np.random.default_rng(seed)
+    input noise (1000, 1, 4) that the input-scale slider multiplies. ``seed``: an int >= 0."""
+    rng = np.random.default_rng(_seed(seed))
     W0 = jac.random_recurrent(HIDDEN, 1.0, rng=rng)
     Wx = rng.normal(0.0, 1.0 / np.sqrt(INPUTS), size=(HIDDEN, INPUTS))
     noise = rng.normal(size=(MAX_HORIZON, 1, INPUTS))
@@ -57,7 +62,7 @@ def network(seed: int = SEED) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def random_h0(seed: int = SEED) -> np.ndarray:
     """The explorer's random initial state h_0 (1, 16): entries uniform in (−1, 1), the
     range of a tanh state, from its own generator (``network`` draws are unchanged)."""
-    return np.random.default_rng([seed, 1]).uniform(-1.0, 1.0, size=(1, HIDDEN))
+    return np.random.default_rng([_seed(seed), 1]).uniform(-1.0, 1.0, size=(1, HIDDEN))
 
 
 def spectral() -> Explorer:

@@ -9,12 +9,14 @@ with thresholds from half to ten times the average gradient norm; a slider picks
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import ipywidgets as widgets
 import numpy as np
 
 from helpers import clip, optim, regulariser, rnn, style, tasks, train
+from helpers._validate import as_array, as_float, as_int, check_params
 from helpers.explorers.base import Explorer, new_figure
 from helpers.toys import pascanu_descent, pascanu_loss
 
@@ -34,23 +36,47 @@ THRESHOLDS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 
 LEARNING_RATES = (0.01, 0.02, 0.03, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0)
 
 
-@functools.cache
 def surface(n: int = GRID) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(w, b, log10 E)``: axes (n,), (n,) and log10 of the loss on the grid, (n, n) [b, w]."""
+    """``(w, b, log10 E)``: axes (n,), (n,) and log10 of the loss on the grid, (n, n) [b, w].
+
+    ``n``: points per axis, 2 … 1000. Cached: the arrays are shared, do not modify them.
+    """
+    return _surface(as_int("n", n, min_value=2, max_value=1000))
+
+
+@functools.cache
+def _surface(n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     w = np.linspace(*W_RANGE, n)
     b = np.linspace(*B_RANGE, n)
     E, _, _ = pascanu_loss(w[None, :], b[:, None])
     return w, b, np.log10(np.maximum(E, 10.0**LOG_E_MIN))
 
 
+def _is_bool(value: object) -> bool:
+    """Whether ``value`` is a bool or an array (list) of bools."""
+    try:
+        return np.asarray(value).dtype == np.bool_
+    except (ValueError, TypeError):  # ragged: as_array names it
+        return False
+
+
 def wall(w: np.ndarray, x0: float = 0.5) -> np.ndarray:
-    """The cliff's line b = x0 − w σ(x0): where x0 is the unstable fixed point of the map."""
-    return x0 - np.asarray(w) / (1.0 + np.exp(-x0))
+    """The cliff's line b = x0 − w σ(x0): where x0 is the unstable fixed point of the map.
+
+    ``w``: any shape (finite); ``x0`` in [−100, 100]. Returns b, the shape of ``w``.
+    """
+    if _is_bool(w):
+        raise TypeError("w must be a number or an array of numbers, got booleans")
+    w = as_array("w", w)
+    x0 = as_float("x0", x0, min_value=-100.0, max_value=100.0)
+    return x0 - w / (1.0 + np.exp(-x0))
 
 
 def fixed_points(w: float, b: float) -> np.ndarray:
     """Every x with x = w σ(x) + b in [−20, 20], ascending (sign changes of x ↦ wσ(x) + b − x
-    on a grid of step 1e-4, each refined by 60 bisections)."""
+    on a grid of step 1e-4, each refined by 60 bisections). ``w``, ``b``: finite, |·| ≤ 1e6."""
+    w = as_float("w", w, min_value=-1e6, max_value=1e6)
+    b = as_float("b", b, min_value=-1e6, max_value=1e6)
     grid = np.linspace(-20.0, 20.0, 400_001)
     gap = w / (1.0 + np.exp(-grid)) + b - grid
     roots = []
@@ -245,7 +271,9 @@ EXAMPLE = {"length": 6, "hidden": 16, "batch": 32, "scale": 2.0}
 
 
 def adding_batches(step: int) -> tuple[np.ndarray, np.ndarray]:
-    """Batch number ``step`` of §5's adding problem (its own seed: (T, B, 2) and (B,))."""
+    """Batch number ``step`` (an int >= 0) of §5's adding problem (its own seed: (T, B, 2) and
+    (B,))."""
+    step = as_int("step", step, min_value=0)
     s = EXAMPLE
     return tasks.adding_problem(s["batch"], s["length"], rng=np.random.default_rng(1000 + step))
 
@@ -298,7 +326,7 @@ def seed_models() -> dict[str, np.ndarray]:
 
 
 @dataclass(frozen=True)
-class SeedRuns:
+class _SeedRuns:
     """One configuration trained from every seed: arrays (steps, S); ``test_mse`` (S,).
 
     A run that stopped (``stopped[m]`` says why) has NaN entries after that step, and its
@@ -320,20 +348,20 @@ class SeedRuns:
 
 
 @dataclass(frozen=True)
-class ThresholdExperiment:
+class _ThresholdExperiment:
     """The seeds' unclipped probe runs at ``probe_lr``, then the runs at ``lr``.
 
     ``average_norm`` / ``median_norm``: mean and median of every probe gradient norm (all
     seeds, all steps): Pascanu et al.'s reference is the average. ``runs``: threshold
-    factor (``None``: no clipping) → ``SeedRuns``, thresholds = factor × ``average_norm``.
+    factor (``None``: no clipping) → ``_SeedRuns``, thresholds = factor × ``average_norm``.
     """
 
-    probe: SeedRuns
+    probe: _SeedRuns
     probe_lr: float
     average_norm: float
     median_norm: float
     lr: float
-    runs: dict[float | None, SeedRuns]
+    runs: dict[float | None, _SeedRuns]
 
     @property
     def factors(self) -> list[float]:
@@ -347,11 +375,11 @@ def _train(
     copies: int,
     start: dict[str, np.ndarray] | None = None,
     batches: tuple[np.ndarray, np.ndarray] | None = None,
-) -> list[SeedRuns]:
+) -> list[_SeedRuns]:
     """Train ``copies`` × S models as one stack: copy k starts from the S seed networks and
     sees their batches, with learning rate ``lrs[k]`` and clipping threshold ``limits[k]``
     (``inf``: none). ``start`` / ``batches`` replace the seed networks / ``_seed_batches()``
-    (xs (steps, S, T, B, 2), ys (steps, S, B)). Returns one ``SeedRuns`` per copy."""
+    (xs (steps, S, T, B, 2), ys (steps, S, B)). Returns one ``_SeedRuns`` per copy."""
     s = SETTINGS
     S = len(s["seeds"])
     start = seed_models() if start is None else start
@@ -384,7 +412,7 @@ def _train(
         stopped = hist.stopped[cols]
         test = np.where([bool(x) for x in stopped], np.inf, mse[cols])
         out.append(
-            SeedRuns(
+            _SeedRuns(
                 loss=hist.loss[:, cols],
                 grad_norm=hist.grad_norm[:, cols],
                 clipped=hist.clipped[:, cols],
@@ -397,7 +425,7 @@ def _train(
 
 
 @functools.cache
-def threshold_experiment() -> ThresholdExperiment:
+def threshold_experiment() -> _ThresholdExperiment:
     """Measure the average gradient norm in runs that learn, then clip at multiples of it.
 
     1. Probe: every seed trained by SGD at ``probe_lr`` without clipping; the average of
@@ -413,7 +441,7 @@ def threshold_experiment() -> ThresholdExperiment:
     keys: list[float | None] = [None, *s["factors"]]
     limits = np.array([np.inf if f is None else f * average for f in keys])
     runs = _train(np.full(len(keys), s["lr"]), limits, len(keys))
-    return ThresholdExperiment(
+    return _ThresholdExperiment(
         probe=probe,
         probe_lr=float(s["probe_lr"]),
         average_norm=average,
@@ -423,20 +451,25 @@ def threshold_experiment() -> ThresholdExperiment:
     )
 
 
-@functools.cache
-def continue_runs(factor: float, steps: int) -> SeedRuns:
+def continue_runs(factor: float, steps: int) -> _SeedRuns:
     """The runs of ``threshold_experiment()`` clipped at ``factor`` × average, trained on for
-    ``steps`` more SGD steps (same lr and threshold) on fresh batches (their own seed).
+    ``steps`` (1 … 2000) more SGD steps (same lr and threshold) on fresh batches (their own
+    seed).
 
     Only the continuation is returned: ``loss`` etc. are (steps, S) and ``test_mse`` is the
-    test MSE at the end. Cached.
+    test MSE at the end. Cached (``_continue_runs``).
     """
+    factor = as_float("factor", factor)
+    n = as_int("steps", steps, min_value=1, max_value=2000)
+    factors = threshold_experiment().factors
+    if factor not in factors:
+        raise ValueError(f"factor must be one of {factors}, got {factor!r}")
+    return _continue_runs(factor, n)
+
+
+@functools.cache
+def _continue_runs(factor: float, n: int) -> _SeedRuns:
     ex = threshold_experiment()
-    if factor not in ex.runs or factor is None:
-        raise ValueError(f"factor must be one of {ex.factors}, got {factor!r}")
-    n = int(steps)
-    if n < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
     s = SETTINGS
     S, B, T = len(s["seeds"]), s["batch"], s["length"]
     xs, ys = tasks.adding_problem(n * S * B, T, rng=np.random.default_rng(2025))
@@ -453,14 +486,49 @@ def continue_runs(factor: float, steps: int) -> SeedRuns:
 
 def steps_to(loss: np.ndarray, level: float, window: int = 25) -> np.ndarray:
     """(S,) the first step at which the running mean of ``loss`` (steps, S) over ``window``
-    steps is below ``level``; ``inf`` for a run that never gets there."""
-    below = smooth(loss, window) < level
+    steps is below ``level`` (> 0); ``inf`` for a run that never gets there (NaN entries:
+    a run that stopped, see ``smooth``)."""
+    level = as_float("level", level, positive=True)
+    below = _running_mean(_series("loss", loss), _window(window, loss)) < level
     return np.where(below.any(axis=0), np.argmax(below, axis=0).astype(float), np.inf)
 
 
 def smooth(values: np.ndarray, window: int = 25) -> np.ndarray:
-    """Running mean over ``window`` steps along axis 0 (NaN where a run had stopped)."""
-    v = np.asarray(values, dtype=float)
+    """Running mean over ``window`` steps along axis 0 of ``values`` (steps, S).
+
+    The first ``window − 1`` rows are NaN (no full window yet), and so is every mean from a
+    NaN or infinite entry on (a run that stopped or overflowed). ``window``: 1 … steps.
+    """
+    return _running_mean(_series("values", values), _window(window, values))
+
+
+def _series(name: str, values: object) -> np.ndarray:
+    """``values`` (steps, S) as floats, NaN for the non-finite entries; refused when a sum
+    of its finite entries could overflow."""
+    v = as_array(name, values, ndim=2, finite=False)
+    if v.shape[0] == 0:
+        raise ValueError(f"{name} must hold at least one step, got shape {v.shape}")
+    v = np.where(np.isfinite(v), v, np.nan).astype(float)
+    finite = np.abs(v[np.isfinite(v)])
+    if finite.size and float(finite.max()) > 1e300 / v.shape[0]:
+        raise ValueError(
+            f"{name} holds values up to {finite.max():.3g}: their running sums would "
+            f"overflow float64 (at most {1e300 / v.shape[0]:.3g} for {v.shape[0]} steps)"
+        )
+    return v
+
+
+def _window(window: object, values: object) -> int:
+    return as_int("window", window, min_value=1, max_value=max(int(np.shape(values)[0]), 1))
+
+
+def _smoothed(values: np.ndarray, window: int = 25) -> np.ndarray:
+    """``smooth`` without the checks, for the explorer's own (steps, S) runs."""
+    return _running_mean(np.asarray(values, dtype=float), window)
+
+
+def _running_mean(v: np.ndarray, window: int) -> np.ndarray:
+    """The running mean of ``v`` (steps, S) over ``window`` steps (NaN before a full one)."""
     c = np.cumsum(np.vstack([np.zeros((1, *v.shape[1:])), v]), axis=0)
     out = np.full(v.shape, np.nan)
     out[window - 1 :] = (c[window:] - c[:-window]) / window
@@ -485,7 +553,7 @@ OMEGA = {
 
 
 @dataclass(frozen=True)
-class OmegaRuns:
+class _OmegaRuns:
     """The 8 seeds trained with (``"omega"``) and without (``"plain"``) Ω, same batches.
 
     ``test_mse[k]`` (S,); ``reach[k]`` (S,): per seed, the median over test sequences of
@@ -517,6 +585,57 @@ def omega_step(
     return clip.clip_stack_by_global_norm(grads, OMEGA["clip"])[0]
 
 
+def _check_omega_step(
+    params: object, xs: object, ys: object, alpha: object
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
+    """``omega_step``'s arguments: a stack of M models (H units, D inputs, one output),
+    ``xs`` (M, T, B, D), ``ys`` (M, B), ``alpha`` (M,) >= 0; every value finite."""
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict of stacked arrays, got {type(params).__name__}")
+    names = (*rnn.PARAM_NAMES, "Wy", "by")
+    missing = [k for k in names if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}: a stack of models has keys {list(names)}")
+    M, H, D = as_array("params['Wx']", params["Wx"], ndim=3).shape
+    checked = check_params(
+        "params",
+        params,
+        {"Wx": (M, H, D), "Wh": (M, H, H), "b": (M, H), "Wy": (M, 1, H), "by": (M, 1)},
+    )
+    x = as_array("xs", xs, ndim=4)
+    if x.shape[0] != M or x.shape[3] != D or 0 in x.shape:
+        raise ValueError(f"xs must have shape (M={M}, T, B, D={D}) with T, B >= 1, got {x.shape}")
+    y = as_array("ys", ys, shape=(M, x.shape[2]))
+    a = as_array("alpha", alpha, shape=(M,))
+    if np.any(a < 0):
+        raise ValueError("alpha must be >= 0 (the weight of Ω for each model)")
+    return {**params, **checked}, x, y, a
+
+
+def _checked(step: Callable[..., dict[str, np.ndarray]]) -> Callable[..., dict[str, np.ndarray]]:
+    """``step`` with its arguments checked first, and an overflow reported as a ValueError.
+    (A wrapper, so that the source notebook 04 prints is the training step alone.)"""
+
+    @functools.wraps(step)
+    def checked(
+        params: dict[str, np.ndarray], xs: np.ndarray, ys: np.ndarray, alpha: np.ndarray
+    ) -> dict[str, np.ndarray]:
+        params, xs, ys, alpha = _check_omega_step(params, xs, ys, alpha)
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                return step(params, xs, ys, alpha)
+        except FloatingPointError as exc:
+            raise ValueError(
+                f"the gradient overflowed float64 ({exc}): params, xs, ys or alpha hold values "
+                "too large to train on"
+            ) from None
+
+    return checked
+
+
+omega_step = _checked(omega_step)
+
+
 def _reach(params: dict[str, np.ndarray], xs: np.ndarray) -> np.ndarray:
     """(M,) median over the sequences of ‖∂E/∂hs[0]‖ / ‖∂E/∂hs[T−1]‖, loss on the last output."""
     hs, cache = rnn.forward({k: params[k] for k in rnn.PARAM_NAMES}, xs)
@@ -528,7 +647,7 @@ def _reach(params: dict[str, np.ndarray], xs: np.ndarray) -> np.ndarray:
 
 
 @functools.cache
-def omega_experiment() -> OmegaRuns:
+def omega_experiment() -> _OmegaRuns:
     """Train the seeds with and without Ω as one stack of 2S models (cached)."""
     s = OMEGA
     S, T, B, n = len(s["seeds"]), s["length"], s["batch"], s["steps"]
@@ -547,7 +666,7 @@ def omega_experiment() -> OmegaRuns:
     pred = train.predict(rnn, params, x_test)[:, -1, :, 0]
     mse = np.mean((pred - y_test) ** 2, axis=1)
     reach = _reach(params, x_test)
-    return OmegaRuns(
+    return _OmegaRuns(
         test_mse={"plain": mse[:S], "omega": mse[S:]},
         reach={"plain": reach[:S], "omega": reach[S:]},
         reach_start=reach_start,
@@ -558,15 +677,15 @@ def omega_experiment() -> OmegaRuns:
 _LEGEND_Z, _MOVING_Z = 2.2, 2.3
 
 
-def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
+def threshold_runs(experiment: _ThresholdExperiment | None = None) -> Explorer:
     """Slider ``factor``: the 8 seeds clipped at factor × average norm, against no clipping.
 
     ``experiment`` defaults to ``threshold_experiment()`` (computed once, then cached).
     """
     ex = experiment if experiment is not None else threshold_experiment()
-    if not isinstance(ex, ThresholdExperiment) or None not in ex.runs or not ex.factors:
+    if not isinstance(ex, _ThresholdExperiment) or None not in ex.runs or not ex.factors:
         raise TypeError(
-            "experiment must be a ThresholdExperiment with an unclipped run "
+            "experiment must be what threshold_experiment() returns: runs with an unclipped run "
             "(key None) and at least one clipped run"
         )
     base = ex.runs[None]
@@ -579,7 +698,7 @@ def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
         return np.where(np.isfinite(v) & (v > 0), v, np.nan)  # NaN on purpose: not taken
 
     clipped_runs = [ex.runs[f] for f in ex.factors]
-    losses = np.concatenate([smooth(r.loss) for r in clipped_runs], axis=1)
+    losses = np.concatenate([_smoothed(r.loss) for r in clipped_runs], axis=1)
     finite = losses[np.isfinite(losses) & (losses > 0)]
     top = 30.0
     axl.set_yscale("log")
@@ -591,7 +710,7 @@ def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
     axn.set_ylim(float(finite_n.min()) / 2, min(float(finite_n.max()), 1e6) * 300)
     axn.set_autoscale_on(False)
 
-    base_loss = smooth(base.loss)
+    base_loss = _smoothed(base.loss)
     gone = [int(x.rsplit(" ", 1)[1]) for x in base.stopped if x]
     where = f", steps {min(gone)}–{max(gone)}" if gone else ""
     for m in range(S):
@@ -663,7 +782,7 @@ def threshold_runs(experiment: ThresholdExperiment | None = None) -> Explorer:
 
     def draw(factor: float) -> None:
         runs = ex.runs[factor]
-        sm = smooth(runs.loss)
+        sm = _smoothed(runs.loss)
         for m in range(S):
             loss_lines[m].set_ydata(shown(sm[:, m]))
             norm_lines[m].set_ydata(shown(runs.grad_norm[:, m]))

@@ -17,6 +17,7 @@ import numpy as np
 from matplotlib import ticker
 
 from helpers import gru, lstm, rnn, style
+from helpers._validate import as_int
 from helpers.explorers.base import Explorer, new_figure
 
 #: Forget-gate biases offered by the slider.
@@ -45,7 +46,7 @@ def gradient_profiles(seed: int = 5) -> dict[int, dict[str, np.ndarray]]:
     to the bias of its sequence, feeds the forget-gate rows with weight 1 (and nothing
     else), which adds exactly that bias to a_f.
     """
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(as_int("seed", seed, min_value=0, max_value=2**63 - 1))
     D, H, S = INPUT_SIZE, HIDDEN_SIZE, SAMPLES
     n_fb = len(FORGET_BIASES)
     p_rnn = rnn.init(D, H, rng=rng)

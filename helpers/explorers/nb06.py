@@ -6,8 +6,11 @@ from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.axes import Axes
+from matplotlib.image import AxesImage
 
 from helpers import optim, style
+from helpers._validate import as_array, as_int
 from helpers.explorers.base import Explorer, new_figure
 from helpers.explorers.nb04 import B_RANGE, LOG_E_MIN, W_RANGE
 from helpers.toys import pascanu_loss
@@ -34,8 +37,11 @@ def _grid(n_w: int, n_b: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def loss_grid(n_w: int = 241, n_b: int = 201) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``(W, B, E)`` on a (n_b, n_w) grid over the window, E from ``pascanu_loss``
-    (computed once, then shared read-only)."""
-    return _grid(int(n_w), int(n_b))
+    (computed once, then shared read-only). ``n_w``, ``n_b``: points per axis, 2 … 2000."""
+    return _grid(
+        as_int("n_w", n_w, min_value=2, max_value=2000),
+        as_int("n_b", n_b, min_value=2, max_value=2000),
+    )
 
 
 def _grad(at: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
@@ -43,7 +49,7 @@ def _grad(at: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     return {"w": gw, "b": gb}
 
 
-def pascanu_path(
+def _pascanu_path(
     name: str, lr: float, start: tuple[float, float] = START, n_updates: int = N_UPDATES
 ) -> tuple[np.ndarray, np.ndarray, str]:
     """Optimizer ``name`` (a key of ``optim.OPTIMIZERS``, default hyper-parameters) on
@@ -61,14 +67,33 @@ def pascanu_path(
     return np.column_stack([path["w"], path["b"]]), E, stopped
 
 
-_cached_path = lru_cache(maxsize=256)(pascanu_path)
+_cached_path = lru_cache(maxsize=256)(_pascanu_path)
 
 
-def draw_surface(ax, W: np.ndarray, B: np.ndarray, E: np.ndarray):
+def draw_surface(ax: Axes, W: np.ndarray, B: np.ndarray, E: np.ndarray) -> AxesImage:
     """The loss surface as an image of log10 E (a raster: fast to redraw); returns it.
 
     Notebook 04's window, colour map and scale: log10 E from ``LOG_E_MIN`` (−5) to 0.
+    ``W``, ``B``, ``E``: the (n_b, n_w) arrays of ``loss_grid`` (E finite, >= 0).
     """
+    if not isinstance(ax, Axes):
+        raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+    W, B, E = (as_array(name, v, ndim=2) for name, v in (("W", W), ("B", B), ("E", E)))
+    if not W.shape == B.shape == E.shape or min(E.shape) < 2:
+        raise ValueError(
+            "W, B and E must be one (n_b, n_w) grid, at least 2 × 2, got shapes "
+            f"W {W.shape}, B {B.shape}, E {E.shape}"
+        )
+    if not (
+        np.allclose(W[0, [0, -1]], W_RANGE, rtol=0, atol=1e-9)
+        and np.allclose(B[[0, -1], 0], B_RANGE, rtol=0, atol=1e-9)
+    ):
+        raise ValueError(
+            f"W and B must span the window w in {W_RANGE}, b in {B_RANGE} (as loss_grid's do): "
+            "the image is drawn there"
+        )
+    if np.any(E < 0):
+        raise ValueError("E must hold losses, >= 0")
     logE = np.log10(np.maximum(E, 10.0**LOG_E_MIN))
     cs = ax.imshow(
         logE,

@@ -11,7 +11,7 @@ Without ``runs`` (the registry and the tests call it so) it shows untrained mode
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
@@ -19,6 +19,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from helpers import gru, lm, rnn, style, tasks, train
+from helpers._validate import as_int
 from helpers.explorers.base import Explorer, new_figure
 
 #: Filler counts shown by default: distances 9, 21, 33 tokens.
@@ -60,10 +61,29 @@ def _subset(batch: tasks.Stories, sel: np.ndarray) -> tasks.Stories:
     )
 
 
-def evaluation_set(n_filler: tuple[int, ...] = N_FILLER) -> tasks.Stories:
+def _evaluation_set(n_filler: tuple[int, ...] = N_FILLER) -> tasks.Stories:
     """The fixed evaluation stories: ``PER_DISTANCE`` per filler count, seed ``EVAL_SEED``."""
     counts = np.repeat(np.asarray(n_filler, dtype=np.int64), PER_DISTANCE)
     return tasks.stories(counts.size, counts, rng=np.random.default_rng(EVAL_SEED))
+
+
+#: The most filler sentences ``distance_model`` evaluates at (distance 9 + 4 · 50 = 209).
+MAX_FILLER = 50
+
+
+def _filler_counts(n_filler: object) -> tuple[int, ...]:
+    if isinstance(n_filler, (str, bytes)) or not isinstance(n_filler, (Sequence, np.ndarray)):
+        raise TypeError(
+            f"n_filler must be a tuple of filler counts such as (0, 3, 6), "
+            f"got {type(n_filler).__name__}"
+        )
+    counts = tuple(
+        as_int(f"n_filler[{i}]", n, min_value=0, max_value=MAX_FILLER)
+        for i, n in enumerate(n_filler)
+    )
+    if not counts or len(set(counts)) != len(counts):
+        raise ValueError(f"n_filler must hold one or more distinct counts, got {counts}")
+    return counts
 
 
 def distance_model(
@@ -76,7 +96,9 @@ def distance_model(
 
     ``tests`` maps each filler count to its test stories (all of that filler count); by
     default ``PER_DISTANCE`` stories each, seed ``EVAL_SEED``. The story shown is the first.
+    ``n_filler``: distinct filler counts, each 0 … ``MAX_FILLER``.
     """
+    n_filler = _filler_counts(n_filler)
     models = dict(runs) if runs is not None else _untrained()
     if not models:
         raise ValueError("runs must name at least one model")
@@ -95,7 +117,7 @@ def distance_model(
                 )
         per_distance[label] = {n: table[n] for n in n_filler}
     if tests is None:
-        batch = evaluation_set(n_filler)
+        batch = _evaluation_set(n_filler)
         tests = {n: _subset(batch, batch.n_filler == n) for n in n_filler}
     for n in n_filler:
         if not isinstance(tests.get(n), tasks.Stories) or np.any(tests[n].n_filler != n):
