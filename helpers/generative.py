@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from helpers import rnn, stacking, train
-from helpers._validate import as_array, as_float, as_int, check_params
+from helpers._validate import as_array, as_float, as_int, as_real_array, check_params
 from helpers.optim import Optimizer
 
 TEXT = "the cat sat on the mat. "
@@ -284,11 +284,9 @@ def _stack_step(params: Mapping[str, np.ndarray], x: np.ndarray, h: np.ndarray):
 
 def _per_model(name: str, value: float | np.ndarray, M: int) -> np.ndarray:
     """A probability for every model: one float for all, or an array (M,), in [0, 1]."""
-    arr = (
-        np.broadcast_to(np.asarray(value, dtype=np.float64), (M,))
-        if np.ndim(value) == 0
-        else (np.asarray(value, dtype=np.float64))
-    )
+    arr = as_real_array(name, value)
+    if arr.ndim == 0:
+        arr = np.broadcast_to(arr, (M,))
     if arr.shape != (M,) or not np.all((arr >= 0) & (arr <= 1)):
         raise ValueError(
             f"{name} must be a probability in [0, 1] or an array (M,) = ({M},) of them"
@@ -373,6 +371,8 @@ def fit_stack(
         raise TypeError(
             f"epsilon must be a function of the iteration, or None; got {type(epsilon).__name__}"
         )
+    if clip_norm is not None:
+        clip_norm = as_float("clip_norm", clip_norm, positive=True)
     current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     losses = np.empty((n, M))
     for i in range(n):
@@ -382,7 +382,8 @@ def fit_stack(
         xs, _ = scheduled_inputs_stack(at, ids, eps, rng=rng if sample_rng is None else sample_rng)
         losses[i], grads = train.loss_and_grads(rnn, at, xs, ids[:, 1:], loss="xent_all")
         if clip_norm is not None:
-            grads, _ = train.clip_mod.clip_stack_by_global_norm(grads, clip_norm)
+            with np.errstate(over="ignore"):  # clip_norm / ‖g‖ → inf means no clipping
+                grads, _ = train.clip_mod.clip_stack_by_global_norm(grads, clip_norm)
         current = optimizer.step(current, grads)
     return current, losses
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers._validate import as_int
+from helpers._validate import as_int, as_int_list, as_str_list
 
 
 def adding_problem(
@@ -95,16 +95,20 @@ def _question(first: str, second: str) -> list[str]:
     return [first, "said", "hi", "to", second, "."]
 
 
-class Vocab:
+class _Vocab:
     """A fixed word list with ids: ``ids(words)`` and ``words(ids)``; id 0 is ``"<pad>"``.
 
     ``len(vocab)`` is the vocabulary size V; ``name_ids`` are the ids of ``NAMES`` in order.
     """
 
     def __init__(self, words: tuple[str, ...]) -> None:
+        words = tuple(as_str_list("words", words))
         if len(set(words)) != len(words):
             raise ValueError("words must be distinct")
-        self._words = tuple(words)
+        missing = [w for w in (PAD, *NAMES) if w not in words]
+        if missing:
+            raise ValueError(f"words must include {PAD!r} and every name; missing {missing}")
+        self._words = words
         self._index = {w: i for i, w in enumerate(self._words)}
         self.pad_id = self._index[PAD]
         self.name_ids = np.array([self._index[n] for n in NAMES])
@@ -122,6 +126,7 @@ class Vocab:
 
     def ids(self, words: list[str] | tuple[str, ...]) -> np.ndarray:
         """Word list → int array of ids; an unknown word raises ``ValueError`` naming it."""
+        words = as_str_list("words", words)
         unknown = [w for w in words if w not in self._index]
         if unknown:
             raise ValueError(f"words {unknown} are not in the vocabulary")
@@ -159,7 +164,7 @@ def _all_words() -> tuple[str, ...]:
 
 
 #: The one vocabulary of the story task (V = len(VOCAB)).
-VOCAB = Vocab(_all_words())
+VOCAB = _Vocab(_all_words())
 _INTRO_IDS = VOCAB.ids(_intro("Jane", "John"))
 _QUESTION_IDS = VOCAB.ids(_question("Jane", "John"))
 _FILLER_IDS = np.stack([VOCAB.ids(f) for f in FILLERS])  # (F, FILLER_LEN)
@@ -174,8 +179,7 @@ def story_words(first: str, second: str, fillers: list[int] | tuple[int, ...] = 
     if first == second:
         raise ValueError(f"first and second must be different names, both are {first!r}")
     body: list[str] = []
-    for i in fillers:
-        j = as_int("fillers[i]", i, min_value=0, max_value=len(FILLERS) - 1)
+    for j in as_int_list("fillers", fillers, min_value=0, max_value=len(FILLERS) - 1):
         body.extend(FILLERS[j])
     return [*_intro(first, second), *body, *_question(first, second)]
 

@@ -290,6 +290,33 @@ class History:
     clipped: list[bool] = field(default_factory=list)
     stopped: str = ""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.stopped, str):
+            raise TypeError(f"stopped must be a str, got {type(self.stopped).__name__}")
+        for name in ("loss", "grad_norm", "clipped"):
+            value = getattr(self, name)
+            if not isinstance(value, (list, tuple, np.ndarray)):
+                raise TypeError(
+                    f"{name} must be a list (one entry per step), got {type(value).__name__}"
+                )
+        if not len(self.loss) == len(self.grad_norm) == len(self.clipped):
+            raise ValueError(
+                f"loss, grad_norm and clipped must have one length (steps taken), got "
+                f"{len(self.loss)}, {len(self.grad_norm)}, {len(self.clipped)}"
+            )
+        bad = [c for c in self.clipped if not isinstance(c, (bool, np.bool_))]
+        if bad:
+            raise TypeError(f"clipped must hold bools, got {bad[0]!r}")
+        self.clipped = [bool(c) for c in self.clipped]
+        for name in ("loss", "grad_norm"):
+            arr = as_array(name, getattr(self, name), ndim=1, finite=False)
+            if not self.stopped and not np.all(np.isfinite(arr)):
+                raise ValueError(
+                    f"{name} holds NaN or inf although stopped is empty (a run records a "
+                    f"non-finite value only at the step where it stopped)"
+                )
+            setattr(self, name, [float(v) for v in arr])
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(loss, grad_norm, clipped)`` as arrays of length = steps taken."""
         return np.array(self.loss), np.array(self.grad_norm), np.array(self.clipped, dtype=bool)
@@ -309,6 +336,33 @@ class StackHistory:
     grad_norm: np.ndarray
     clipped: np.ndarray
     stopped: list[str]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.stopped, (list, tuple)) or not all(
+            isinstance(s, str) for s in self.stopped
+        ):
+            raise TypeError("stopped must be a list of str, one per model ('' if it ran on)")
+        M = len(self.stopped)
+        loss = as_array("loss", self.loss, ndim=2, finite=False)
+        if loss.shape[1] != M:
+            raise ValueError(
+                f"loss must have shape (steps, M) with M = len(stopped) = {M}, got {loss.shape}"
+            )
+        grad_norm = as_array("grad_norm", self.grad_norm, shape=loss.shape, finite=False)
+        clipped = np.asarray(self.clipped)
+        if clipped.dtype != np.bool_ or clipped.shape != loss.shape:
+            raise TypeError(
+                f"clipped must be a bool array of shape {loss.shape}, got {clipped.dtype} {clipped.shape}"
+            )
+        ran_on = np.array([not s for s in self.stopped], dtype=bool)
+        for name, arr in (("loss", loss), ("grad_norm", grad_norm)):
+            if not np.all(np.isfinite(arr[:, ran_on])):
+                raise ValueError(
+                    f"{name} holds NaN or inf for a model whose stopped entry is empty "
+                    f"(only a stopped model records non-finite values)"
+                )
+        self.loss, self.grad_norm, self.clipped = loss, grad_norm, clipped
+        self.stopped = list(self.stopped)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(loss, grad_norm, clipped)``, each (steps, M)."""
