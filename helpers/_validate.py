@@ -180,3 +180,21 @@ def as_int_list(
         as_int(f"{name}[{i}]", v, min_value=min_value, max_value=max_value)
         for i, v in enumerate(value)
     ]
+
+
+#: The most numbers one array of a helper may hold unless it says otherwise (10⁸ float64 is
+#: 800 MB): counts each within ``COUNT_LIMIT`` can still multiply to petabytes.
+SIZE_LIMIT = 100_000_000
+
+
+def check_size(names: str, *dims: int, limit: int = SIZE_LIMIT) -> None:
+    """Refuse, naming ``names`` (e.g. ``"n × length"``), sizes whose product exceeds
+    ``limit``: the array they would allocate could not fit in memory."""
+    total = 1
+    for d in dims:
+        total *= int(d)
+    if total > limit:
+        raise ValueError(
+            f"{names} must give at most {limit:,} numbers in one array (a larger one "
+            f"would exhaust memory), got {total:.3g}"
+        )

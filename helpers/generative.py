@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from helpers import rnn, stacking, train
-from helpers._validate import as_array, as_float, as_int, as_real_array, check_params
+from helpers._validate import as_array, as_float, as_int, as_real_array, check_params, check_size
 from helpers.optim import Optimizer
 
 TEXT = "the cat sat on the mat. "
@@ -101,6 +101,7 @@ def windows(n: int, length: int, *, rng: np.random.Generator) -> np.ndarray:
     random offset: int ids of shape (length, n)."""
     count = as_int("n", n, min_value=1)
     T = as_int("length", length, min_value=2)
+    check_size("n × length", count, T)
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     base = encode(TEXT)
@@ -119,6 +120,7 @@ def one_hot(ids: np.ndarray) -> np.ndarray:
 def init_model(hidden_size: int, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """A character-level RNN: ``helpers.rnn`` params (D = V) plus read-out ``Wy`` (V, H), ``by``."""
     H = as_int("hidden_size", hidden_size, min_value=1)
+    check_size("hidden_size²", H, H)
     params = rnn.init(V, H, rng=rng)
     params.update(train.readout_init(H, V, rng=rng))
     return params
@@ -199,6 +201,7 @@ def fit(
     n = as_int("steps", steps, min_value=0)
     batch = as_int("batch", batch, min_value=1)
     length = as_int("length", length, min_value=1)
+    check_size("batch × length × V (one-hot inputs)", batch, length + 1, V)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
             f"optimizer must be a helpers.optim optimizer, got {type(optimizer).__name__}"
@@ -266,6 +269,7 @@ def init_stack(hidden_size: int, *, seeds: list[int]) -> dict[str, np.ndarray]:
     """M character models, model m exactly ``init_model(hidden_size, rng=default_rng(seeds[m]))``:
     arrays with a leading model axis, e.g. ``Wx`` (M, H, V)."""
     H = as_int("hidden_size", hidden_size, min_value=1)
+    check_size("hidden_size²", H, H)
     return stacking.stack([init_model(H, rng=rng) for rng in stacking.rngs(seeds)])
 
 
@@ -363,6 +367,7 @@ def fit_stack(
     n = as_int("steps", steps, min_value=0)
     Bn = as_int("batch", batch, min_value=1)
     T = as_int("length", length, min_value=1)
+    check_size("M × batch × length × V (one-hot inputs)", M, Bn, T + 1, V)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
             f"optimizer must be a helpers.optim optimizer, got {type(optimizer).__name__}"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers._validate import as_int, as_int_list, as_str_list
+from helpers._validate import as_int, as_int_list, as_str_list, check_size
 
 
 def adding_problem(
@@ -30,6 +30,7 @@ def adding_problem(
     """
     count = as_int("n", n, min_value=1)
     T = as_int("length", length, min_value=2)
+    check_size("n × length", count, T, 2)
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     half = T // 2
@@ -264,6 +265,7 @@ def stories(
     T = int(lengths.max())
     if pad_to is not None:
         T = as_int("pad_to", pad_to, min_value=T)
+    check_size("n × (story length for n_filler, or pad_to)", count, T)
     first = np.full(count, NAMES.index(SPEAKER))
     second = 1 + rng.integers(0, len(NAMES) - 1, size=count)  # uniform over the others
     # Vectorised assembly (the same words as ``story_words``, which the tests check).

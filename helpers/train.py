@@ -352,7 +352,8 @@ class StackHistory:
         clipped = np.asarray(self.clipped)
         if clipped.dtype != np.bool_ or clipped.shape != loss.shape:
             raise TypeError(
-                f"clipped must be a bool array of shape {loss.shape}, got {clipped.dtype} {clipped.shape}"
+                f"clipped must be a bool array of shape {loss.shape}, "
+                f"got {clipped.dtype} {clipped.shape}"
             )
         ran_on = np.array([not s for s in self.stopped], dtype=bool)
         for name, arr in (("loss", loss), ("grad_norm", grad_norm)):
