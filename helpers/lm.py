@@ -77,7 +77,12 @@ def _model(params: object) -> dict[str, np.ndarray]:
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     if "Wy" not in params:
         raise ValueError(f"params has no read-out 'Wy': keys {sorted(params)}")
-    return {k: as_array(f"params[{k!r}]", v) for k, v in params.items()}
+    out = {k: as_array(f"params[{k!r}]", v) for k, v in params.items()}
+    if out["Wy"].ndim not in (2, 3):
+        raise ValueError(
+            f"params['Wy'] must have shape (V, H), or (M, V, H) for a stack, got {out['Wy'].shape}"
+        )
+    return out
 
 
 def logits(

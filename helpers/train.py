@@ -78,12 +78,14 @@ def _stack_size(params: Mapping[str, np.ndarray]) -> int | None:
     return int(np.shape(params["Wx"])[0]) if np.ndim(params["Wx"]) == 3 else None
 
 
-def _readout(params: Mapping[str, np.ndarray], M: int | None, H: int) -> tuple:
+def _readout(
+    params: Mapping[str, np.ndarray], M: int | None, H: int, *, finite: bool = True
+) -> tuple:
     lead = () if M is None else (M,)
-    Wy = as_array("params['Wy']", params["Wy"], ndim=len(lead) + 2)
+    Wy = as_array("params['Wy']", params["Wy"], ndim=len(lead) + 2, finite=finite)
     if Wy.shape[:-2] != lead or Wy.shape[-1] != H:
         raise ValueError(f"params['Wy'] must have shape {(*lead, 'O', H)}, got {Wy.shape}")
-    by = as_array("params['by']", params["by"], shape=(*lead, Wy.shape[-2]))
+    by = as_array("params['by']", params["by"], shape=(*lead, Wy.shape[-2]), finite=finite)
     return Wy, by
 
 
@@ -138,7 +140,7 @@ def loss_and_grads(
         return _stack_loss_and_grads(cell, params, xs, ys, kind, truncate, cell_kwargs)
     hs, cache = cell.forward(cell_params, xs, **cell_kwargs)
     T, B, H = hs.shape
-    Wy, by = params["Wy"], params["by"]
+    Wy, by = _readout(params, None, H, finite=False)  # diverged: NonFiniteGradientError below
     dhs = _buffers.zeros(hs.shape, hs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         if kind == "mse_last":
@@ -146,7 +148,8 @@ def loss_and_grads(
             y = y.reshape(-1, 1) if y.ndim == 1 else y
             if y.shape != (B, Wy.shape[0]):
                 raise ValueError(
-                    f"ys must have shape (B,) or (B, O) = {(B, Wy.shape[0])}, got {np.shape(ys)}"
+                    f"ys must have shape (B,) or (B, O) = {(B, Wy.shape[0])} (B from xs, O from "
+                    f"params['Wy']), got {np.shape(ys)}"
                 )
             pred = hs[-1] @ Wy.T + by
             err = pred - y
@@ -159,7 +162,7 @@ def loss_and_grads(
             target = np.asarray(ys)
             if target.shape != (T, B) or not np.issubdtype(target.dtype, np.integer):
                 raise ValueError(
-                    f"ys must be integer class ids of shape (T, B) = {(T, B)}, got "
+                    f"ys must be integer class ids of shape (T, B) = {(T, B)} (T, B from xs), got "
                     f"{target.shape} {target.dtype}"
                 )
             V = Wy.shape[0]
@@ -239,8 +242,8 @@ def _stack_loss_and_grads(
             want = (T, B) if shared else (M, T, B)
             if target.shape != want or not np.issubdtype(target.dtype, np.integer):
                 raise ValueError(
-                    f"ys must be integer class ids of shape {want}, got {target.shape} "
-                    f"{target.dtype}"
+                    f"ys must be integer class ids of shape {want} (from xs), got "
+                    f"{target.shape} {target.dtype}"
                 )
             V = Wy.shape[-2]
             if target.max() >= V or target.min() < -1:
