@@ -82,6 +82,12 @@ def _model(params: object) -> dict[str, np.ndarray]:
         raise ValueError(
             f"params['Wy'] must have shape (V, H), or (M, V, H) for a stack, got {out['Wy'].shape}"
         )
+    Wx = out.get("Wx")
+    if Wx is not None and Wx.ndim >= 2 and Wx.shape[-1] != out["Wy"].shape[-2]:
+        raise ValueError(
+            f"params['Wy'] scores {out['Wy'].shape[-2]} words but params['Wx'] reads "
+            f"{Wx.shape[-1]} (one-hot words): a word model has both equal to the vocabulary size"
+        )
     return out
 
 

@@ -131,8 +131,9 @@ def loss_and_grads(
 
     ``xs`` is (T, B, D); ``ys`` as described in the module docstring. Returns
     ``(loss, grads)`` with ``grads`` keyed like ``params``. Raises
-    ``helpers.clip.NonFiniteGradientError`` when the loss's gradient at the outputs is
-    NaN or infinite (diverged parameters), rather than passing it on.
+    ``helpers.clip.NonFiniteGradientError`` when the loss or its gradient at the outputs is
+    NaN or infinite (diverged parameters, or targets so large that the error overflows),
+    rather than passing it on.
     """
     kind = as_choice("loss", loss, ("mse_last", "xent_all"))
     cell_params = _split(cell, params)
@@ -185,12 +186,12 @@ def loss_and_grads(
             dWy = flat.T @ hs.reshape(T * B, H)
             dby = flat.sum(axis=0)
             dhs = dlogits @ Wy
-    if not np.all(np.isfinite(dhs)):
+    if not (np.all(np.isfinite(dhs)) and np.isfinite(value)):
         largest = float(np.max(np.abs(np.asarray(ys, dtype=float))))
         raise clip_mod.NonFiniteGradientError(
             f"the loss ({value}) or its gradient at the outputs is not finite: the parameters "
-            "have diverged (lower the learning rate or clip the gradient), or the targets ys "
-            f"are too large (largest |ys| = {largest:.3g})"
+            "(params) have diverged (lower the learning rate or clip the gradient), or the "
+            f"targets ys are too large (largest |ys| = {largest:.3g})"
         )
     grads, _ = cell.backward(dhs, cache, truncate=truncate)
     grads = dict(grads)
@@ -351,12 +352,14 @@ class StackHistory:
             raise ValueError(
                 f"loss must have shape (steps, M) with M = len(stopped) = {M}, got {loss.shape}"
             )
-        grad_norm = as_array("grad_norm", self.grad_norm, shape=loss.shape, finite=False)
+        grad_norm = as_array("grad_norm", self.grad_norm, ndim=2, finite=False)
         clipped = np.asarray(self.clipped)
-        if clipped.dtype != np.bool_ or clipped.shape != loss.shape:
-            raise TypeError(
-                f"clipped must be a bool array of shape {loss.shape}, "
-                f"got {clipped.dtype} {clipped.shape}"
+        if clipped.dtype != np.bool_:
+            raise TypeError(f"clipped must be a bool array, got dtype {clipped.dtype}")
+        if not loss.shape == grad_norm.shape == clipped.shape:
+            raise ValueError(
+                f"loss, grad_norm and clipped must have one shape (steps, M), got "
+                f"{loss.shape}, {grad_norm.shape}, {clipped.shape}"
             )
         ran_on = np.array([not s for s in self.stopped], dtype=bool)
         for name, arr in (("loss", loss), ("grad_norm", grad_norm)):
