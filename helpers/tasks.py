@@ -208,6 +208,43 @@ class Stories:
     answer: np.ndarray
     speaker: np.ndarray
 
+    def __post_init__(self) -> None:
+        tokens = self._ints("tokens", self.tokens, 2)
+        if tokens.size and (tokens.min() < 0 or tokens.max() >= len(VOCAB)):
+            raise ValueError(f"tokens must be word ids in [0, {len(VOCAB)})")
+        T, B = tokens.shape
+        for name in ("lengths", "n_filler", "decisive_pos", "answer_pos", "distance"):
+            arr = self._ints(name, getattr(self, name), 1)
+            if arr.shape != (B,):
+                raise ValueError(
+                    f"{name} must have shape (B,) = ({B},) (B from tokens), got {arr.shape}"
+                )
+            if arr.size and (arr.min() < 0 or arr.max() > T):
+                raise ValueError(f"{name} must lie in [0, T = {T}] (T from tokens)")
+            setattr(self, name, arr)
+        for name in ("answer", "speaker"):
+            arr = self._ints(name, getattr(self, name), 1)
+            if arr.shape != (B,):
+                raise ValueError(
+                    f"{name} must have shape (B,) = ({B},) (B from tokens), got {arr.shape}"
+                )
+            if arr.size and not np.isin(arr, VOCAB.name_ids).all():
+                raise ValueError(f"{name} must hold the word ids of names (VOCAB.name_ids)")
+            setattr(self, name, arr)
+        if np.any(self.answer_pos >= self.lengths):
+            raise ValueError("answer_pos must lie inside each story (answer_pos < lengths)")
+        self.tokens = tokens
+
+    @staticmethod
+    def _ints(name: str, value: object, ndim: int) -> np.ndarray:
+        arr = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+        if arr is None or arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+            what = type(value).__name__ if arr is None else f"dtype {arr.dtype}"
+            raise TypeError(f"{name} must be an integer array, got {what}")
+        if arr.ndim != ndim:
+            raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
+        return arr
+
     def __len__(self) -> int:
         return int(self.tokens.shape[1])
 

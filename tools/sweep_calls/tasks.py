@@ -32,6 +32,7 @@ def calls() -> dict[str, Builder]:
         "tasks.Vocab.words": _c(tasks.VOCAB.words, ids=np.array([1, 2, 3])),
         "tasks.Vocab.text": _c(tasks.VOCAB.text, ids=np.array([1, 2, 3])),
         "tasks.Stories.text": _c(story.text, i=1),
+        "tasks.Stories": _c(tasks.Stories, **vars(story)),
         # sweeps: a 2 x 2 grid, two updates
         "sweeps.run_grid": _c(
             sweeps.run_grid,
