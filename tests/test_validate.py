@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import landscape, optim, toys
+from helpers import _validate, landscape, optim, toys
 from helpers._validate import COUNT_LIMIT, as_int
 
 
@@ -54,3 +54,48 @@ def test_explicit_bounds_still_apply():
 def test_calls_that_used_to_hang_refuse_at_once(call):
     with pytest.raises(ValueError, match=r"steps|horizon"):
         call()
+
+
+# --- as_real_array, as_str_list, as_int_list, check_size (added for issue 18) ---------
+
+
+@pytest.mark.parametrize("value", [True, np.bool_(False), np.array([True, False]), [True, False]])
+def test_as_real_array_refuses_bools(value):
+    with pytest.raises(TypeError, match=r"^w must be (a )?real"):
+        _validate.as_real_array("w", value)
+
+
+def test_as_real_array_promotes_to_float64():
+    out = _validate.as_real_array("steps", np.array([1e-3, 1e-6], dtype=np.float32))
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, np.array([1e-3, 1e-6], dtype=np.float32).astype(float))
+    assert _validate.as_real_array("w", [1, 2]).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [("Jane said", TypeError), (None, TypeError), (["Jane", 3], TypeError), (3, TypeError)],
+)
+def test_as_str_list_names_the_argument(value, error):
+    with pytest.raises(error, match=r"^words must"):
+        _validate.as_str_list("words", value)
+    assert _validate.as_str_list("words", ("a", "b")) == ["a", "b"]
+
+
+def test_as_int_list():
+    assert _validate.as_int_list("fillers", np.array([0, 2])) == [0, 2]
+    assert _validate.as_int_list("fillers", (1, 2.0)) == [1, 2]
+    with pytest.raises(TypeError, match=r"^fillers must be a list of integers"):
+        _validate.as_int_list("fillers", 3)
+    with pytest.raises(TypeError, match=r"^fillers\[1\] must be an integer"):
+        _validate.as_int_list("fillers", [0, float("nan")])
+    with pytest.raises(ValueError, match=r"^fillers\[0\] must be <= 7"):
+        _validate.as_int_list("fillers", [8], max_value=7)
+    with pytest.raises(ValueError, match=r"^fillers must be 1-d"):
+        _validate.as_int_list("fillers", np.zeros((2, 2), dtype=int))
+
+
+def test_check_size():
+    _validate.check_size("n × length", 10**4, 10**4)  # 10⁸ numbers: at the limit
+    with pytest.raises(ValueError, match=r"^n × length must give at most 100,000,000 numbers"):
+        _validate.check_size("n × length", 10**4, 10**4 + 1)
