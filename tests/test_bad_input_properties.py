@@ -1,12 +1,12 @@
 """Property-based bad input (issue 18, item 4): generated, not listed.
 
-For every function the sweep calls (``tools/sweep.py``) in a module listed in ``DONE`` of
-``tests/test_bad_input.py`` (so this test grows as modules are brought up to the
-standard), hypothesis draws one argument of the valid call and a bad value of one of the
-issue's classes — wrong ndim, a resized axis (wrong trailing size, mismatched batch),
-empty, NaN / ±inf at a random position, a huge magnitude, a list of strings, None, str,
-bool, negative, zero, complex, float16 / int arrays where floats are needed, a params
-dict with a missing / extra / misshaped / NaN key — with random shapes, positions and
+For every argument of every function the sweep calls (``tools/sweep.py``) in a module
+listed in ``DONE`` of ``tests/test_bad_input.py`` (so this test grows as modules are
+brought up to the standard), hypothesis draws a bad value of one of the issue's
+classes — wrong ndim, a resized axis (wrong trailing size, mismatched batch), empty,
+NaN / ±inf at a random position, a huge magnitude, a list of strings, None, str, bool,
+negative, zero, complex, float16 / int arrays where floats are needed, a params dict
+with a missing / extra / misshaped / NaN key — with random shapes, positions and
 magnitudes. The call must then, within the sweep's time limit, either
 
 - raise ValueError / TypeError (or a documented error of the helpers) from the helpers'
@@ -39,14 +39,17 @@ sys.path.insert(0, str(ROOT / "tools"))
 import sweep
 
 CALLS = {name: build for name, build in sweep._calls().items() if name.split(".")[0] in DONE}
-#: Examples per function (about 80 functions x 8 examples: ~15 s); BAD_INPUT_EXAMPLES=200
-#: hunts harder.
-EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "8"))
+#: Examples per argument (about 270 arguments x 5 examples: ~20 s). By default the examples
+#: are derandomized (the same generated inputs on every run, so a test run never fails by
+#: luck); BAD_INPUT_EXAMPLES=300 hunts harder, with fresh random inputs on each run.
+EXAMPLES = int(os.environ.get("BAD_INPUT_EXAMPLES", "5"))
+HUNT = "BAD_INPUT_EXAMPLES" in os.environ
 
 #: Defects this test found in modules another helper owns this session (issue 18), to be
 #: removed when fixed there: (function, argument, class).
 KNOWN = {
     ("unroll.chunked_forward", "xs", "empty"),  # "need at least one array to concatenate"
+    ("unroll.chunked_forward", "params", "misshaped key"),  # blamed on xs, params unnamed
 }
 
 _text = st.text(alphabet="abcxyz é0_", min_size=1, max_size=6)
@@ -234,17 +237,21 @@ def _valid_kind(name: str) -> Any:
     return _VALID_KIND[name]
 
 
-@pytest.mark.parametrize("name", sorted(CALLS))
+#: Every (function, argument) of the valid calls: each argument gets its own examples.
+CASES = sorted((name, argument) for name, build in CALLS.items() for argument in build()[1])
+
+
+@pytest.mark.parametrize(("name", "argument"), CASES)
 @settings(
     max_examples=EXAMPLES,
     deadline=None,  # the time limit is sweep.classify's (a call past it is a "hang")
     database=None,
+    derandomize=not HUNT,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 @given(data=st.data())
-def test_bad_input_is_refused_by_name_or_answered_honestly(name, data):
+def test_bad_input_is_refused_by_name_or_answered_honestly(name, argument, data):
     _fn, valid = CALLS[name]()
-    argument = data.draw(st.sampled_from(sorted(valid)), label="argument")
     mutation, bad = data.draw(_bad_value(valid[argument]), label="bad value")
     fn, kwargs = CALLS[name]()
     kwargs = sweep._fresh(kwargs)
