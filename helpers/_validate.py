@@ -180,3 +180,69 @@ def check_size(name: str, shape: tuple[int, ...], *, limit: int = ARRAY_LIMIT) -
             f"{name} is too large: it needs an array of shape {tuple(shape)} ({n:.3g} entries, "
             f"{8 * n / 1e9:.3g} GB as float64); at most {limit:,} entries"
         )
+
+
+def as_real_values(name: str, value: object, **kwargs: object) -> np.ndarray:
+    """``as_array`` (same keywords) that also refuses booleans: ``True`` is not a number.
+
+    Returns float64 unless ``dtype`` says otherwise (float32 input is promoted, so the
+    computation never silently runs in single precision).
+    """
+    if isinstance(value, (bool, np.bool_)) or (
+        isinstance(value, np.ndarray) and value.dtype == np.bool_
+    ):
+        raise TypeError(f"{name} must be a real number or array of them, got a bool")
+    kwargs.setdefault("dtype", np.float64)
+    arr = as_array(name, value, **kwargs)  # type: ignore[arg-type]
+    if not isinstance(value, np.ndarray) and np.asarray(value).dtype == np.bool_:
+        raise TypeError(f"{name} must be real numbers, got booleans")
+    return arr
+
+
+def as_str_list(name: str, value: object, *, allow_empty: bool = True) -> list[str]:
+    """``value`` as a list of strings (a list or tuple of str; a bare str is refused, since
+    iterating it would give its letters)."""
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be a list of words, got the str {value!r} (use .split())")
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of str, got {type(value).__name__}")
+    bad = [w for w in value if not isinstance(w, str)]
+    if bad:
+        raise TypeError(f"{name} must hold only str, got {bad[:3]!r}")
+    if not allow_empty and not value:
+        raise ValueError(f"{name} must not be empty")
+    return list(value)
+
+
+def as_int_list(
+    name: str, value: object, *, min_value: int | None = None, max_value: int | None = None
+) -> list[int]:
+    """``value`` as a list of ints (a list, tuple or 1-d integer array), each in range."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise ValueError(f"{name} must be 1-d, got shape {value.shape}")
+        value = value.tolist()
+    if not isinstance(value, (list, tuple)):
+        raise TypeError(f"{name} must be a list of integers, got {type(value).__name__}")
+    return [
+        as_int(f"{name}[{i}]", v, min_value=min_value, max_value=max_value)
+        for i, v in enumerate(value)
+    ]
+
+
+#: The most numbers one array of a helper may hold unless it says otherwise (10⁸ float64 is
+#: 800 MB): counts each within ``COUNT_LIMIT`` can still multiply to petabytes.
+SIZE_LIMIT = 100_000_000
+
+
+def check_product(names: str, *dims: int, limit: int = SIZE_LIMIT) -> None:
+    """Refuse, naming ``names`` (e.g. ``"n × length"``), sizes whose product exceeds
+    ``limit``: the array they would allocate could not fit in memory."""
+    total = 1
+    for d in dims:
+        total *= int(d)
+    if total > limit:
+        raise ValueError(
+            f"{names} must give at most {limit:,} numbers in one array (a larger one "
+            f"would exhaust memory), got {total:.3g}"
+        )

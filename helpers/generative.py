@@ -20,7 +20,14 @@ from collections.abc import Callable, Mapping
 import numpy as np
 
 from helpers import rnn, stacking, train
-from helpers._validate import as_array, as_float, as_int, check_params
+from helpers._validate import (
+    as_array,
+    as_float,
+    as_int,
+    as_real_values,
+    check_params,
+    check_product,
+)
 from helpers.optim import Optimizer
 
 TEXT = "the cat sat on the mat. "
@@ -101,6 +108,7 @@ def windows(n: int, length: int, *, rng: np.random.Generator) -> np.ndarray:
     random offset: int ids of shape (length, n)."""
     count = as_int("n", n, min_value=1)
     T = as_int("length", length, min_value=2)
+    check_product("n × length", count, T)
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     base = encode(TEXT)
@@ -119,6 +127,7 @@ def one_hot(ids: np.ndarray) -> np.ndarray:
 def init_model(hidden_size: int, *, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """A character-level RNN: ``helpers.rnn`` params (D = V) plus read-out ``Wy`` (V, H), ``by``."""
     H = as_int("hidden_size", hidden_size, min_value=1)
+    check_product("hidden_size²", H, H)
     params = rnn.init(V, H, rng=rng)
     params.update(train.readout_init(H, V, rng=rng))
     return params
@@ -199,6 +208,7 @@ def fit(
     n = as_int("steps", steps, min_value=0)
     batch = as_int("batch", batch, min_value=1)
     length = as_int("length", length, min_value=1)
+    check_product("batch × length × V (one-hot inputs)", batch, length + 1, V)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
             f"optimizer must be a helpers.optim optimizer, got {type(optimizer).__name__}"
@@ -266,6 +276,7 @@ def init_stack(hidden_size: int, *, seeds: list[int]) -> dict[str, np.ndarray]:
     """M character models, model m exactly ``init_model(hidden_size, rng=default_rng(seeds[m]))``:
     arrays with a leading model axis, e.g. ``Wx`` (M, H, V)."""
     H = as_int("hidden_size", hidden_size, min_value=1)
+    check_product("hidden_size²", H, H)
     return stacking.stack([init_model(H, rng=rng) for rng in stacking.rngs(seeds)])
 
 
@@ -284,11 +295,9 @@ def _stack_step(params: Mapping[str, np.ndarray], x: np.ndarray, h: np.ndarray):
 
 def _per_model(name: str, value: float | np.ndarray, M: int) -> np.ndarray:
     """A probability for every model: one float for all, or an array (M,), in [0, 1]."""
-    arr = (
-        np.broadcast_to(np.asarray(value, dtype=np.float64), (M,))
-        if np.ndim(value) == 0
-        else (np.asarray(value, dtype=np.float64))
-    )
+    arr = as_real_values(name, value)
+    if arr.ndim == 0:
+        arr = np.broadcast_to(arr, (M,))
     if arr.shape != (M,) or not np.all((arr >= 0) & (arr <= 1)):
         raise ValueError(
             f"{name} must be a probability in [0, 1] or an array (M,) = ({M},) of them"
@@ -365,6 +374,7 @@ def fit_stack(
     n = as_int("steps", steps, min_value=0)
     Bn = as_int("batch", batch, min_value=1)
     T = as_int("length", length, min_value=1)
+    check_product("M × batch × length × V (one-hot inputs)", M, Bn, T + 1, V)
     if not isinstance(optimizer, Optimizer):
         raise TypeError(
             f"optimizer must be a helpers.optim optimizer, got {type(optimizer).__name__}"
@@ -373,6 +383,8 @@ def fit_stack(
         raise TypeError(
             f"epsilon must be a function of the iteration, or None; got {type(epsilon).__name__}"
         )
+    if clip_norm is not None:
+        clip_norm = as_float("clip_norm", clip_norm, positive=True)
     current = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     losses = np.empty((n, M))
     for i in range(n):
@@ -382,7 +394,8 @@ def fit_stack(
         xs, _ = scheduled_inputs_stack(at, ids, eps, rng=rng if sample_rng is None else sample_rng)
         losses[i], grads = train.loss_and_grads(rnn, at, xs, ids[:, 1:], loss="xent_all")
         if clip_norm is not None:
-            grads, _ = train.clip_mod.clip_stack_by_global_norm(grads, clip_norm)
+            with np.errstate(over="ignore"):  # clip_norm / ‖g‖ → inf means no clipping
+                grads, _ = train.clip_mod.clip_stack_by_global_norm(grads, clip_norm)
         current = optimizer.step(current, grads)
     return current, losses
 

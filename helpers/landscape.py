@@ -10,8 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._validate import as_array, as_choice, as_float, as_int
+from helpers._validate import as_choice, as_float, as_int, as_real_values
 from helpers.toys import power
+
+#: The most steps ``descend`` takes (about 10 µs each: 10⁶ steps is ten seconds).
+DESCEND_STEPS_LIMIT = 1_000_000
 
 
 def power_loss(
@@ -19,7 +22,8 @@ def power_loss(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``(C, dC/dw)`` for C(w) = (w^n − target)², broadcasting over an array ``w``.
 
-    The minimum C = 0 sits at w* = target^(1/n) (for target > 0). Overflow gives ``inf``.
+    The minimum C = 0 sits at w* = target^(1/n) (for target > 0). Overflow past float64's
+    1.8e308 (a large |w|, or a huge ``target``) gives ``inf``, documented, not a warning.
     """
     y, dy = power(w, n)
     yhat = as_float("target", target)
@@ -36,11 +40,13 @@ def descend(
     Returns arrays ``"w"``, ``"loss"``, ``"grad"`` of shape (k + 1,), where k ≤ ``steps`` is
     the number of steps taken: it stops early when w, the loss or the gradient stops being
     finite (a jump off the cliff overflows float64); ``"stopped"`` is then the 0-d array
-    ``True``. ``"w"[i]`` is the point before step i + 1.
+    ``True``. ``"w"[i]`` is the point before step i + 1. ``"stopped"`` is the flag for the
+    non-finite values such a run ends on (the last loss or gradient is ``inf``, or NaN after
+    a step to ``w = ±inf``). ``steps`` is at most ``DESCEND_STEPS_LIMIT`` (10⁶).
     """
     w = as_float("w0", w0)
     eta = as_float("lr", lr, positive=True)
-    k = as_int("steps", steps, min_value=0)
+    k = as_int("steps", steps, min_value=0, max_value=DESCEND_STEPS_LIMIT)
     as_int("n", n, min_value=1)
     ws, losses, grads = [], [], []
     stopped = False
@@ -81,11 +87,14 @@ def difference_errors(
     (ε = 2.2e-16) that changes y by about |y'| ε w, so the quotient is off by about
     ε |y'| w / Δ (absolute), a relative error of about ε w / Δ (rounding y itself adds only
     ε |y| / Δ, n times less for y = w^n).
+
+    ``steps`` are computed in float64 whatever their dtype (float32 steps are promoted); a
+    step so large that (w + Δ)^n overflows float64 is refused by name.
     """
     x = as_float("w", w)
-    d = as_array("steps", steps)
+    d = as_real_values("steps", steps)
     if np.any(d <= 0):
-        raise ValueError("steps must all be > 0")
+        raise ValueError(f"steps must all be > 0, got min {d.min():g}")
     how = as_choice("kind", kind, ("forward", "central"))
     k = as_int("n", n, min_value=1)
     _, exact = power(x, k)
@@ -96,4 +105,11 @@ def difference_errors(
             approx = (power(x + d, k)[0] - power(x, k)[0]) / d
         else:
             approx = (power(x + d, k)[0] - power(x - d, k)[0]) / (2 * d)
-        return np.abs(approx - exact) / abs(exact)
+        err = np.abs(approx - exact) / abs(exact)
+    if not np.all(np.isfinite(err)):
+        worst = float(d.reshape(-1)[np.flatnonzero(~np.isfinite(err.reshape(-1)))[0]])
+        raise ValueError(
+            f"steps: the difference quotient overflows float64 for the step {worst:g} "
+            f"((w ± step)^n beyond 1.8e308 at w = {x}, n = {k}); use smaller steps"
+        )
+    return err

@@ -77,7 +77,18 @@ def _model(params: object) -> dict[str, np.ndarray]:
         raise TypeError(f"params must be a dict of arrays, got {type(params).__name__}")
     if "Wy" not in params:
         raise ValueError(f"params has no read-out 'Wy': keys {sorted(params)}")
-    return {k: as_array(f"params[{k!r}]", v) for k, v in params.items()}
+    out = {k: as_array(f"params[{k!r}]", v) for k, v in params.items()}
+    if out["Wy"].ndim not in (2, 3):
+        raise ValueError(
+            f"params['Wy'] must have shape (V, H), or (M, V, H) for a stack, got {out['Wy'].shape}"
+        )
+    Wx = out.get("Wx")
+    if Wx is not None and Wx.ndim >= 2 and Wx.shape[-1] != out["Wy"].shape[-2]:
+        raise ValueError(
+            f"params['Wy'] scores {out['Wy'].shape[-2]} words but params['Wx'] reads "
+            f"{Wx.shape[-1]} (one-hot words): a word model has both equal to the vocabulary size"
+        )
+    return out
 
 
 def logits(

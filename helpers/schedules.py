@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from helpers._validate import as_array, as_choice, as_float, as_int
+from helpers._validate import as_array, as_choice, as_float, as_int, as_real_values
 
 KINDS = ("linear", "exponential", "inverse sigmoid")
 
 
 def _iterations(i: object) -> np.ndarray:
-    arr = as_array("i", i, dtype=np.float64)
+    arr = as_real_values("i", i)  # a bool is not an iteration count
     if np.any(arr < 0):
         raise ValueError(f"i (the training iteration) must be >= 0, got min {arr.min():g}")
     return arr

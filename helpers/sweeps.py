@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helpers import optim
-from helpers._validate import as_array, as_choice, as_float, as_int
+from helpers._validate import as_array, as_choice, as_float, as_int, as_real_values
 
 #: grad_fn(params) -> (loss, grads): params and grads map names to arrays of one shape.
 GradFn = Callable[[dict[str, np.ndarray]], tuple[np.ndarray, Mapping[str, np.ndarray]]]
@@ -40,6 +40,38 @@ class GridResult:
     updates: np.ndarray
     n_updates: int
     path: dict[str, np.ndarray] | None = None
+
+    def __post_init__(self) -> None:
+        n = as_int("n_updates", self.n_updates, min_value=0)
+        loss = as_real_values("loss", self.loss, ndim=2, finite=False)
+        if np.isnan(loss).any():  # inf is honest (a loss may overflow at a finite point)
+            raise ValueError("loss must not hold NaN (one finite or inf loss per run)")
+        if not isinstance(self.params, Mapping) or not self.params:
+            raise TypeError("params must be a non-empty dict: parameter name -> array")
+        params = {k: as_real_values(f"params[{k!r}]", v) for k, v in self.params.items()}
+        for k, v in params.items():
+            if v.shape != loss.shape:
+                raise ValueError(
+                    f"params[{k!r}] and loss must have one shape (n_lr, n_start), "
+                    f"got {v.shape} and {loss.shape}"
+                )
+        updates = np.asarray(self.updates) if not isinstance(self.updates, str) else None
+        if (
+            updates is None
+            or updates.dtype == np.bool_
+            or not np.issubdtype(updates.dtype, np.integer)
+        ):
+            raise TypeError("updates must be an integer array (updates taken by each run)")
+        if updates.shape != loss.shape:
+            raise ValueError(f"updates must have shape {loss.shape} (as loss), got {updates.shape}")
+        if updates.size and (updates.min() < 0 or updates.max() > n):
+            raise ValueError(f"updates must lie in [0, n_updates = {n}]")
+        if self.path is not None and not isinstance(self.path, Mapping):
+            raise TypeError("path must be None or a dict: parameter name -> array")
+        object.__setattr__(self, "params", params)
+        object.__setattr__(self, "loss", loss)
+        object.__setattr__(self, "updates", updates)
+        object.__setattr__(self, "n_updates", n)
 
     @property
     def stopped(self) -> np.ndarray:
@@ -101,6 +133,8 @@ def run_grids(
         raise TypeError("grad_fn must be a function params -> (loss, grads)")
     if not isinstance(specs, Mapping) or not specs:
         raise TypeError("specs must be a non-empty dict: label -> {'name': ..., ...}")
+    if not isinstance(record, (bool, np.bool_)):
+        raise TypeError(f"record must be True or False, got {type(record).__name__}")
     n = as_int("n_updates", n_updates, min_value=0)
     shape = (eta.size, sizes.pop())
     runners = [_Runner(label, spec, eta, first, shape) for label, spec in specs.items()]
@@ -115,7 +149,7 @@ def run_grids(
                         h.append(r.theta)
                 continue
             ahead = [r.opt.lookahead(r.theta) for r in live]
-            _, grads = grad_fn({k: np.concatenate([a[k] for a in ahead]) for k in keys})
+            _, grads = _call(grad_fn, {k: np.concatenate([a[k] for a in ahead]) for k in keys})
             for i, r in enumerate(live):
                 rows = slice(i * shape[0], (i + 1) * shape[0])
                 r.advance({k: np.asarray(grads[k])[rows] for k in keys})
@@ -123,7 +157,7 @@ def run_grids(
                 for h, r in zip(history, runners, strict=True):
                     h.append(r.theta)
         every = {k: np.concatenate([r.theta[k] for r in runners]) for k in keys}
-        loss = np.asarray(grad_fn(every)[0], dtype=np.float64)
+        loss = np.asarray(_call(grad_fn, every)[0], dtype=np.float64)
     return {
         r.label: GridResult(
             r.theta,
@@ -134,6 +168,34 @@ def run_grids(
         )
         for i, r in enumerate(runners)
     }
+
+
+def _call(
+    grad_fn: GradFn, at: dict[str, np.ndarray]
+) -> tuple[np.ndarray, Mapping[str, np.ndarray]]:
+    """``grad_fn(at)``, checked to return ``(loss, grads)`` with a gradient of the shape of
+    ``at`` for every parameter of ``starts``; a failure inside it is reported by name."""
+    shape = next(iter(at.values())).shape
+    try:
+        out = grad_fn(at)
+    except Exception as exc:  # a grad_fn that cannot read the parameters of starts
+        raise ValueError(
+            f"grad_fn failed on the parameters of starts (keys {sorted(at)}, arrays {shape}): "
+            f"{type(exc).__name__}: {exc}"
+        ) from exc
+    if not (isinstance(out, tuple) and len(out) == 2 and isinstance(out[1], Mapping)):
+        raise TypeError(
+            f"grad_fn must return (loss, grads) with grads a dict, got {type(out).__name__}"
+        )
+    loss, grads = out
+    if sorted(grads) != sorted(at):
+        raise ValueError(
+            f"grad_fn returned gradients for {sorted(grads)} but starts has keys {sorted(at)}"
+        )
+    for k, g in grads.items():
+        as_array(f"grad_fn's grads[{k!r}]", g, shape=shape, finite=False)
+    as_array("grad_fn's loss", loss, shape=shape, finite=False)
+    return loss, grads
 
 
 class _Runner:
@@ -178,5 +240,21 @@ def pascanu_grad_fn(params: Mapping[str, np.ndarray]) -> tuple[np.ndarray, dict[
     """``grad_fn`` for Pascanu's single unit (``helpers.toys.pascanu_loss``), keys w, b."""
     from helpers.toys import pascanu_loss
 
-    E, dw, db = pascanu_loss(params["w"], params["b"])
+    if not isinstance(params, Mapping):
+        raise TypeError(f"params must be a dict with keys 'w', 'b', got {type(params).__name__}")
+    extra = sorted(set(params) - {"w", "b"})
+    if extra:
+        raise ValueError(f"params has unexpected key(s) {extra}; expected keys ['w', 'b']")
+    if "w" not in params or "b" not in params:
+        raise ValueError(f"params is missing key(s) {sorted({'w', 'b'} - set(params))}")
+    w = as_real_values("params['w']", params["w"])
+    b = as_real_values("params['b']", params["b"])
+    try:
+        np.broadcast_shapes(w.shape, b.shape)
+    except ValueError:
+        raise ValueError(
+            f"params['w'] and params['b'] must have one shape (or one a scalar), "
+            f"got {w.shape} and {b.shape}"
+        ) from None
+    E, dw, db = pascanu_loss(w, b)
     return E, {"w": dw, "b": db}

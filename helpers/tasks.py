@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from helpers._validate import as_int
+from helpers._validate import as_int, as_int_list, as_str_list, check_product
 
 
 def adding_problem(
@@ -30,6 +30,7 @@ def adding_problem(
     """
     count = as_int("n", n, min_value=1)
     T = as_int("length", length, min_value=2)
+    check_product("n × length", count, T, 2)
     if not isinstance(rng, np.random.Generator):
         raise TypeError("rng must be a numpy.random.Generator, e.g. np.random.default_rng(0)")
     half = T // 2
@@ -95,16 +96,20 @@ def _question(first: str, second: str) -> list[str]:
     return [first, "said", "hi", "to", second, "."]
 
 
-class Vocab:
+class _Vocab:
     """A fixed word list with ids: ``ids(words)`` and ``words(ids)``; id 0 is ``"<pad>"``.
 
     ``len(vocab)`` is the vocabulary size V; ``name_ids`` are the ids of ``NAMES`` in order.
     """
 
     def __init__(self, words: tuple[str, ...]) -> None:
+        words = tuple(as_str_list("words", words))
         if len(set(words)) != len(words):
             raise ValueError("words must be distinct")
-        self._words = tuple(words)
+        missing = [w for w in (PAD, *NAMES) if w not in words]
+        if missing:
+            raise ValueError(f"words must include {PAD!r} and every name; missing {missing}")
+        self._words = words
         self._index = {w: i for i, w in enumerate(self._words)}
         self.pad_id = self._index[PAD]
         self.name_ids = np.array([self._index[n] for n in NAMES])
@@ -122,6 +127,7 @@ class Vocab:
 
     def ids(self, words: list[str] | tuple[str, ...]) -> np.ndarray:
         """Word list → int array of ids; an unknown word raises ``ValueError`` naming it."""
+        words = as_str_list("words", words)
         unknown = [w for w in words if w not in self._index]
         if unknown:
             raise ValueError(f"words {unknown} are not in the vocabulary")
@@ -159,7 +165,7 @@ def _all_words() -> tuple[str, ...]:
 
 
 #: The one vocabulary of the story task (V = len(VOCAB)).
-VOCAB = Vocab(_all_words())
+VOCAB = _Vocab(_all_words())
 _INTRO_IDS = VOCAB.ids(_intro("Jane", "John"))
 _QUESTION_IDS = VOCAB.ids(_question("Jane", "John"))
 _FILLER_IDS = np.stack([VOCAB.ids(f) for f in FILLERS])  # (F, FILLER_LEN)
@@ -174,8 +180,7 @@ def story_words(first: str, second: str, fillers: list[int] | tuple[int, ...] = 
     if first == second:
         raise ValueError(f"first and second must be different names, both are {first!r}")
     body: list[str] = []
-    for i in fillers:
-        j = as_int("fillers[i]", i, min_value=0, max_value=len(FILLERS) - 1)
+    for j in as_int_list("fillers", fillers, min_value=0, max_value=len(FILLERS) - 1):
         body.extend(FILLERS[j])
     return [*_intro(first, second), *body, *_question(first, second)]
 
@@ -202,6 +207,43 @@ class Stories:
     distance: np.ndarray
     answer: np.ndarray
     speaker: np.ndarray
+
+    def __post_init__(self) -> None:
+        tokens = self._ints("tokens", self.tokens, 2)
+        if tokens.size and (tokens.min() < 0 or tokens.max() >= len(VOCAB)):
+            raise ValueError(f"tokens must be word ids in [0, {len(VOCAB)})")
+        T, B = tokens.shape
+        for name in ("lengths", "n_filler", "decisive_pos", "answer_pos", "distance"):
+            arr = self._ints(name, getattr(self, name), 1)
+            if arr.shape != (B,):
+                raise ValueError(
+                    f"{name} must have shape (B,) = ({B},) (B from tokens), got {arr.shape}"
+                )
+            if arr.size and (arr.min() < 0 or arr.max() > T):
+                raise ValueError(f"{name} must lie in [0, T = {T}] (T from tokens)")
+            setattr(self, name, arr)
+        for name in ("answer", "speaker"):
+            arr = self._ints(name, getattr(self, name), 1)
+            if arr.shape != (B,):
+                raise ValueError(
+                    f"{name} must have shape (B,) = ({B},) (B from tokens), got {arr.shape}"
+                )
+            if arr.size and not np.isin(arr, VOCAB.name_ids).all():
+                raise ValueError(f"{name} must hold the word ids of names (VOCAB.name_ids)")
+            setattr(self, name, arr)
+        if np.any(self.answer_pos >= self.lengths):
+            raise ValueError("answer_pos must lie inside each story (answer_pos < lengths)")
+        self.tokens = tokens
+
+    @staticmethod
+    def _ints(name: str, value: object, ndim: int) -> np.ndarray:
+        arr = np.asarray(value) if isinstance(value, (np.ndarray, list, tuple)) else None
+        if arr is None or arr.dtype == np.bool_ or not np.issubdtype(arr.dtype, np.integer):
+            what = type(value).__name__ if arr is None else f"dtype {arr.dtype}"
+            raise TypeError(f"{name} must be an integer array, got {what}")
+        if arr.ndim != ndim:
+            raise ValueError(f"{name} must have {ndim} dimension(s), got shape {arr.shape}")
+        return arr
 
     def __len__(self) -> int:
         return int(self.tokens.shape[1])
@@ -260,6 +302,7 @@ def stories(
     T = int(lengths.max())
     if pad_to is not None:
         T = as_int("pad_to", pad_to, min_value=T)
+    check_product("n × (story length for n_filler, or pad_to)", count, T)
     first = np.full(count, NAMES.index(SPEAKER))
     second = 1 + rng.integers(0, len(NAMES) - 1, size=count)  # uniform over the others
     # Vectorised assembly (the same words as ``story_words``, which the tests check).

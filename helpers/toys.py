@@ -13,7 +13,13 @@ import math
 
 import numpy as np
 
-from helpers._validate import as_array, as_float, as_int
+from helpers._validate import as_float, as_int, as_real_values
+
+#: The most recurrence steps ``pascanu_loss`` runs (Pascanu et al. use 50): more would take
+#: minutes on a grid. ``pascanu_descent`` also caps ``n_steps`` × ``steps`` (its pure-Python
+#: loop does about 10⁷ unit steps in a few seconds).
+PASCANU_STEPS_LIMIT = 10_000
+PASCANU_WORK_LIMIT = 10_000_000
 
 
 def linear_gain(alpha: float, horizon: int) -> np.ndarray:
@@ -32,9 +38,11 @@ def linear_gain(alpha: float, horizon: int) -> np.ndarray:
 def power(w: float | np.ndarray, n: int = 1000) -> tuple[np.ndarray, np.ndarray]:
     """y = w^n and its exact derivative dy/dw = n w^(n-1); broadcasts over arrays of w.
 
-    Returns float64 arrays (0-d for a scalar ``w``); overflow gives ``inf``.
+    Returns float64 arrays (0-d for a scalar ``w``); overflow past float64's 1.8e308 gives
+    ``inf`` (documented, not a warning: the figures show it), so a large |w| or ``n`` returns
+    ``inf`` honestly. ``w`` must be real numbers (not bools); float32 is computed in float64.
     """
-    wa = as_array("w", w, dtype=np.float64)
+    wa = as_real_values("w", w)
     k = as_int("n", n, min_value=1)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
         y = np.power(wa, k)
@@ -68,9 +76,12 @@ def pascanu_loss(
     ∂x_t/∂b = 1 + w σ'(x_{t−1}) ∂x_{t−1}/∂b, with ∂x_0/∂w = ∂x_0/∂b = 0. Near the cliffs
     these sums reach very large values; past float64's 1.8e308 they become ``inf``
     (no warning), which callers should report as overflow.
+
+    ``steps`` is at most ``PASCANU_STEPS_LIMIT`` (10⁴); ``target`` must lie in [0, 1], the
+    range of σ.
     """
-    wa = as_array("w", w, dtype=np.float64)
-    ba = as_array("b", b, dtype=np.float64)
+    wa = as_real_values("w", w)
+    ba = as_real_values("b", b)
     try:
         shape = np.broadcast_shapes(wa.shape, ba.shape)
     except ValueError:
@@ -78,9 +89,9 @@ def pascanu_loss(
             f"w and b must broadcast together (same shape, or one a scalar), "
             f"got shapes {wa.shape} and {ba.shape}"
         ) from None
-    n = as_int("steps", steps, min_value=1)
+    n = as_int("steps", steps, min_value=1, max_value=PASCANU_STEPS_LIMIT)
     start = as_float("x0", x0)
-    goal = as_float("target", target)
+    goal = as_float("target", target, min_value=0.0, max_value=1.0)
     x = np.full(shape, start)
     dx_dw = np.zeros(shape)
     dx_db = np.zeros(shape)
@@ -130,13 +141,20 @@ def pascanu_descent(
     Returns ``path`` (k + 1, 2) of the points (w, b) visited, ``grad_norm`` (k,) of ‖g‖
     before clipping and ``clipped`` (k,) bool, where k = ``n_steps`` unless a gradient
     overflowed to a non-finite value, which ends the run early (k < n_steps).
+    ``n_steps`` × ``steps`` is at most ``PASCANU_WORK_LIMIT`` (10⁷ unit steps).
     """
     w, b = as_float("w0", w0), as_float("b0", b0)
     rate = as_float("lr", lr, positive=True)
     k = as_int("n_steps", n_steps, min_value=0)
     limit = None if threshold is None else as_float("threshold", threshold, positive=True)
-    n = as_int("steps", steps, min_value=1)
-    start, goal = as_float("x0", x0), as_float("target", target)
+    n = as_int("steps", steps, min_value=1, max_value=PASCANU_STEPS_LIMIT)
+    if k * n > PASCANU_WORK_LIMIT:
+        raise ValueError(
+            f"n_steps × steps must be <= {PASCANU_WORK_LIMIT:,} (a longer run would take "
+            f"minutes), got n_steps = {k:,} and steps = {n:,}"
+        )
+    start = as_float("x0", x0)
+    goal = as_float("target", target, min_value=0.0, max_value=1.0)
     path, norms, clipped = [(w, b)], [], []
     for _ in range(k):
         _, gw, gb = _pascanu_scalar(w, b, n, start, goal)

@@ -78,12 +78,14 @@ def _stack_size(params: Mapping[str, np.ndarray]) -> int | None:
     return int(np.shape(params["Wx"])[0]) if np.ndim(params["Wx"]) == 3 else None
 
 
-def _readout(params: Mapping[str, np.ndarray], M: int | None, H: int) -> tuple:
+def _readout(
+    params: Mapping[str, np.ndarray], M: int | None, H: int, *, finite: bool = True
+) -> tuple:
     lead = () if M is None else (M,)
-    Wy = as_array("params['Wy']", params["Wy"], ndim=len(lead) + 2)
+    Wy = as_array("params['Wy']", params["Wy"], ndim=len(lead) + 2, finite=finite)
     if Wy.shape[:-2] != lead or Wy.shape[-1] != H:
         raise ValueError(f"params['Wy'] must have shape {(*lead, 'O', H)}, got {Wy.shape}")
-    by = as_array("params['by']", params["by"], shape=(*lead, Wy.shape[-2]))
+    by = as_array("params['by']", params["by"], shape=(*lead, Wy.shape[-2]), finite=finite)
     return Wy, by
 
 
@@ -129,8 +131,9 @@ def loss_and_grads(
 
     ``xs`` is (T, B, D); ``ys`` as described in the module docstring. Returns
     ``(loss, grads)`` with ``grads`` keyed like ``params``. Raises
-    ``helpers.clip.NonFiniteGradientError`` when the loss's gradient at the outputs is
-    NaN or infinite (diverged parameters), rather than passing it on.
+    ``helpers.clip.NonFiniteGradientError`` when the loss or its gradient at the outputs is
+    NaN or infinite (diverged parameters, or targets so large that the error overflows),
+    rather than passing it on.
     """
     kind = as_choice("loss", loss, ("mse_last", "xent_all"))
     cell_params = _split(cell, params)
@@ -138,7 +141,7 @@ def loss_and_grads(
         return _stack_loss_and_grads(cell, params, xs, ys, kind, truncate, cell_kwargs)
     hs, cache = cell.forward(cell_params, xs, **cell_kwargs)
     T, B, H = hs.shape
-    Wy, by = params["Wy"], params["by"]
+    Wy, by = _readout(params, None, H, finite=False)  # diverged: NonFiniteGradientError below
     dhs = _buffers.zeros(hs.shape, hs.dtype)
     with np.errstate(over="ignore", invalid="ignore"):
         if kind == "mse_last":
@@ -146,7 +149,8 @@ def loss_and_grads(
             y = y.reshape(-1, 1) if y.ndim == 1 else y
             if y.shape != (B, Wy.shape[0]):
                 raise ValueError(
-                    f"ys must have shape (B,) or (B, O) = {(B, Wy.shape[0])}, got {np.shape(ys)}"
+                    f"ys must have shape (B,) or (B, O) = {(B, Wy.shape[0])} (B from xs, O from "
+                    f"params['Wy']), got {np.shape(ys)}"
                 )
             pred = hs[-1] @ Wy.T + by
             err = pred - y
@@ -159,7 +163,7 @@ def loss_and_grads(
             target = np.asarray(ys)
             if target.shape != (T, B) or not np.issubdtype(target.dtype, np.integer):
                 raise ValueError(
-                    f"ys must be integer class ids of shape (T, B) = {(T, B)}, got "
+                    f"ys must be integer class ids of shape (T, B) = {(T, B)} (T, B from xs), got "
                     f"{target.shape} {target.dtype}"
                 )
             V = Wy.shape[0]
@@ -182,12 +186,12 @@ def loss_and_grads(
             dWy = flat.T @ hs.reshape(T * B, H)
             dby = flat.sum(axis=0)
             dhs = dlogits @ Wy
-    if not np.all(np.isfinite(dhs)):
+    if not (np.all(np.isfinite(dhs)) and np.isfinite(value)):
         largest = float(np.max(np.abs(np.asarray(ys, dtype=float))))
         raise clip_mod.NonFiniteGradientError(
             f"the loss ({value}) or its gradient at the outputs is not finite: the parameters "
-            "have diverged (lower the learning rate or clip the gradient), or the targets ys "
-            f"are too large (largest |ys| = {largest:.3g})"
+            "(params) have diverged (lower the learning rate or clip the gradient), or the "
+            f"targets ys are too large (largest |ys| = {largest:.3g})"
         )
     grads, _ = cell.backward(dhs, cache, truncate=truncate)
     grads = dict(grads)
@@ -239,8 +243,8 @@ def _stack_loss_and_grads(
             want = (T, B) if shared else (M, T, B)
             if target.shape != want or not np.issubdtype(target.dtype, np.integer):
                 raise ValueError(
-                    f"ys must be integer class ids of shape {want}, got {target.shape} "
-                    f"{target.dtype}"
+                    f"ys must be integer class ids of shape {want} (from xs), got "
+                    f"{target.shape} {target.dtype}"
                 )
             V = Wy.shape[-2]
             if target.max() >= V or target.min() < -1:
@@ -290,6 +294,33 @@ class History:
     clipped: list[bool] = field(default_factory=list)
     stopped: str = ""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.stopped, str):
+            raise TypeError(f"stopped must be a str, got {type(self.stopped).__name__}")
+        for name in ("loss", "grad_norm", "clipped"):
+            value = getattr(self, name)
+            if not isinstance(value, (list, tuple, np.ndarray)):
+                raise TypeError(
+                    f"{name} must be a list (one entry per step), got {type(value).__name__}"
+                )
+        if not len(self.loss) == len(self.grad_norm) == len(self.clipped):
+            raise ValueError(
+                f"loss, grad_norm and clipped must have one length (steps taken), got "
+                f"{len(self.loss)}, {len(self.grad_norm)}, {len(self.clipped)}"
+            )
+        bad = [c for c in self.clipped if not isinstance(c, (bool, np.bool_))]
+        if bad:
+            raise TypeError(f"clipped must hold bools, got {bad[0]!r}")
+        self.clipped = [bool(c) for c in self.clipped]
+        for name in ("loss", "grad_norm"):
+            arr = as_array(name, getattr(self, name), ndim=1, finite=False)
+            if not self.stopped and not np.all(np.isfinite(arr)):
+                raise ValueError(
+                    f"{name} holds NaN or inf although stopped is empty (a run records a "
+                    f"non-finite value only at the step where it stopped)"
+                )
+            setattr(self, name, [float(v) for v in arr])
+
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(loss, grad_norm, clipped)`` as arrays of length = steps taken."""
         return np.array(self.loss), np.array(self.grad_norm), np.array(self.clipped, dtype=bool)
@@ -309,6 +340,36 @@ class StackHistory:
     grad_norm: np.ndarray
     clipped: np.ndarray
     stopped: list[str]
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.stopped, (list, tuple)) or not all(
+            isinstance(s, str) for s in self.stopped
+        ):
+            raise TypeError("stopped must be a list of str, one per model ('' if it ran on)")
+        M = len(self.stopped)
+        loss = as_array("loss", self.loss, ndim=2, finite=False)
+        if loss.shape[1] != M:
+            raise ValueError(
+                f"loss must have shape (steps, M) with M = len(stopped) = {M}, got {loss.shape}"
+            )
+        grad_norm = as_array("grad_norm", self.grad_norm, ndim=2, finite=False)
+        clipped = np.asarray(self.clipped)
+        if clipped.dtype != np.bool_:
+            raise TypeError(f"clipped must be a bool array, got dtype {clipped.dtype}")
+        if not loss.shape == grad_norm.shape == clipped.shape:
+            raise ValueError(
+                f"loss, grad_norm and clipped must have one shape (steps, M), got "
+                f"{loss.shape}, {grad_norm.shape}, {clipped.shape}"
+            )
+        ran_on = np.array([not s for s in self.stopped], dtype=bool)
+        for name, arr in (("loss", loss), ("grad_norm", grad_norm)):
+            if not np.all(np.isfinite(arr[:, ran_on])):
+                raise ValueError(
+                    f"{name} holds NaN or inf for a model whose stopped entry is empty "
+                    f"(only a stopped model records non-finite values)"
+                )
+        self.loss, self.grad_norm, self.clipped = loss, grad_norm, clipped
+        self.stopped = list(self.stopped)
 
     def arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(loss, grad_norm, clipped)``, each (steps, M)."""

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers import landscape, optim, toys
+from helpers import _validate, landscape, optim, toys
 from helpers._validate import COUNT_LIMIT, as_int
 
 
@@ -91,3 +91,48 @@ def test_check_size_refuses_huge_arrays_by_name():
     check_size("n", (ARRAY_LIMIT,))  # the limit itself is allowed
     with pytest.raises(ValueError, match=r"^hidden_size is too large: .*\(10000000, 10000000\)"):
         check_size("hidden_size", (10**7, 10**7))
+
+
+# --- as_real_values, as_str_list, as_int_list, check_product (added for issue 18) ---------
+
+
+@pytest.mark.parametrize("value", [True, np.bool_(False), np.array([True, False]), [True, False]])
+def test_as_real_array_refuses_bools(value):
+    with pytest.raises(TypeError, match=r"^w must be (a )?real"):
+        _validate.as_real_values("w", value)
+
+
+def test_as_real_array_promotes_to_float64():
+    out = _validate.as_real_values("steps", np.array([1e-3, 1e-6], dtype=np.float32))
+    assert out.dtype == np.float64
+    np.testing.assert_array_equal(out, np.array([1e-3, 1e-6], dtype=np.float32).astype(float))
+    assert _validate.as_real_values("w", [1, 2]).dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [("Jane said", TypeError), (None, TypeError), (["Jane", 3], TypeError), (3, TypeError)],
+)
+def test_as_str_list_names_the_argument(value, error):
+    with pytest.raises(error, match=r"^words must"):
+        _validate.as_str_list("words", value)
+    assert _validate.as_str_list("words", ("a", "b")) == ["a", "b"]
+
+
+def test_as_int_list():
+    assert _validate.as_int_list("fillers", np.array([0, 2])) == [0, 2]
+    assert _validate.as_int_list("fillers", (1, 2.0)) == [1, 2]
+    with pytest.raises(TypeError, match=r"^fillers must be a list of integers"):
+        _validate.as_int_list("fillers", 3)
+    with pytest.raises(TypeError, match=r"^fillers\[1\] must be an integer"):
+        _validate.as_int_list("fillers", [0, float("nan")])
+    with pytest.raises(ValueError, match=r"^fillers\[0\] must be <= 7"):
+        _validate.as_int_list("fillers", [8], max_value=7)
+    with pytest.raises(ValueError, match=r"^fillers must be 1-d"):
+        _validate.as_int_list("fillers", np.zeros((2, 2), dtype=int))
+
+
+def test_check_size():
+    _validate.check_product("n × length", 10**4, 10**4)  # 10⁸ numbers: at the limit
+    with pytest.raises(ValueError, match=r"^n × length must give at most 100,000,000 numbers"):
+        _validate.check_product("n × length", 10**4, 10**4 + 1)

@@ -368,10 +368,12 @@ def _dict_mutations(value: Mapping[str, np.ndarray]) -> Iterator[tuple[str, Any]
     if keys:
         yield "missing key", {k: v for k, v in value.items() if k != keys[0]}
         v0 = np.asarray(value[keys[0]])
-        yield "misshaped key", {**value, keys[0]: np.concatenate([v0.reshape(-1), [0.0]])}
-        nan = np.array(v0, dtype=float, copy=True).reshape(-1)
-        nan[0] = np.nan
-        yield "NaN entry", {**value, keys[0]: nan.reshape(v0.shape)}
+        if np.issubdtype(v0.dtype, np.number):
+            yield "misshaped key", {**value, keys[0]: np.concatenate([v0.reshape(-1), [0.0]])}
+        if np.issubdtype(v0.dtype, np.number) and v0.size:  # (not for a dict of dicts)
+            nan = np.array(v0, dtype=float, copy=True).reshape(-1)
+            nan[0] = np.nan
+            yield "NaN entry", {**value, keys[0]: nan.reshape(v0.shape)}
         yield "str entry", {**value, keys[0]: "abc"}
     yield "extra key", {**value, "zzz": np.ones(2)}
 
