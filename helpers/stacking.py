@@ -73,7 +73,8 @@ def _inputs(name: str, xs: object, lead: tuple[int, ...], D: int, dtype: np.dtyp
         raise ValueError(
             f"{name} must have shape {what} with D = {D}"
             + (f", M = {lead[0]}" if lead else "")
-            + f", got {arr.shape}"
+            + f", got {arr.shape} (D is the input size of params['Wx']; if {name} is"
+            + " right, params['Wx'] has the wrong number of columns)"
         )
     if arr.shape[-3] == 0 or arr.shape[-2] == 0:
         raise ValueError(

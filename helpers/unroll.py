@@ -300,6 +300,8 @@ def chunked_forward(
     Returns ``hs`` (T, B, H) and one ``helpers.rnn.Cache`` per chunk.
     """
     x = as_array("xs", xs, ndim=3)
+    if x.shape[0] == 0:
+        raise ValueError(f"xs must have at least one time step, got shape {x.shape}")
     size = as_int("n", n, min_value=1)
     if not isinstance(reset, bool):
         raise TypeError(f"reset must be True or False, got {type(reset).__name__}")
