@@ -17,10 +17,10 @@ meets it, on a private copy:
    from the one before (a slider that moves but redraws nothing fails).
 
 JupyterLab: every notebook, with the accessibility checks of ``lab_a11y`` after stages 1 and
-2 (text alternatives, axe-core, live regions, a keyboard-only walk). Notebook 7 (``/tree``, ``/notebooks/…``): the file list, and
-the first notebook with explorers, its sliders moved with the mouse — the arrow keys do not
-reach a slider there (a known Notebook 7 problem, kept as a strict xfail that will report
-when it is fixed).
+2 (text alternatives, axe-core, live regions, a keyboard-only walk). Notebook 7 (``/tree``,
+``/notebooks/…``): the file list, and the first notebook with explorers, its sliders moved
+with the mouse — the arrow keys do not reach a slider there (a known Notebook 7 problem,
+kept as a strict xfail that will report when it is fixed).
 
 Screenshots of each stage go to ``artifacts/browser/``; a failing stage leaves a
 ``FAILED-…`` screenshot there too. Notebooks are found at collection time (see conftest).
