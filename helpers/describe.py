@@ -4,12 +4,16 @@
 label, where it starts and ends and its range, each image's size and value range, the
 number of markers — and returns a few sentences a screen reader can speak in place of the
 picture (WCAG 2.1, 1.1.1 "non-text content"). ``style.use()`` attaches it to every figure
-a notebook shows, as the ``alt`` of the PNG output's metadata; the course website uses it
-as the ``<img alt>``. A figure may carry its own text instead: ``fig.alt_text = "…"``.
+a notebook shows, as the ``alt`` of the PNG output's metadata (which the course website
+uses) and as a ``text/html`` ``<img alt=…>`` beside the PNG (``img_html``): JupyterLab 4
+ignores output metadata, but renders that HTML, sanitised, even in an untrusted notebook.
+A figure may carry its own text instead: ``fig.alt_text = "…"``.
 """
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 
 import numpy as np
@@ -190,3 +194,11 @@ def png_with_alt(fig: Figure) -> tuple[bytes, dict[str, str]]:
     with np.errstate(invalid="ignore", over="ignore", divide="ignore"):
         fig.canvas.print_figure(buf, format="png", bbox_inches="tight")
     return buf.getvalue(), {"alt": describe_figure(fig)}
+
+
+def img_html(png: bytes | str, alt: str) -> str:
+    """An ``<img>`` with ``alt`` and the PNG inline (``png``: raw bytes or base64 text), for
+    the ``text/html`` beside a figure's ``image/png`` output: JupyterLab, nbconvert and
+    GitHub prefer it, and it keeps its ``alt`` through JupyterLab's sanitiser."""
+    data = png if isinstance(png, str) else base64.b64encode(png).decode("ascii")
+    return f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,{data}">'

@@ -3,6 +3,8 @@ figure a notebook shows (helpers.style.use)."""
 
 from __future__ import annotations
 
+import html
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -70,8 +72,31 @@ def test_style_use_attaches_the_text_to_every_figure_a_notebook_shows(fig):
         data, metadata = shell.display_formatter.format(fig)
         assert "image/png" in data
         assert metadata["image/png"]["alt"] == describe.describe_figure(fig)
+        # JupyterLab ignores the metadata: the same PNG again, in an <img alt> it shows
+        alt = metadata["image/png"]["alt"]
+        assert data["text/html"] == describe.img_html(data["image/png"], alt)
+        assert (
+            f'<img alt="{html.escape(alt, quote=True)}" src="data:image/png;base64,'
+            in (data["text/html"])
+        )
         style.use()  # twice: wrapped once only
         _, again = shell.display_formatter.format(fig)
         assert again == metadata
     finally:
         InteractiveShell.clear_instance()
+
+
+def test_an_explorer_names_its_picture_and_announces_each_frame():
+    from helpers.explorers import ALL
+
+    ex = ALL["nb02.alpha_horizon"]()
+    bundle, metadata = ex._repr_mimebundle_()
+    alt = metadata["image/png"]["alt"]
+    assert bundle["text/html"] == describe.img_html(bundle["image/png"], alt)
+    # the live status line holds the text of the frame shown, and changes with it
+    assert html.escape(ex.describe()) in ex.status.value and "aria-live" in ex.status.value
+    before = ex.status.value
+    ex.update(alpha=ex.controls["alpha"].max)
+    assert ex.status.value != before and html.escape(ex.describe()) in ex.status.value
+    assert "alpha = " in ex.describe()
+    ex.close()

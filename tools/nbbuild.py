@@ -7,7 +7,9 @@ in ``notebooks/``, with widget state stripped (``metadata.widgets``), determinis
 and normalised metadata, so that a rebuild with unchanged sources gives an identical file
 except for outputs that really changed. After the first cell (the title), every notebook
 gets the setup cell of ``tools/launch.py`` (id ``setup``): it installs ``helpers`` on Colab.
-A build also rewrites README.md's Binder and Colab links (``tools/launch.py``).
+A build also rewrites README.md's Binder and Colab links (``tools/launch.py``). The kernel
+runs with ``UNROLLED_CHECK_FIGURES=1``: every figure shown is checked for lines told apart by
+colour alone (``helpers.style.colour_only``); a build that shows one exits 1.
 
 Usage: ``python tools/nbbuild.py [NAME_PREFIX ...]`` (all notebooks when none given).
 Also ``python tools/nbbuild.py --check`` exits 1 when a notebook's cells differ from its source.
@@ -15,6 +17,7 @@ Also ``python tools/nbbuild.py --check`` exits 1 when a notebook's cells differ 
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 import time
@@ -114,6 +117,7 @@ def normalise(nb: nbformat.NotebookNode) -> None:
 
 
 def execute(nb: nbformat.NotebookNode) -> None:
+    os.environ["UNROLLED_CHECK_FIGURES"] = "1"  # helpers.style.CHECK_ENV, for the kernel
     client = NotebookClient(
         nb,
         timeout=TIMEOUT_S,
@@ -121,6 +125,18 @@ def execute(nb: nbformat.NotebookNode) -> None:
         resources={"metadata": {"path": str(NOTEBOOKS)}},
     )
     client.execute()
+
+
+def colour_warnings(nb: nbformat.NotebookNode) -> list[str]:
+    """The ``ColourOnlyWarning`` messages in the notebook's outputs."""
+    return [
+        line.strip()
+        for cell in nb.cells
+        for out in cell.get("outputs", [])
+        if out.get("name") == "stderr"
+        for line in "".join(out.get("text", "")).splitlines()
+        if "ColourOnlyWarning" in line
+    ]
 
 
 def differs(source: Path, notebook: Path) -> bool:
@@ -150,7 +166,7 @@ def main(argv: list[str]) -> int:
             return 2
     if launch.write_readme():
         print("README.md: Binder and Colab links rewritten")
-    total = 0.0
+    total, failed = 0.0, 0
     for src in sources:
         start = time.perf_counter()
         nb = build(src)
@@ -161,8 +177,11 @@ def main(argv: list[str]) -> int:
         took = time.perf_counter() - start
         total += took
         print(f"{src.stem}: executed in {took:.1f} s")
+        for warning in colour_warnings(nb):
+            print(f"  {warning}")
+            failed += 1
     print(f"total: {total:.1f} s")
-    return 0
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

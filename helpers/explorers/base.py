@@ -77,6 +77,49 @@ CACHE_BYTES = 16 * 2**20
 PREFETCH_AHEAD = 4
 
 
+#: The status line's bit of script, run by the browser each time the line's HTML is set (the
+#: ``onload`` of a hidden 1-pixel GIF, which then removes itself). ipywidgets keeps the
+#: line's container element across updates, so the script makes that element a polite live
+#: region (a region made anew with each update is not announced); it copies the text into
+#: the ``alt`` of the explorer's image (the ``Image`` widget has no alt of its own) and names
+#: each slider's handle by its label (noUiSlider's handle is a ``div`` with role "slider",
+#: which the ``<label>`` beside it does not name).
+_LIVE_JS = (
+    "var c=this.parentNode;c.setAttribute('role','status');c.setAttribute('aria-live','polite');"
+    "c.setAttribute('aria-atomic','true');var t=c.textContent;this.remove();"
+    "(function f(n){var b=c.closest('.widget-vbox'),i=b&&b.querySelector('img.widget-image');"
+    "if(!i){if(n<100)requestAnimationFrame(function(){f(n+1)});return}i.alt=t;"
+    "b.querySelectorAll('.widget-slider').forEach(function(s){"
+    "var h=s.querySelector('.noUi-handle'),l=s.querySelector('.widget-label');"
+    "if(h&&l)h.setAttribute('aria-label',l.textContent)})})(0)"
+)
+_PIXEL = "data:image/gif;base64,R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"
+#: Visually hidden, still read by screen readers (the usual "sr-only" rules).
+_SR_ONLY = (
+    "position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;"
+    "clip:rect(0,0,0,0);white-space:nowrap;border:0"
+)
+
+
+#: A visible focus ring on an explorer's slider handles (ipywidgets only recolours a focused
+#: handle), in the palette's blue (5:1 on white; WCAG 2.1 asks 3:1 of focus indicators).
+_FOCUS_CSS = (
+    "<style>.unrolled-explorer .noUi-handle:focus-visible"
+    "{outline:2px solid #0072B2;outline-offset:2px}</style>"
+)
+
+
+def live_status_html(text: str) -> str:
+    """The HTML of an explorer's status line for the text alternative ``text``: hidden on
+    screen, announced politely by screen readers when it changes (see ``_LIVE_JS``)."""
+    import html
+
+    return (
+        f'<span style="{_SR_ONLY}">{html.escape(text)}</span>'
+        f'<img alt="" hidden src="{_PIXEL}" onload="{_LIVE_JS}">'
+    )
+
+
 def _running_loop() -> asyncio.AbstractEventLoop | None:
     """The event loop this code runs in (a Jupyter kernel's), or None (a plain script)."""
     try:
@@ -243,18 +286,23 @@ class Explorer:
         # The loop every picture is made on (see the module docstring: threads).
         self._home: asyncio.AbstractEventLoop | None = _running_loop()
         self.image = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
+        #: The current picture's text alternative, as a live region (``live_status_html``).
+        self.status = widgets.HTML()
+        self._alts: dict[tuple[Any, ...], str] = {}
         for name, control in self.controls.items():
             self._check(name, control.value)  # a start value the browser would change fails
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox(
             [
-                widgets.HTML(f"<b>{title}</b>"),
+                widgets.HTML(f"<b>{title}</b>{_FOCUS_CSS}"),
                 widgets.HBox(
                     list(self.controls.values()), layout=widgets.Layout(flex_flow="row wrap")
                 ),
                 self.image,
+                self.status,
             ]
         )
+        self.widget.add_class("unrolled-explorer")
         # The layout (constrained layout, say) is solved at the first render only, then
         # frozen: solving it again costs more than drawing (see benchmarks/RESULTS.md).
         self._layout_engine = figure.get_layout_engine()
@@ -364,6 +412,20 @@ class Explorer:
         else:
             self.cache_stats["hit"] += 1
         self.image.value = png
+        self.status.value = live_status_html(self._frame_alt(key))
+
+    def _frame_alt(self, key: tuple[Any, ...]) -> str:
+        """``describe()`` for the controls' values (whose key is ``key``), kept per frame;
+        when the figure holds another picture (one drawn ahead), its artists are set first."""
+        alt = self._alts.get(key)
+        if alt is None:
+            if self._drawn_key != key:
+                self._draw(**self.values)
+                self._drawn_key = key
+            if len(self._alts) >= 4 * CACHE_FRAMES:
+                self._alts.clear()
+            alt = self._alts[key] = self.describe()
+        return alt
 
     # -- frame cache and prefetch --------------------------------------------------------
     def _key(self, values: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -759,10 +821,16 @@ class Explorer:
         return f"{self.title}: {values}. {describe_figure(self.figure)}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The live widget; for where no kernel runs, the PNG with its text alternative in
+        the metadata and as ``text/html`` ``<img alt>`` (which JupyterLab shows)."""
+        from helpers.describe import img_html
+
         bundle = widget_view_bundle(self.widget, **kwargs)
         bundle["text/plain"] = f"Explorer: {self.title} (controls: {', '.join(self.controls)})"
         bundle["image/png"] = base64.b64encode(self.png()).decode("ascii")
-        return bundle, {"image/png": {"alt": self.describe()}}
+        alt = self.describe()
+        bundle["text/html"] = img_html(bundle["image/png"], alt)
+        return bundle, {"image/png": {"alt": alt}}
 
     def __repr__(self) -> str:
         return f"<Explorer {self.title!r} controls={list(self.controls)}>"

@@ -719,6 +719,7 @@ def threshold_runs(experiment: _ThresholdExperiment | None = None) -> Explorer:
             np.minimum(shown(base_loss[:, m]), top * 0.97),
             color=style.EXPLODE,
             lw=1.0,
+            ls="--",
             alpha=0.7,
             label=(
                 f"no clipping: {len(gone)}/{S} overflow{where}\n(above {top:g}: drawn at the top)"
@@ -726,7 +727,7 @@ def threshold_runs(experiment: _ThresholdExperiment | None = None) -> Explorer:
                 else None
             ),
         )
-        axn.plot(t, shown(base.grad_norm[:, m]), color=style.EXPLODE, lw=0.6, alpha=0.5)
+        axn.plot(t, shown(base.grad_norm[:, m]), color=style.EXPLODE, lw=0.8, ls="--", alpha=0.6)
     loss_lines = [
         axl.plot(
             t,

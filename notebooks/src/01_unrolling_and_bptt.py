@@ -961,7 +961,8 @@ for name, (res, part) in {
 final_mse = {name: loss[-20:].mean(axis=0) for name, (_, _, loss) in arms.items()}
 
 fig, ax = plt.subplots(figsize=(8.5, 4.2))
-ax.axhline(1 / 3, color=style.NEUTRAL, ls="-.", lw=0.8, zorder=0, label="predict 0: MSE = 1/3")
+ax.axhline(1 / 3, color=style.NEUTRAL, ls=(0, (6, 2, 1, 2, 1, 2)), lw=0.8, zorder=0,
+           label="predict 0: MSE = 1/3")
 looks = {  # colour, line style, width
     "zero start, k = 8": (style.COLORS["vermillion"], "--", 2.6),
     "zero start, full BPTT": (style.COLORS["blue"], "-", 1.6),
@@ -975,7 +976,8 @@ for name, (_, _, loss) in arms.items():
     smooth = np.stack([np.convolve(l, np.ones(10) / 10, mode="valid") for l in loss.T])
     lo, med, hi = np.percentile(smooth, [10, 50, 90], axis=0)
     ax.fill_between(steps_smooth, lo, hi, color=color, alpha=0.15, lw=0)
-    ax.semilogy(steps_smooth, med, color=color, ls=ls, lw=lw, label=name)
+    dots = {"marker": "o", "ms": 4, "markevery": (5, 20)} if "random start, full" in name else {}
+    ax.semilogy(steps_smooth, med, color=color, ls=ls, lw=lw, label=name, **dots)
 ax.set(
     xlabel="update",
     ylabel="training MSE, mean of 10 updates\n(median of 8 seeds, 10–90 % band; log scale)",

@@ -201,14 +201,15 @@ logs_sat = dict(zip(runs, jac.log10_norms(np.stack(J_runs, axis=1)).T, strict=Tr
 fig, axes = plt.subplots(1, 2, figsize=(12, 4.6), sharey=True)
 looks = {(0.0, "zero"): (style.NEUTRAL, (0, (1, 1.5))), (0.0, "random"): (style.EXPLODE, "-"),
          (0.5, "random"): (style.COLORS["orange"], "--"), (2.0, "random"): (style.COLORS["sky"], "-."),
-         (5.0, "random"): (style.VANISH, ":")}
+         (5.0, "random"): (style.VANISH, (0, (6, 2, 1, 2, 1, 2)))}
 for ax, rho_s in zip(axes, (1.5, 2.5), strict=True):
     for (scale, start), (colour, ls) in looks.items():
         label = ("no input, h$_0$ = 0 (a fixed point)" if start == "zero" else
                  "no input, random h$_0$" if scale == 0.0 else f"input scale {scale:.1f}, random h$_0$")
         ax.semilogy(t_sat, 10 ** logs_sat[rho_s, scale, start], color=colour, ls=ls, lw=2.2,
                     label=label)
-    ax.semilogy(t_sat, rho_s**t_sat, color="0.45", lw=1.2, ls="--", label=r"$\rho^t$ (linear)")
+    ax.semilogy(t_sat, rho_s**t_sat, color="0.45", lw=1.2, ls=(0, (10, 3)),
+                label=r"$\rho^t$ (linear)")
     ax.axhline(1.0, color=style.NEUTRAL, lw=1, ls=":")
     ax.set_ylim(1e-60, 1e45)
     ax.set_yticks(10.0 ** np.arange(-60, 46, 15))

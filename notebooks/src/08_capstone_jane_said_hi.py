@@ -567,7 +567,8 @@ steps_q = np.arange(T_q)
 fig, (ax_h, ax_z) = plt.subplots(1, 2, figsize=(12.5, 4.2))
 for i, name in enumerate(tasks.NAMES[1:]):
     mine = stories.answer == VOCAB.name_ids[1 + i]
-    ax_h.plot(steps_q, hs_q[m, :, mine, u].mean(axis=0), color=style.CYCLE[i], lw=2, label=name)
+    ax_h.plot(steps_q, hs_q[m, :, mine, u].mean(axis=0), color=style.CYCLE[i], lw=2,
+              ls=["-", "--", "-.", ":", (0, (6, 2, 1, 2, 1, 2))][i], label=name)
 by_name = [hs_q[m, -1, stories.answer == VOCAB.name_ids[1 + i], u].mean() for i in range(5)]
 assert sum(v > 0 for v in by_name) == 2  # "two names high and three low"
 z_med = np.median(z_q[m, :, :, u], axis=1)

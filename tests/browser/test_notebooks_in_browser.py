@@ -5,8 +5,9 @@ empty outputs, sliders that move but redraw nothing. So each notebook is met as 
 meets it, on a private copy:
 
 1. **opened fresh** (untrusted, as after ``git clone``), before running anything: every
-   explorer output shows its still figure (the ``image/png`` fallback, a loaded ``<img>``),
-   no widget output was saved without one, and no "Error displaying widget" anywhere;
+   explorer output shows its still figure (the ``text/html`` ``<img alt>`` or ``image/png``
+   fallback, a loaded ``<img>``), no widget output was saved without one, and no "Error
+   displaying widget" anywhere;
 2. **Run All** from the menu: every code cell finishes (``[n]`` prompt), no error or stderr
    output, every explorer is now a live widget with a loaded image;
 3. **every control of every explorer is used**: each slider moved with the keyboard
@@ -15,10 +16,11 @@ meets it, on a private copy:
    each action the figure's ``src`` must change, and the new picture must differ in content
    from the one before (a slider that moves but redraws nothing fails).
 
-JupyterLab: every notebook. Notebook 7 (``/tree``, ``/notebooks/…``): the file list, and
-the first notebook with explorers, its sliders moved with the mouse — the arrow keys do not
-reach a slider there (a known Notebook 7 problem, kept as a strict xfail that will report
-when it is fixed).
+JupyterLab: every notebook, with the accessibility checks of ``lab_a11y`` after stages 1 and
+2 (text alternatives, axe-core, live regions, a keyboard-only walk). Notebook 7 (``/tree``,
+``/notebooks/…``): the file list, and the first notebook with explorers, its sliders moved
+with the mouse — the arrow keys do not reach a slider there (a known Notebook 7 problem,
+kept as a strict xfail that will report when it is fixed).
 
 Screenshots of each stage go to ``artifacts/browser/``; a failing stage leaves a
 ``FAILED-…`` screenshot there too. Notebooks are found at collection time (see conftest).
@@ -34,9 +36,13 @@ from pathlib import Path
 from typing import Any
 
 import jupyter_harness as harness
+import lab_a11y
 import pytest
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+#: An explorer's still picture before a kernel runs: the ``text/html`` ``<img alt>`` that
+#: JupyterLab prefers (``image/png`` where there is none).
+STILL = ":is([data-mime-type='text/html'], [data-mime-type='image/png']) img"
 LIVE_IMAGE = "img.widget-image, .widget-image img"
 CHANGE_TIMEOUT_MS = 20_000
 #: Presses in one direction allowed before a slider must have changed the picture's
@@ -182,7 +188,7 @@ def check_fresh_open(page: Any, info: NotebookInfo, shots: Shots) -> None:
         "Display explorers (helpers.explorers), whose bundle carries the PNG."
     )
     for i, k in sorted(info.explorers.items()):
-        still = f"{harness.OUTPUT}[data-mime-type='image/png'] img"
+        still = f"{harness.OUTPUT}{STILL}"
         found = wait_count(page, i, still, k)
         assert found >= k, (
             f"code cell {i}: expected {k} explorer figure(s) shown as PNG before running "
@@ -196,9 +202,7 @@ def check_fresh_open(page: Any, info: NotebookInfo, shots: Shots) -> None:
     assert_no_errors(page, "opened fresh")
     if info.explorers:
         first = min(info.explorers)
-        settle(
-            code_cell(page, first).locator(f"{harness.OUTPUT}[data-mime-type='image/png']").first
-        )
+        settle(code_cell(page, first).locator(f"{harness.OUTPUT}{STILL}").first)
     shots.take("opened-untrusted")
 
 
@@ -404,11 +408,21 @@ def check_controls(page: Any, info: NotebookInfo, shots: Shots, *, how: str = "k
     assert_no_errors(page, "after moving every control")
 
 
-def play_notebook(page: Any, info: NotebookInfo, shots: Shots, *, how: str = "keyboard") -> None:
+def play_notebook(
+    page: Any, info: NotebookInfo, shots: Shots, *, how: str = "keyboard", a11y: bool = False
+) -> None:
+    """The three stages; ``a11y``: with the accessibility checks of ``lab_a11y`` (JupyterLab)."""
     with shots.on_failure("opened"):
         check_fresh_open(page, info, shots)
+        if a11y:
+            lab_a11y.check_untrusted(page, info.path)
     with shots.on_failure("run-all"):
         check_run_all(page, info, shots)
+    if a11y:
+        with shots.on_failure("accessibility"):
+            roots = explorer_roots(page, info)
+            cells = {label: int(label[4:].split("-")[0]) for label, _ in roots}
+            lab_a11y.check_after_run_all(page, info.path.name, roots, cells, shots.folder)
     with shots.on_failure("controls"):
         check_controls(page, info, shots, how=how)
 
@@ -470,11 +484,13 @@ def test_notebook7_slider_keyboard(page, served, artifacts) -> None:
 
 @pytest.mark.parametrize("name", [p.name for p in NOTEBOOKS], ids=[p.stem for p in NOTEBOOKS])
 def test_jupyterlab(name: str, page, served, artifacts) -> None:
-    """JupyterLab: open fresh (untrusted), Run All, move every control of every explorer."""
+    """JupyterLab: open fresh (untrusted), Run All, move every control of every explorer;
+    accessibility checked along the way (``lab_a11y``: text alternatives, axe-core, live
+    regions, a keyboard-only walk)."""
     server, root = served
     info = read_info(root / "lab" / name)  # the copy: the source may be rebuilt meanwhile
     page.goto(server.url(f"lab/tree/lab/{info.path.name}", reset=""))
-    play_notebook(page, info, Shots(page, artifacts, f"lab-{info.path.stem}"))
+    play_notebook(page, info, Shots(page, artifacts, f"lab-{info.path.stem}"), a11y=True)
 
 
 def test_some_notebook_found() -> None:
