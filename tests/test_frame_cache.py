@@ -201,3 +201,24 @@ def test_cache_is_capped():
     explorer.clear_cache()
     explorer.update(**{control: explorer._neighbour(control, value, -1)})
     assert explorer._cache_size <= 1000
+
+
+def test_pictures_drawn_ahead_are_described_for_their_own_values():
+    """The text alternative kept for a picture drawn ahead describes that picture (its
+    values and its data), not the one shown when it was drawn."""
+    explorer = ALL["nb00.repeated_multiplication"]()
+    control = _slider(explorer)
+    start = explorer.values[control]
+    way = 1 if explorer._neighbour(control, start, 2) is not None else -1
+
+    async def scenario():
+        explorer.controls[control].value = explorer._neighbour(control, start, way)
+        await _idle(explorer)
+
+    asyncio.run(scenario())
+    assert explorer.cache_stats["prefetched"] >= 2
+    fresh = ALL["nb00.repeated_multiplication"]()
+    assert len(explorer._alts) >= 3
+    for key, alt in explorer._alts.items():
+        fresh.update(**dict(zip(explorer.controls, key, strict=True)))
+        assert alt == fresh.describe(), key

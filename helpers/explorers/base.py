@@ -577,6 +577,8 @@ class Explorer:
             if key in self._cache:
                 continue
             self._draw_png(values, key)
+            if key not in self._alts:  # its description too, while the figure holds it
+                self._alts[key] = self.describe(values)
             self.cache_stats["prefetched"] += 1
             break
         loop = self._loop()
@@ -809,15 +811,17 @@ class Explorer:
         image.save(buf, format="png", compress_level=compress_level, dpi=(dpi, dpi))
         return buf.getvalue()
 
-    def describe(self) -> str:
-        """A text alternative for the current picture: the controls' values, then what the
-        figure draws (``helpers.describe.describe_figure``)."""
+    def describe(self, values: Mapping[str, Any] | None = None) -> str:
+        """A text alternative for the picture the figure holds: the controls' values (or
+        ``values``, those it was drawn for, when it holds a picture drawn ahead), then what
+        the figure draws (``helpers.describe.describe_figure``)."""
         from helpers.describe import describe_figure
 
         def fmt(value: Any) -> str:
             return f"{value:.4g}" if isinstance(value, float) else str(value)
 
-        values = ", ".join(f"{name} = {fmt(v)}" for name, v in self.values.items())
+        shown = self.values if values is None else values
+        values = ", ".join(f"{name} = {fmt(v)}" for name, v in shown.items())
         return f"{self.title}: {values}. {describe_figure(self.figure)}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
