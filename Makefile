@@ -96,7 +96,8 @@ site: $(STAMP) $(SITE_MATHJAX)
 dist/site/index.html: $(STAMP) $(SITE_MATHJAX) $(SITE_INPUTS)
 	$(PRIVATE_DIRS) $(BIN)/python tools/site.py $(SITE)
 # The browser tests include the website's (tests/browser/test_site.py): build it when stale.
-# tests/browser/test_accessibility.py runs axe-core (npm, its own prefix) in Chromium.
+# tests/browser/test_site.py (every site page) and tests/browser/lab_a11y.py (every notebook in
+# JupyterLab) run axe-core (npm, its own prefix) in Chromium.
 AXE_VERSION := 4.14.1
 AXE_NPM := $(LOCAL)/axe-npm
 AXE := $(AXE_NPM)/.axe-$(AXE_VERSION)
