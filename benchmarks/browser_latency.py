@@ -17,7 +17,17 @@ One notebook is generated on the fly, with, for every explorer in
   ``bbox_inches="tight"``, in an ``Output`` widget cleared on each move);
 
 and, for notebook 00's explorer, the classic **``interactive_output`` + ``plt.show()``**
-version that builds a new figure on every move (same data, same labels).
+version that builds a new figure on every move (same data, same labels); and the **echo**
+route, the floor of any route through a kernel: a slider whose observer puts one of two
+ready PNGs of notebook 00's explorer into an ``Image`` (no drawing, no lookup), so a press
+costs only the round trip (keydown → comm message → kernel → comm message → new ``<img>``).
+
+All routes share one kernel. Since JupyterLab 4.4 sends widget messages to a kernel
+subshell, the ``interactive_output`` routes draw in the subshell's thread while the image
+route's explorers draw (and draw ahead) on the main thread: the two compete for the GIL and
+the output route can be slower here than in a kernel of its own. Its ratios to the image route
+are therefore upper bounds; the echo route is the fair floor. A press that brings no new
+picture within ``TIMEOUT_MS`` is counted (``no_picture``), not measured.
 
 Three ways of moving a slider, each on both routes:
 
@@ -98,6 +108,22 @@ def output_route(name):
 
     out = widgets.interactive_output(show, ex.controls)
     return widgets.VBox([widgets.HBox(list(ex.controls.values())), out])
+"""
+
+ECHO = """\
+def echo_route():
+    \"\"\"The round trip alone: a slider whose move puts one of two ready PNGs of notebook
+    00's explorer (same size as its frames) into an Image; no drawing, no cache lookup.\"\"\"
+    ex = ALL["nb00.repeated_multiplication"]()
+    frames = []
+    for factor in (0.9, 1.1):
+        ex.update(factor=factor)
+        frames.append(ex.image.value)
+    ex.close()
+    slider = widgets.IntSlider(value=50, min=0, max=100, description="echo")
+    image = widgets.Image(value=frames[0], format="png")
+    slider.observe(lambda change: setattr(image, "value", frames[change["new"] % 2]), "value")
+    return widgets.VBox([slider, image])
 """
 
 #: Notebook 00's explorer as it would be written without the explorer pattern: a new
@@ -187,13 +213,15 @@ def build_notebook(names: list[str]) -> tuple[nbformat.NotebookNode, list[dict[s
             "name": "python3",
         }
     }
-    cells = [SETUP]
+    cells = [SETUP + "\n" + ECHO]
     targets = []
     for name in names:
         targets.append({"route": "image", "explorer": name, "cell": len(cells)})
         cells.append(f"ALL[{name!r}]()")
         targets.append({"route": "output", "explorer": name, "cell": len(cells)})
         cells.append(f"output_route({name!r})")
+    targets.append({"route": "echo", "explorer": "round trip", "cell": len(cells)})
+    cells.append("echo_route()")
     if "nb00.repeated_multiplication" in names:
         targets.append(
             {"route": "plt_show", "explorer": "nb00.repeated_multiplication", "cell": len(cells)}
@@ -310,6 +338,12 @@ def _locate(page: Any, target: dict[str, Any]) -> None:
     target["frac"] = frac
 
 
+def _readout(target: dict[str, Any]) -> str:
+    """The value the slider's readout shows now."""
+    slider = target["handle"].locator("xpath=ancestor::div[contains(@class,'widget-slider')]")
+    return (slider.locator(".widget-readout").first.text_content() or "").strip()
+
+
 def _walk_key(page: Any, target: dict[str, Any]) -> str:
     """The next key of a walk along the slider: onwards, turning around near either end
     (a held key or a drag moves several steps)."""
@@ -392,7 +426,16 @@ def measure(
                     _progress(f"round {i + 1}/{WARMUP + n}")
                 for t in usable:
                     t["handle"].scroll_into_view_if_needed()
-                    ms = _measure_once(page, t, _walk_key(page, t))
+                    key = _walk_key(page, t)
+                    try:
+                        ms = _measure_once(page, t, key)
+                    except Exception as exc:  # no new picture within TIMEOUT_MS: counted
+                        if "no new figure" not in str(exc):
+                            raise
+                        t.setdefault("no_picture", []).append(
+                            {"round": i, "key": key, "value": _readout(t)}
+                        )
+                        continue
                     if i >= WARMUP:
                         samples[id(t)].append(ms)
             gestures: dict[int, dict[str, list]] = {id(t): {"hold": [], "drag": []} for t in usable}
@@ -406,9 +449,9 @@ def measure(
                             rec = _gesture(page, t, kind, forward=forward)
                             gestures[id(t)][kind].append(rec)
             browser.close()
-    results: dict[str, dict[str, Any]] = {"image": {}, "output": {}, "plt_show": {}}
+    results: dict[str, dict[str, Any]] = {"image": {}, "output": {}, "plt_show": {}, "echo": {}}
     for t in targets:
-        entry = {"control": t.get("control")}
+        entry = {"control": t.get("control"), "no_picture": t.get("no_picture", [])}
         if "skipped" in t:
             entry["skipped"] = t["skipped"]
         else:
@@ -443,6 +486,8 @@ def measure(
             "image": "explorer pattern: reused figure, PNG into ipywidgets.Image",
             "output": "same explorer, interactive_output + display(fig) in an Output widget",
             "plt_show": "nb00 data, interactive_output + new figure + plt.show() per move",
+            "echo": "the round trip alone: a slider whose observer puts one of two ready "
+            "PNGs (notebook 00's frames) into an Image; the floor of any kernel route",
         },
         "n_per_explorer": n,
         "warmup_presses": WARMUP,

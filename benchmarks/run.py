@@ -392,7 +392,8 @@ def render_tables() -> str:
             f"{env.get('chromium', '')}, JupyterLab {env.get('jupyterlab')}, 1-min load "
             f"{env.get('load_average_1min_at_start')} at the start. Routes: **image** = the "
             "course's Image-widget explorer; **output** = the same explorer through "
-            "`interactive_output` + inline PNG; **plt_show** = a new figure per move (nb00 only).",
+            "`interactive_output` + inline PNG; **plt_show** = a new figure per move (nb00 only); "
+            "**echo** = the round trip alone, the floor of any route through the kernel.",
             "",
             "| explorer | image median ms | image p95 ms | output median ms | output p95 ms"
             " | output / image (median) |",
@@ -415,6 +416,12 @@ def render_tables() -> str:
             out.append(
                 f"| nb00 via `plt.show()` (new figure) | | | {show['median_ms']:.0f} |"
                 f" {show['p95_ms']:.0f} | |"
+            )
+        echo = br.get("pooled", {}).get("echo")
+        if echo:
+            out.append(
+                f"| round trip alone (**echo**: a ready PNG, no drawing) | {echo['median_ms']:.0f}"
+                f" | {echo['p95_ms']:.0f} | | | |"
             )
         out.append("")
     bp = _load("bptt")
