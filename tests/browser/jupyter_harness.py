@@ -66,6 +66,13 @@ ERROR_OUTPUTS = (
     ".jp-RenderedText[data-mime-type*='error']"
 )
 WIDGET_ERROR_TEXT = "Error displaying widget"
+#: A content fingerprint of an <img>: FNV-1a over the bytes behind its src (blob: or data:).
+FINGERPRINT_JS = """async img => {
+    const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
+    let h = 0x811c9dc5;
+    for (let i = 0; i < buf.length; i++) { h ^= buf[i]; h = Math.imul(h, 0x01000193) >>> 0; }
+    return buf.length + ':' + h.toString(16);
+}"""
 
 
 def notebooks_dir() -> Path:

@@ -27,12 +27,6 @@ import nbformat
 PRESSES = 20
 HZ = 40
 QUIET_S = 2.0
-FINGERPRINT_JS = """async img => {
-    const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-    let h = 0x811c9dc5;
-    for (let i = 0; i < buf.length; i++) { h ^= buf[i]; h = Math.imul(h, 0x01000193) >>> 0; }
-    return buf.length + ':' + h.toString(16);
-}"""
 
 SETUP = """\
 import json, sys
@@ -126,7 +120,7 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
             time.sleep(max(0.0, start + (k + 1) / HZ - time.monotonic()))
         _quiet(img)
         shown[name] = {
-            "fingerprint": page.evaluate(FINGERPRINT_JS, img.element_handle()),
+            "fingerprint": page.evaluate(harness.FINGERPRINT_JS, img.element_handle()),
             "readout": (cell.locator(".widget-readout").first.text_content() or "").strip(),
         }
     page.screenshot(path=str(artifacts / "held-keys.png"))

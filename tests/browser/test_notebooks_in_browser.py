@@ -89,13 +89,7 @@ INFOS = [read_info(p) for p in NOTEBOOKS]
 
 
 # -- in-page helpers -------------------------------------------------------------------------
-#: A content fingerprint of an <img>: FNV-1a over the bytes behind its src (blob: or data:).
-FINGERPRINT_JS = """async img => {
-    const buf = new Uint8Array(await (await fetch(img.src)).arrayBuffer());
-    let h = 0x811c9dc5;
-    for (let i = 0; i < buf.length; i++) { h ^= buf[i]; h = Math.imul(h, 0x01000193) >>> 0; }
-    return buf.length + ':' + h.toString(16);
-}"""
+FINGERPRINT_JS = harness.FINGERPRINT_JS
 IMG_LOADED_JS = "img => img.complete && img.naturalWidth > 0 && img.naturalHeight > 0"
 #: Scroll an element to the middle of the notebook and wait until it is laid out and painted
 #: there (cells off screen are skipped by ``content-visibility``, and their estimated
