@@ -157,22 +157,42 @@ def _axes(ax: Axes, index: int, count: int) -> str:
     return "".join(parts)
 
 
+def _diagram(ax: Axes, index: int, count: int) -> str:
+    """An axes drawn with its axis off (a diagram: boxes, arrows, labels): its title and the
+    labels it writes, in drawing order."""
+    title = _label(ax.get_title())
+    head = f"Diagram {index} of {count}" if count > 1 else "A diagram"
+    if title:
+        head += f', "{title}"'
+    labels = [_label(t.get_text()) for t in ax.texts if t.get_visible() and t.get_text().strip()]
+    if not labels:
+        return head + "."
+    unique = list(dict.fromkeys(labels))
+    shown = "; ".join(unique[:MAX_LABELS]) + ("; …" if len(unique) > MAX_LABELS else "")
+    return f"{head}, labelled: {shown}."
+
+
+#: At most this many labels of a diagram are read out.
+MAX_LABELS = 16
+
+
 def describe_figure(fig: Figure) -> str:
     """A text alternative for ``fig`` (its own ``alt_text`` if it has one)."""
     _check_figure(fig)
     own = getattr(fig, "alt_text", None)
     if isinstance(own, str) and own.strip():
         return own.strip()
-    axes = [
-        ax
-        for ax in fig.get_axes()
-        if ax.get_visible() and ax.get_label() != "<colorbar>" and ax.axison
-    ]
+    shown = [ax for ax in fig.get_axes() if ax.get_visible() and ax.get_label() != "<colorbar>"]
+    axes = [ax for ax in shown if ax.axison]
+    diagrams = [ax for ax in shown if not ax.axison]
     title = _label(fig._suptitle.get_text()) if fig._suptitle is not None else ""
     if not fig.get_axes():
         return f'Figure "{title}" with no axes.' if title else "Figure with no axes."
     head = f'Figure "{title}". ' if title else "Figure. "
-    body = " ".join(_axes(ax, i + 1, len(axes)) for i, ax in enumerate(axes))
+    body = " ".join(
+        [_axes(ax, i + 1, len(axes)) for i, ax in enumerate(axes)]
+        + [_diagram(ax, i + 1, len(diagrams)) for i, ax in enumerate(diagrams)]
+    )
     text = (head + body).strip()
     return text if len(text) <= MAX_CHARS else text[: MAX_CHARS - 1].rstrip() + "…"
 

@@ -100,3 +100,26 @@ def test_an_explorer_names_its_picture_and_announces_each_frame():
     assert ex.status.value != before and html.escape(ex.describe()) in ex.status.value
     assert "alpha = " in ex.describe()
     ex.close()
+
+
+def test_a_diagram_is_described_by_its_title_and_labels():
+    """Axes drawn with the axis off (boxes, arrows, labels) are read as a diagram: its title
+    and the labels it writes, each once, in drawing order (not the bare "Figure.")."""
+    from matplotlib.figure import Figure
+
+    from helpers.describe import describe_figure
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.set_axis_off()
+    ax.set_title("One RNN step")
+    for label in ("x_t", "h_t-1", "tanh", "h_t", "tanh"):
+        ax.text(0.5, 0.5, label)
+    ax.text(0.1, 0.1, "   ")  # blank: not read out
+    assert (
+        describe_figure(fig)
+        == 'Figure. A diagram, "One RNN step", labelled: x_t; h_t-1; tanh; h_t.'
+    )
+    bare = Figure()
+    bare.add_subplot().set_axis_off()
+    assert describe_figure(bare) == "Figure. A diagram."
