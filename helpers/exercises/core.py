@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import numbers
 import traceback
 import warnings
@@ -163,9 +164,14 @@ def _axis_names_for(
 
 
 def _where_worst(d: Diagnosis, axis_names: Sequence[str] | None) -> str:
-    """ "largest difference at t = 3, row 1: got 0.2, expected 0.5" (empty for scalars)."""
+    """ "largest difference at t = 3, row 1: got 0.2, expected 0.5" (empty for scalars).
+
+    Only for arrays of several entries: the expected entry of one test case helps to find a
+    bug in an implementation without being the exercise's answer. A one-number output is
+    described by ``_explain_scalar`` instead, which never prints the expected number.
+    """
     if not d.worst_index:
-        return f" (got {d.worst_got:.4g}, expected {d.worst_want:.4g})" if d.got_shape == () else ""
+        return ""
     names = list(axis_names) if axis_names and len(axis_names) == len(d.worst_index) else None
     at = (
         ", ".join(f"{n} = {i}" for n, i in zip(names, d.worst_index, strict=True))
@@ -177,8 +183,22 @@ def _where_worst(d: Diagnosis, axis_names: Sequence[str] | None) -> str:
     )
 
 
+def _is_scalar(d: Diagnosis) -> bool:
+    """A one-number output (shape () or one entry): its expected value IS an answer."""
+    return d.got_shape == d.want_shape and int(np.prod(d.want_shape, dtype=int)) == 1
+
+
+def _explain_scalar(d: Diagnosis, where: str) -> str:
+    """A wrong one-number output: the student's number, the direction and a coarse size of
+    the miss; never the expected number, nor a factor it could be read off from."""
+    miss = describe_miss(d.worst_got, d.worst_want, 1e-6, of="the expected value")
+    return f"{where} is {d.worst_got:.4g}, {miss}."
+
+
 def _explain(d: Diagnosis, axis_names: Sequence[str] | None = None) -> str:
     where = f"{d.leaf} (case {d.case + 1})"
+    if _is_scalar(d) and d.kind in ("factor", "other") and np.isfinite(d.worst_got):
+        return _explain_scalar(d, where)
     if d.kind == "shape":
         return f"{where} has shape {d.got_shape}, but shape {d.want_shape} was expected."
     if d.kind == "transpose":
@@ -299,6 +319,63 @@ def check(
     return student
 
 
+#: A catalogued wrong number: (does this answer match it?, the hint for it).
+NumberMistake = tuple[Callable[[float], bool], str]
+
+
+def near(value: float, rtol: float = 0.01) -> Callable[[float], bool]:
+    """A ``NumberMistake`` test: the answer is within ``rtol`` (relative) of ``value``."""
+    return lambda v: bool(np.isclose(v, value, rtol=rtol, atol=0.0))
+
+
+def within(value: float, atol: float) -> Callable[[float], bool]:
+    """A ``NumberMistake`` test: the answer is within ``atol`` (absolute) of ``value``."""
+    return lambda v: abs(v - value) <= atol
+
+
+def _tolerance_text(rtol: float) -> str:
+    """ "outside the 5 % tolerance", or "not exact" for an answer that must be exact."""
+    if rtol <= 1e-9:
+        return "not exact"
+    if rtol < 1e-3:
+        return f"outside the relative tolerance {rtol:g}"
+    return f"outside the {100 * rtol:.3g} % tolerance"
+
+
+def describe_miss(number: float, truth: float, rtol: float, of: str = "the answer") -> str:
+    """How a wrong ``number`` misses ``truth``, coarsely enough not to give the truth away.
+
+    The direction ("too large"), then a band: within 10 % (only when the tolerance is
+    tighter than that), within a factor of 2, a factor 2 to 10, more than 10, more than
+    1000; or the sign. Never the truth, the difference or the exact ratio.
+    """
+    number, truth = float(number), float(truth)
+    direction = "too large" if number > truth else "too small"
+    if truth == 0.0:
+        return direction
+    sign = "positive" if truth > 0 else "negative"
+    if number == 0.0:
+        return f"{direction}: {of} is not zero, it is {sign}"
+    if (number > 0) != (truth > 0):
+        return f"of the wrong sign: {of} is {sign}"
+    log_ratio = abs(math.log(abs(number)) - math.log(abs(truth)))  # no overflow, any size
+    tolerance = _tolerance_text(rtol)
+    if rtol < 0.1 and log_ratio < 1.0 and abs(number / truth - 1.0) <= 0.1:
+        return f"{direction}: within 10 % of {of}, but {tolerance}"
+    if log_ratio <= math.log(2.0):
+        return f"{direction}: within a factor of 2 of {of}, but {tolerance}"
+    if log_ratio <= math.log(10.0):
+        return f"{direction}: off by a factor between 2 and 10"
+    if log_ratio <= math.log(1000.0):
+        return f"{direction}: off by more than a factor of 10"
+    return f"{direction}: off by more than a factor of 1000"
+
+
+REVEAL_NOTE = (
+    "  (Still stuck after a real try? Add reveal=True to the checker's call to see the answer.)"
+)
+
+
 def check_value(
     title: str,
     answer: Callable[[], Any],
@@ -306,12 +383,37 @@ def check_value(
     *,
     rtol: float = 0.05,
     explanation: str = "",
+    mistakes: Sequence[NumberMistake] = (),
+    guidance: str = "",
+    reveal: bool = False,
 ) -> bool:
     """Check a predicted number, returned by ``answer()``, against ``truth`` (relative ``rtol``).
 
     The prediction is wrapped in a function so that a student notebook, whose answer is
     ``raise NotImplementedError()``, still runs to the end.
+
+    A right answer is confirmed with the exact value and ``explanation``. A wrong one is
+    never told the truth: it hears the direction and a coarse size of the miss
+    (``describe_miss``), the hint of every catalogued mistake in ``mistakes`` that matches
+    it, or else ``guidance`` (how to get there, without the number). ``reveal=True`` is the
+    student's deliberate request: then a wrong or missing answer is shown the truth.
     """
+    ok = _check_value(title, answer, truth, rtol, explanation, mistakes, guidance, reveal)
+    if not ok and reveal:
+        print(f"  The answer, as you asked (reveal=True): {truth:.4g}. {explanation}".rstrip())
+    return ok
+
+
+def _check_value(
+    title: str,
+    answer: Callable[[], Any],
+    truth: float,
+    rtol: float,
+    explanation: str,
+    mistakes: Sequence[NumberMistake],
+    guidance: str,
+    reveal: bool,
+) -> bool:
     try:
         value = answer()
     except NotImplementedError:
@@ -327,8 +429,14 @@ def check_value(
     if np.isclose(number, truth, rtol=rtol, atol=0.0):
         print(f"✔ {title}: {number:.4g} is right (exact: {truth:.4g}). {explanation}".rstrip())
         return True
-    direction = "too large" if number > truth else "too small"
-    print(f"✘ {title}: {number:.4g} is {direction} (exact: {truth:.4g}). {explanation}".rstrip())
+    print(f"✘ {title}: {number:.4g} is {describe_miss(number, truth, rtol)}.")
+    named = [hint for matches, hint in mistakes if matches(number)]
+    for hint in named:
+        print("  Hint: " + hint)
+    if guidance and not named:
+        print("  " + guidance)
+    if not reveal:
+        print(REVEAL_NOTE)
     return False
 
 

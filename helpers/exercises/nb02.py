@@ -7,43 +7,12 @@ hint (tests/test_checkers_nb02.py writes each one as a buggy solution).
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
-from helpers.exercises.core import Hint, _as_answer_number, check, check_value
-
-#: A catalogued wrong number: (does this answer match it?, the hint for it).
-NumberMistake = tuple[Callable[[float], bool], str]
-
-
-def _check_number(
-    title: str,
-    answer: Callable[[], Any],
-    truth: float,
-    *,
-    rtol: float,
-    explanation: str,
-    mistakes: Sequence[NumberMistake],
-) -> bool:
-    """``check_value``, then the hint of every catalogued wrong number the answer matches."""
-    seen: list[Any] = []
-
-    def recorded() -> Any:
-        value = answer()
-        seen.append(value)
-        return value
-
-    ok = check_value(title, recorded, truth, rtol=rtol, explanation=explanation)
-    if not ok and seen:
-        number, problem = _as_answer_number(seen[0])
-        if not problem:
-            for matches, hint in mistakes:
-                if matches(number):
-                    print("  Hint: " + hint)
-    return ok
-
+from helpers.exercises.core import Hint, NumberMistake, check, check_value, near
 
 # -- Exercise 1: predict 0.99^1000 ------------------------------------------------------------
 
@@ -64,25 +33,42 @@ PREDICT_MISTAKES: list[NumberMistake] = [
     ),
     (
         lambda v: 0.0 < v < 1e-30,
-        "far too small: ln 0.99 ≈ −0.01 (not −0.1), so 1000 ln 0.99 ≈ −10 and "
-        "0.99^1000 ≈ e^−10, not e^−100.",
+        "far too small: ln 0.99 ≈ −0.01 (not −0.1), so the exponent 1000 ln 0.99 is about "
+        "−10, not −100.",
     ),
     (
         lambda v: 1e-11 < v < 1e-9,
-        "≈ 10^−10 mixes the bases: exp(−10) = e^−10 ≈ 4.5 × 10^−5, not 10^−10.",
+        "≈ 10^−10 mixes the bases: the exponent 1000 ln 0.99 ≈ −10 is a power of e, not of "
+        "10 (e^x = 10^(x / ln 10), and ln 10 ≈ 2.3).",
+    ),
+    (
+        near(math.exp(1000 * math.log10(0.99)), 0.05),
+        "≈ 0.013 mixes the bases the other way: log10 0.99 ≈ −0.0044 put into exp. Use the "
+        "natural logarithm with exp (or log10 with 10^…).",
+    ),
+    (
+        lambda v: v >= 1.0,
+        "a number below 1 raised to a power is below 1, and smaller the larger the power: "
+        "did you compute 1.01^1000, or 1 / 0.99^1000?",
     ),
 ]
 
 
-def check_predict_099_1000(answer: Callable[[], float]) -> bool:
-    """Exercise 1: predict 0.99^1000 (within 10 %) before computing it."""
-    return _check_number(
+def check_predict_099_1000(answer: Callable[[], float], *, reveal: bool = False) -> bool:
+    """Exercise 1: predict 0.99^1000 (within 10 %) before computing it.
+
+    A wrong prediction hears its direction, a coarse size of the miss and the hint of a
+    catalogued mistake, never the value; ``reveal=True`` (a deliberate request) shows it.
+    """
+    return check_value(
         "Exercise 1 (0.99^1000)",
         answer,
         0.99**1000,
         rtol=0.1,
         explanation="Use 0.99^1000 = exp(1000 ln 0.99) ≈ exp(−10.05).",
         mistakes=PREDICT_MISTAKES,
+        guidance="Write 0.99^1000 = exp(1000 ln 0.99) and use ln 0.99 ≈ −0.01.",
+        reveal=reveal,
     )
 
 
@@ -305,8 +291,18 @@ LAG_MISTAKES: list[NumberMistake] = [
         "powers of 10, and 2^−24 = 10^−m with m = 24 · log10 2 ≈ 7.2.",
     ),
     (
+        lambda v: v == lag_lost(0.9, 24) + 1,
+        "one step too many: one lag earlier 0.9^ℓ is already at or below 2^−24, and lost. "
+        "The question asks for the FIRST lag at which the term is lost.",
+    ),
+    (
         _near(lag_lost(0.9, 53)),
         "that is float64's lag (2^−53). Networks are usually trained in float32: 2^−24.",
+    ),
+    (
+        _near(lag_lost(0.9, 11)),
+        "that is float16's lag (2^−11). Networks are usually trained in float32: use "
+        "Exercise 3a's answer for np.float32.",
     ),
     (
         lambda v: (
@@ -319,16 +315,22 @@ LAG_MISTAKES: list[NumberMistake] = [
 ]
 
 
-def check_lag_lost_float32(answer: Callable[[], float]) -> bool:
-    """Exercise 3b: the first lag at which 0.9^ℓ added to 1 is lost in float32 (158)."""
+def check_lag_lost_float32(answer: Callable[[], float], *, reveal: bool = False) -> bool:
+    """Exercise 3b: the first lag at which 0.9^ℓ added to 1 is lost in float32.
+
+    A wrong lag is never told the right one (``reveal=True``, a deliberate request, shows it).
+    """
     truth = lag_lost(0.9, 24)
-    return _check_number(
+    return check_value(
         "Exercise 3b (the lag at which float32 loses the term)",
         answer,
         truth,
         rtol=1e-9,  # a whole lag: 157.9 is not yet lost
         explanation="0.9^ℓ ≤ 2^−24 from ℓ = ⌈24 ln 2 / |ln 0.9|⌉.",
         mistakes=LAG_MISTAKES,
+        guidance="The term is lost once 0.9^ℓ ≤ 2^−p, p being Exercise 3a's answer for "
+        "np.float32: find the first whole lag ℓ at which that holds.",
+        reveal=reveal,
     )
 
 

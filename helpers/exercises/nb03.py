@@ -11,11 +11,11 @@ import numpy as np
 from helpers.exercises.core import (
     Hint,
     OutputTypeError,
-    _as_answer_number,
     _as_real_array,
     _explain_raise,
     check,
     check_value,
+    within,
 )
 
 
@@ -344,37 +344,22 @@ FLIP_MISTAKES: list[tuple[float, str]] = [
 ]
 
 
-def check_flip_radius(answer: Callable[[], Any]) -> bool:
-    """Exercise 3: the smallest ρ of the grid at which ‖∂h_200/∂h_0‖₂ > 1 (2.45, to ±1 %);
-    a value matching a catalogued mistake gets its hint."""
-    seen: list[Any] = []
+def check_flip_radius(answer: Callable[[], Any], *, reveal: bool = False) -> bool:
+    """Exercise 3: the smallest ρ of the grid at which ‖∂h_200/∂h_0‖₂ > 1 (to ±1 %).
 
-    def record() -> Any:
-        value = answer()
-        seen.append(value)
-        return value
-
-    ok = check_value(
+    A value matching a catalogued mistake gets its hint; no wrong value is told the answer
+    (``reveal=True``, a deliberate request, shows it)."""
+    return check_value(
         "Exercise 3 (where the tanh network flips)",
-        record,
+        answer,
         FLIP_TRUTH,
         rtol=0.01,
         explanation="The gradient vanishes at ρ = 2.40 and explodes at 2.45. The same "
         "network flips at ρ = 1.85 with input scale 0.5 and at 3.05 with input scale 2: "
         "stronger inputs saturate the units more and push the flip up (this network, this h_0).",
+        mistakes=[(within(value, 0.02), hint) for value, hint in FLIP_MISTAKES],
+        guidance="Scan the grid np.linspace(1, 4, 61) in order and return the FIRST ρ whose "
+        "‖∂h_200/∂h_0‖₂ exceeds 1 (log10 > 0), with W_h = ρ · W0, Wx, inputs "
+        "1.0 · noise[:200], h_0 = random_h0().",
+        reveal=reveal,
     )
-    if ok or not seen:
-        return ok
-    number, problem = _as_answer_number(seen[0])
-    if problem:
-        return False
-    named = [hint for value, hint in FLIP_MISTAKES if abs(number - value) <= 0.02]
-    for hint in named:
-        print("  Hint: " + hint)
-    if not named:
-        print(
-            "  Scan the grid np.linspace(1, 4, 61) in order and return the FIRST ρ whose "
-            "‖∂h_200/∂h_0‖₂ exceeds 1 (log10 > 0), with W_h = ρ · W0, Wx, inputs "
-            "1.0 · noise[:200], h_0 = random_h0()."
-        )
-    return False

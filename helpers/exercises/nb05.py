@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 
 from helpers import gradcheck
-from helpers.exercises.core import _as_answer_number, check, check_value
+from helpers.exercises.core import check, check_value, near
 
 GATES = ("i", "f", "g", "o")
 
@@ -422,28 +422,32 @@ FORGET_BIAS_MISTAKES: list[tuple[float, str]] = [
         _forget_bias(0.5 ** (1 / 50)) / np.log(10),
         "σ⁻¹ uses the natural logarithm: b_f = ln(f / (1 − f)), not log10.",
     ),
+    (
+        _forget_bias(0.5**50),
+        "that bias gives f = 0.5^50, a gate that forgets almost everything in ONE step: "
+        "f^50 = 1/2 asks for the 50th ROOT, f = 0.5^(1/50).",
+    ),
+    (
+        float(_sigmoid(0.5 ** (1 / 50))),
+        "that is σ(f), the sigmoid applied to the gate value: the bias is the number whose "
+        "sigmoid is f, b_f = σ⁻¹(f) = ln(f / (1 − f)).",
+    ),
 ]
 
 
-def check_forget_bias(answer: Callable[[], float]) -> bool:
+def check_forget_bias(answer: Callable[[], float], *, reveal: bool = False) -> bool:
     """Exercise 3: the forget-gate bias b_f with σ(b_f)^50 = 1/2 (inputs and h at zero).
 
     A number that matches a catalogued mistake gets its hint; any other wrong number is
-    told whether it is too large or too small, without the answer."""
-    title = "Exercise 3 (forget-gate bias for a 50-step half-life)"
-    truth = _forget_bias(0.5 ** (1 / 50))
-    explanation = "f = 0.5^(1/50) ≈ 0.9862, b_f = ln(f / (1 − f))."
-    try:
-        number, problem = _as_answer_number(answer())
-    except (Exception, SystemExit):  # check_value reports it
-        number, problem = float("nan"), "raised"
-    if problem or np.isclose(number, truth, rtol=0.02, atol=0.0):
-        return check_value(title, answer, truth, rtol=0.02, explanation=explanation)
-    for wrong, hint in FORGET_BIAS_MISTAKES:
-        if np.isclose(number, wrong, rtol=0.01, atol=0.0):
-            print(f"✘ {title}: {number:.4g} is not right.\n  Hint: {hint}")
-            return False
-    direction = "too large" if number > truth else "too small"
-    print(f"✘ {title}: {number:.4g} is {direction}. Solve f^50 = 1/2 for f, then σ(b_f) = f "
-          "for b_f.")  # fmt: skip
-    return False
+    told whether it is too large or too small and roughly by how much, never the answer
+    (``reveal=True``, a deliberate request, shows it)."""
+    return check_value(
+        "Exercise 3 (forget-gate bias for a 50-step half-life)",
+        answer,
+        _forget_bias(0.5 ** (1 / 50)),
+        rtol=0.02,
+        explanation="f = 0.5^(1/50) ≈ 0.9862, b_f = ln(f / (1 − f)).",
+        mistakes=[(near(value, 0.01), hint) for value, hint in FORGET_BIAS_MISTAKES],
+        guidance="Solve f^50 = 1/2 for f, then σ(b_f) = f for b_f.",
+        reveal=reveal,
+    )

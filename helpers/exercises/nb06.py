@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from helpers.exercises.core import Hint, _as_answer_number, check, check_value
+from helpers.exercises.core import Hint, check, check_value, near
 
 #: The trajectories' axes, so an unrecognised error is located ("update = 2, entry = 1").
 AXES = ("update", "entry")
@@ -410,27 +410,20 @@ NAG_LIMIT_MISTAKES = [
 NAG_MISTAKE_RTOL = 0.01
 
 
-def check_nag_limit(answer: Callable[[], Any]) -> bool:
-    """Exercise 4: the largest ηλ at which NAG with μ = 0.5 still converges (2 % tolerance)."""
-    seen: dict[str, Any] = {}
+def check_nag_limit(answer: Callable[[], Any], *, reveal: bool = False) -> bool:
+    """Exercise 4: the largest ηλ at which NAG with μ = 0.5 still converges (2 % tolerance).
 
-    def once() -> Any:
-        if "value" not in seen:
-            seen["value"] = answer()
-        return seen["value"]
-
-    ok = check_value(
+    A value matching a catalogued mistake gets its hint; no wrong value is told the answer
+    (``reveal=True``, a deliberate request, shows it)."""
+    return check_value(
         "Exercise 4 (NAG's largest stable step, μ = 0.5)",
-        once,
+        answer,
         NAG_LIMIT,
         rtol=0.02,
         explanation="Above it one eigenvalue of NAG's matrix is below −1: the error "
         "flips sign and grows at every update.",
+        mistakes=[(near(value, NAG_MISTAKE_RTOL), hint) for value, hint in NAG_LIMIT_MISTAKES],
+        guidance="Look for the ηλ at which the spectral radius of NAG's iteration matrix, "
+        'radius("NAG", ηλ, eta=1.0, mu=0.5), reaches 1: stable below it, unstable above.',
+        reveal=reveal,
     )
-    if not ok and "value" in seen:
-        number, problem = _as_answer_number(seen["value"])
-        if not problem:
-            for value, hint in NAG_LIMIT_MISTAKES:
-                if np.isclose(number, value, rtol=NAG_MISTAKE_RTOL, atol=0.0):
-                    print("  Hint: " + hint)
-    return ok
