@@ -10,7 +10,9 @@ One notebook is generated on the fly, with, for every explorer in
 ``helpers.explorers.ALL``:
 
 - **image route** (the course's pattern): the explorer itself, a reused figure whose PNG
-  goes into an ``ipywidgets.Image``;
+  goes into its picture widget (``helpers/explorers/picture.py``), to which the kernel also
+  sends the pictures it draws ahead, so that the page can answer a press by itself (each
+  press is recorded with who answered it: ``answered_by`` "page" or "kernel");
 - **output route** (the reference): a second copy of the same explorer whose controls drive
   ``ipywidgets.interactive_output`` instead, drawing the same data with the same ``draw``
   and showing the figure through the inline backend (``display(fig)``, PNG with
@@ -61,6 +63,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -153,10 +156,17 @@ factor = widgets.FloatSlider(value=0.9, min=0.0, max=1.5, step=0.01, description
 widgets.VBox([factor, widgets.interactive_output(plot_factor, {"factor": factor})])
 """
 
+#: The pictures of an output: every ``<img>`` but the hidden one-pixel GIF whose ``onload``
+#: runs an explorer's status-line script (it comes and goes with each status update, a
+#: round trip after a picture swapped in the page, and is no picture).
+PICTURES_JS = "const PICTURES = 'img:not([hidden])';\n"
+
 #: Arms one measurement: the next keydown starts the clock; the first change of the set of
 #: <img> sources under ``root`` (the explorer's output) stops it. Resolves to milliseconds.
-ARM_JS = """([root, timeoutMs]) => {
-    const srcs = () => [...root.querySelectorAll('img')].map(i => i.src).join('|');
+ARM_JS = (
+    PICTURES_JS
+    + """([root, timeoutMs]) => {
+    const srcs = () => [...root.querySelectorAll(PICTURES)].map(i => i.src).join('|');
     const before = srcs();
     let t0 = null;
     window.__unrolledLatency = new Promise((resolve, reject) => {
@@ -167,7 +177,8 @@ ARM_JS = """([root, timeoutMs]) => {
             if (t0 !== null && now && now !== before) {
                 const t1 = performance.now();
                 obs.disconnect();
-                resolve(t1 - t0);
+                const img = root.querySelector('img.unrolled-frame');
+                resolve([t1 - t0, img ? img.dataset.source || '' : '']);
             }
         });
         obs.observe(root, {subtree: true, childList: true, attributes: true,
@@ -175,20 +186,28 @@ ARM_JS = """([root, timeoutMs]) => {
         setTimeout(() => { obs.disconnect(); reject(new Error('no new figure')); }, timeoutMs);
     });
 }"""
+)
 
 
 #: Records, for one explorer's output, every input (key press, pointer move with a button
 #: down) and every new picture (a change of the set of <img> sources), in page time.
-RECORD_JS = """([root]) => {
-    const srcs = () => [...root.querySelectorAll('img')].map(i => i.src).join('|');
-    const rec = {inputs: [], frames: [], last: srcs()};
+RECORD_JS = (
+    PICTURES_JS
+    + """([root]) => {
+    const srcs = () => [...root.querySelectorAll(PICTURES)].map(i => i.src).join('|');
+    const rec = {inputs: [], frames: [], sources: [], last: srcs()};
     const onKey = () => rec.inputs.push(performance.now());
     const onMove = (e) => { if (e.buttons) rec.inputs.push(performance.now()); };
     document.addEventListener('keydown', onKey, {capture: true});
     document.addEventListener('pointermove', onMove, {capture: true});
     const obs = new MutationObserver(() => {
         const now = srcs();
-        if (now && now !== rec.last) { rec.last = now; rec.frames.push(performance.now()); }
+        if (now && now !== rec.last) {
+            rec.last = now;
+            rec.frames.push(performance.now());
+            const img = root.querySelector('img.unrolled-frame');
+            if (img) rec.sources.push(img.dataset.source || '');
+        }
     });
     obs.observe(root, {subtree: true, childList: true, attributes: true,
                        attributeFilter: ['src']});
@@ -196,10 +215,11 @@ RECORD_JS = """([root]) => {
         obs.disconnect();
         document.removeEventListener('keydown', onKey, {capture: true});
         document.removeEventListener('pointermove', onMove, {capture: true});
-        return {inputs: rec.inputs, frames: rec.frames};
+        return {inputs: rec.inputs, frames: rec.frames, sources: rec.sources};
     };
     window.__unrolledRecord = rec;
 }"""
+)
 
 
 def build_notebook(names: list[str]) -> tuple[nbformat.NotebookNode, list[dict[str, Any]]]:
@@ -246,10 +266,13 @@ def _stats(samples: list[float]) -> dict[str, Any]:
     }
 
 
-def _measure_once(page: Any, target: dict[str, Any], key: str) -> float:
+def _measure_once(page: Any, target: dict[str, Any], key: str) -> tuple[float, str]:
+    """One press: milliseconds to the new picture, and who answered ("page": a picture
+    drawn ahead, swapped in by the page; "kernel": the kernel's; "": another route)."""
     page.evaluate(ARM_JS, [target["root"], TIMEOUT_MS])
     target["handle"].press(key)
-    return float(page.evaluate("() => window.__unrolledLatency"))
+    ms, source = page.evaluate("() => window.__unrolledLatency")
+    return float(ms), str(source)
 
 
 def _gesture(page: Any, target: dict[str, Any], kind: str, forward: bool) -> dict[str, list]:
@@ -298,7 +321,9 @@ def _gesture_stats(records: list[dict[str, list]]) -> dict[str, Any]:
     """Lag (each input to the first new picture after it) and catch-up (last input to last
     picture) over the recorded gestures."""
     lags, catch_up, pictures, inputs = [], [], 0, 0
+    sources: Counter[str] = Counter()
     for rec in records:
+        sources.update(s for s in rec.get("sources", []) if s)
         frames, ins = rec["frames"], rec["inputs"]
         if not ins:
             continue
@@ -311,6 +336,8 @@ def _gesture_stats(records: list[dict[str, list]]) -> dict[str, Any]:
         if frames and frames[-1] > ins[-1]:
             catch_up.append(frames[-1] - ins[-1])
     out: dict[str, Any] = {"inputs": inputs, "pictures": pictures}
+    if sources:
+        out["pictures_by"] = dict(sources)
     if lags:
         out["lag"] = _stats(lags)
     if catch_up:
@@ -428,7 +455,7 @@ def measure(
                     t["handle"].scroll_into_view_if_needed()
                     key = _walk_key(page, t)
                     try:
-                        ms = _measure_once(page, t, key)
+                        ms, source = _measure_once(page, t, key)
                     except Exception as exc:  # no new picture within TIMEOUT_MS: counted
                         if "no new figure" not in str(exc):
                             raise
@@ -438,6 +465,8 @@ def measure(
                         continue
                     if i >= WARMUP:
                         samples[id(t)].append(ms)
+                        if source:
+                            t.setdefault("answered", Counter())[source] += 1
             gestures: dict[int, dict[str, list]] = {id(t): {"hold": [], "drag": []} for t in usable}
             if hold_and_drag:
                 _progress(f"held keys and drags: {GESTURES} of each per slider")
@@ -452,6 +481,8 @@ def measure(
     results: dict[str, dict[str, Any]] = {"image": {}, "output": {}, "plt_show": {}, "echo": {}}
     for t in targets:
         entry = {"control": t.get("control"), "no_picture": t.get("no_picture", [])}
+        if t.get("answered"):
+            entry["answered_by"] = dict(t["answered"])
         if "skipped" in t:
             entry["skipped"] = t["skipped"]
         else:

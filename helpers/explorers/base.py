@@ -15,7 +15,11 @@ back to a value already seen sends the same bytes again. After a move, while the
 idle, the neighbouring pictures are drawn ahead (the direction of motion first), one per
 turn of the event loop, so a real move waits for at most one picture in progress; moves that
 arrive while a picture is being made are folded into one. The work after a move is bounded
-(at most ``PREFETCH_AHEAD + 1`` pictures) and ``close()`` stops it.
+(at most ``PREFETCH_FRAMES`` pictures) and ``close()`` stops it.
+
+In the page: the picture is a ``FramePicture`` (``helpers/explorers/picture.py``), to which
+the kernel sends every picture it draws ahead; a move whose picture the page holds is shown
+there at once, with no round trip through the kernel.
 
 Threads: JupyterLab 4.4+ sends widget messages to a kernel *subshell* (the setting "Kernel
 Comms over subshells", on by default), so a slider's change arrives in another thread than
@@ -31,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -46,6 +51,7 @@ from PIL import Image
 
 from helpers import style
 from helpers._validate import as_float
+from helpers.explorers.picture import FramePicture, page_key
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -68,27 +74,33 @@ _GRID = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
 #: bytes of PNG, whichever comes first; the least recently shown go first.
 CACHE_FRAMES = 96
 CACHE_BYTES = 16 * 2**20
-#: After a move, while the kernel is idle, pre-render the pictures this many grid steps ahead
-#: on the control that moved (in the direction it moved) and one step back, in the order
-#: +1, +2, -1, +3, +4: at most ``PREFETCH_AHEAD + 1`` pictures per move, so that a key held
-#: after a pause starts on pictures already made. (Also one step either way on every other
-#: control cost up to 10 renders per move for a four-control explorer and, in a kernel
-#: shared by several explorers, delayed the next move: see benchmarks/RESULTS.md.)
-PREFETCH_AHEAD = 4
+#: After a move, while the kernel is idle, pre-render up to this many pictures along the
+#: control that moved: two steps ahead (in the direction it moved) for each step back, in the
+#: order +1, +2, -1, +3, +4, -2, +5, ... (on past an end of the slider, on the other side
+#: only). Each is sent to the page as soon as it is made (``FramePicture``), so that a press
+#: or a held key within that reach is answered in the page, with no round trip. One picture
+#: per turn of the event loop: a real move waits for at most one picture in progress, and
+#: cancels the rest. (Also one step either way on every other control cost up to 10 renders
+#: per move for a four-control explorer and, in a kernel shared by several explorers,
+#: delayed the next move: see benchmarks/RESULTS.md.)
+PREFETCH_FRAMES = 24
 
 
 #: The status line's bit of script, run by the browser each time the line's HTML is set (the
 #: ``onload`` of a hidden 1-pixel GIF, which then removes itself). ipywidgets keeps the
 #: line's container element across updates, so the script makes that element a polite live
 #: region (a region made anew with each update is not announced); it copies the text into
-#: the ``alt`` of the explorer's image (the ``Image`` widget has no alt of its own) and names
+#: the ``alt`` of a plain ``Image`` widget (which has no alt of its own; a ``FramePicture``
+#: sets the alt of each picture it shows itself, with the picture) and names
 #: each slider's handle by its label (noUiSlider's handle is a ``div`` with role "slider",
 #: which the ``<label>`` beside it does not name).
 _LIVE_JS = (
     "var c=this.parentNode;c.setAttribute('role','status');c.setAttribute('aria-live','polite');"
     "c.setAttribute('aria-atomic','true');var t=c.textContent;this.remove();"
-    "(function f(n){var b=c.closest('.widget-vbox'),i=b&&b.querySelector('img.widget-image');"
-    "if(!i){if(n<100)requestAnimationFrame(function(){f(n+1)});return}i.alt=t;"
+    "(function f(n){var b=c.closest('.widget-vbox'),"
+    "i=b&&b.querySelector('img.widget-image,.widget-image img');"
+    "if(!i){if(n<100)requestAnimationFrame(function(){f(n+1)});return}"
+    "if(!i.classList.contains('unrolled-frame'))i.alt=t;"
     "b.querySelectorAll('.widget-slider').forEach(function(s){"
     "var h=s.querySelector('.noUi-handle'),l=s.querySelector('.widget-label');"
     "if(h&&l)h.setAttribute('aria-label',l.textContent)})})(0)"
@@ -249,6 +261,60 @@ def widget_view_bundle(widget: widgets.Widget, **kwargs: Any) -> dict[str, Any]:
     return dict(bundle)
 
 
+class _DrawAhead:
+    """The drawing ahead of every explorer on one event loop (a kernel's), one picture per
+    turn of the loop, for the explorer moved last first, and none while a move waits for its
+    picture: a move in any explorer waits for at most one picture in progress."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.explorers: list[Explorer] = []  # with pictures queued, the one moved last first
+        self.waiting: set[Explorer] = set()  # a move waits for its picture
+        self.handle: asyncio.Handle | None = None
+
+    def add(self, explorer: Explorer) -> None:
+        """``explorer`` has pictures queued (it moved last: it goes first)."""
+        if explorer in self.explorers:
+            self.explorers.remove(explorer)
+        self.explorers.insert(0, explorer)
+        self._schedule()
+
+    def _schedule(self, delay: float = 0.0) -> None:
+        if self.handle is not None or self.loop.is_closed():
+            return
+        if delay:
+            self.handle = self.loop.call_later(delay, self._step)
+        else:
+            self.handle = self.loop.call_soon(self._step)
+
+    def _step(self) -> None:
+        self.handle = None
+        self.explorers = [e for e in self.explorers if e._queue and not e._closed]
+        self.waiting = {e for e in self.waiting if e._pending is not None}
+        if not self.explorers:
+            return
+        if self.waiting:  # a move's picture comes first: look again once it is made
+            self._schedule(delay=self.explorers[0].settle_s)
+            return
+        self.explorers[0]._prefetch_step()
+        self.explorers = [e for e in self.explorers if e._queue and not e._closed]
+        if self.explorers:
+            self._schedule()
+
+
+_DRAW_AHEAD: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _DrawAhead] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _draw_ahead(loop: asyncio.AbstractEventLoop) -> _DrawAhead:
+    """The draw-ahead scheduler of ``loop``."""
+    scheduler = _DRAW_AHEAD.get(loop)
+    if scheduler is None:
+        scheduler = _DRAW_AHEAD[loop] = _DrawAhead(loop)
+    return scheduler
+
+
 class Explorer:
     """Controls + a reused figure + a ``draw`` function; see the module docstring.
 
@@ -279,13 +345,28 @@ class Explorer:
         self.cache_stats: Counter[str] = Counter()
         self._drawn_key: tuple[Any, ...] | None = None  # what the figure shows now
         self._motion: tuple[str, int] = (next(iter(controls), ""), 1)
+        self._moved = False  # no control has moved yet (see ``neighbours``)
         self._pending: asyncio.Handle | None = None
-        self._prefetching: asyncio.Handle | None = None
         self._queue: list[dict[str, Any]] = []
         self._closed = False
         # The loop every picture is made on (see the module docstring: threads).
         self._home: asyncio.AbstractEventLoop | None = _running_loop()
-        self.image = widgets.Image(format="png", layout=widgets.Layout(align_self="flex-start"))
+        layout = widgets.Layout(align_self="flex-start")
+        #: The picture: a ``FramePicture`` (pictures drawn ahead are swapped in by the page),
+        #: or a plain ``Image`` without the anywidget package. ``.value``: the PNG shown.
+        self.image: Any = (
+            widgets.Image(format="png", layout=layout)
+            if FramePicture is None
+            else FramePicture(
+                self.controls,
+                on_ready=self._page_ready,
+                layout=layout,
+                max_frames=CACHE_FRAMES,
+                max_bytes=CACHE_BYTES,
+            )
+        )
+        self._page = False  # a page has loaded the picture and takes pictures drawn ahead
+        self._pushed: set[tuple[Any, ...]] = set()
         #: The current picture's text alternative, as a live region (``live_status_html``).
         self.status = widgets.HTML()
         self._alts: dict[tuple[Any, ...], str] = {}
@@ -390,11 +471,15 @@ class Explorer:
         self._stop_prefetch()
         if self._pending is None:
             self._pending = loop.call_later(self.settle_s, self._flush)
+            _draw_ahead(loop).waiting.add(self)
         else:
             self.cache_stats["dropped"] += 1
 
     def _flush(self) -> None:
         self._pending = None
+        loop = self._loop()
+        if loop is not None:
+            _draw_ahead(loop).waiting.discard(self)
         if self._closed:
             return
         self._render()
@@ -411,8 +496,13 @@ class Explorer:
             self.cache_stats["miss"] += 1
         else:
             self.cache_stats["hit"] += 1
-        self.image.value = png
-        self.status.value = live_status_html(self._frame_alt(key))
+        alt = self._frame_alt(key)
+        if FramePicture is None:
+            self.image.value = png
+        else:
+            self.image.show(png, page_key(self.controls, values), alt)
+            self._pushed.add(key)
+        self.status.value = live_status_html(alt)
 
     def _frame_alt(self, key: tuple[Any, ...]) -> str:
         """``describe()`` for the controls' values (whose key is ``key``), kept per frame;
@@ -443,6 +533,9 @@ class Explorer:
             # layout, and this one may differ from a later draw on the frozen layout (a
             # render that solves the layout is not always pixel-equal to the next one).
             self.clear_cache()
+            if self._pushed and FramePicture is not None:
+                self.image.clear()
+            self._pushed.clear()
         else:
             self._cache_put(key, png)
         return png
@@ -490,6 +583,7 @@ class Explorer:
 
     def _note_motion(self, change: dict) -> None:
         """Remember which control moved last and which way (+1 or -1 on its grid)."""
+        self._moved = True
         owner = change.get("owner")
         for name, control in self.controls.items():
             if control is owner:
@@ -536,54 +630,101 @@ class Explorer:
         return int(shown) if isinstance(c, widgets.IntSlider) else shown
 
     def neighbours(self) -> list[dict[str, Any]]:
-        """The values to draw ahead from the current ones, most likely next first: up to
-        ``PREFETCH_AHEAD`` steps in the direction of the last move, with one step back
-        after the second."""
+        """The values to draw ahead from the current ones, most likely next first: along
+        the control that moved last, two steps in its direction for each step back (+1, +2,
+        -1, +3, +4, -2, ...), at most ``PREFETCH_FRAMES``; past an end, the other side only.
+        Before any move: one step either way on every control, then along the first slider."""
         values = self.values
         name, direction = self._motion
-        moves = [(name, direction * s) for s in range(1, PREFETCH_AHEAD + 1)]
-        moves.insert(min(2, len(moves)), (name, -direction))
-        out = []
-        for control, steps in moves:
-            if control not in self.controls:
-                continue
-            value = self._neighbour(control, values[control], steps)
-            if value is not None:
-                out.append({**values, control: value})
-        return out
+        if name not in self.controls:
+            return []
+        out: list[dict[str, Any]] = []
+        if not self._moved:  # nothing moved yet: one step either way on every control first
+            for control in self.controls:
+                for steps in (1, -1):
+                    value = self._neighbour(control, values[control], steps)
+                    if value is not None:
+                        out.append({**values, control: value})
+            grid = [c for c in self.controls if isinstance(self.controls[c], _GRID)]
+            name, direction = (grid[0] if grid else name), 1
+        ahead, back, ends = 1, 1, [False, False]
+        while len(out) < PREFETCH_FRAMES and not all(ends):
+            for side in (0, 0, 1):
+                if ends[side]:
+                    continue
+                steps = direction * ahead if side == 0 else -direction * back
+                value = self._neighbour(name, values[name], steps)
+                if value is None:
+                    ends[side] = True
+                    continue
+                if {**values, name: value} not in out:
+                    out.append({**values, name: value})
+                if side == 0:
+                    ahead += 1
+                else:
+                    back += 1
+        return out[:PREFETCH_FRAMES]
+
+    @property
+    def _prefetching(self) -> asyncio.Handle | None:
+        """The scheduled turn of the kernel's draw-ahead work while this explorer has
+        pictures queued (``_DrawAhead``), else None."""
+        loop = self._loop()
+        if not self._queue or loop is None:
+            return None
+        return _draw_ahead(loop).handle
 
     def _start_prefetch(self) -> None:
         loop = self._loop()
         if loop is None or not self.prefetch or self.cache_frames <= 0:
             return
         self._queue = self.neighbours()[: max(0, self.cache_frames // 2)]
-        self._prefetching = loop.call_soon(self._prefetch_step)
+        if self._queue:
+            _draw_ahead(loop).add(self)
 
     def _stop_prefetch(self) -> None:
-        if self._prefetching is not None:
-            self._prefetching.cancel()
-            self._prefetching = None
         self._queue = []
 
     def _prefetch_step(self) -> None:
-        """Draw one queued neighbour into the cache, then yield to the kernel: a move that
-        arrives meanwhile cancels the rest (it waits for at most this one picture)."""
-        self._prefetching = None
+        """Draw one queued neighbour into the cache (or send one already drawn to the page);
+        called by the kernel's ``_DrawAhead``, one picture per turn of the event loop."""
         if self._closed or self._pending is not None:
             return
         while self._queue:
             values = self._queue.pop(0)
             key = self._key(values)
-            if key in self._cache:
+            png = self._cache.get(key)
+            if png is None:
+                png = self._draw_png(values, key)
+                self.cache_stats["prefetched"] += 1
+            elif not self._page or key in self._pushed:
                 continue
-            self._draw_png(values, key)
             if key not in self._alts:  # its description too, while the figure holds it
+                if self._drawn_key != key:
+                    self._draw(**values)
+                    self._drawn_key = key
                 self._alts[key] = self.describe(values)
-            self.cache_stats["prefetched"] += 1
+            if self._page and key in self._cache:  # not when the layout was solved again
+                self.image.push(png, page_key(self.controls, values), self._alts[key])
+                self._pushed.add(key)
             break
+
+    def _page_ready(self) -> None:
+        """A page loaded the picture (the message may arrive in a subshell's thread): from
+        now on pictures drawn ahead are sent to it; start with the current values' neighbours."""
         loop = self._loop()
-        if self._queue and loop is not None:
-            self._prefetching = loop.call_soon(self._prefetch_step)
+        if loop is not None and _running_loop() is not loop:
+            loop.call_soon_threadsafe(self._on_page_ready)
+        else:
+            self._on_page_ready()
+
+    def _on_page_ready(self) -> None:
+        if self._closed:
+            return
+        self._page = True
+        self._pushed = set()  # a new page (or one loaded again) holds only the current picture
+        if self._pending is None and not self._queue:
+            self._start_prefetch()
 
     def close(self) -> None:
         """Stop any pending work, drop the cache and close the widgets."""
@@ -591,6 +732,9 @@ class Explorer:
         if self._pending is not None:
             self._pending.cancel()
             self._pending = None
+        loop = self._loop()
+        if loop is not None:
+            _draw_ahead(loop).waiting.discard(self)
         self._stop_prefetch()
         self.clear_cache()
         for w in [self.widget, self.image, *self.controls.values()]:

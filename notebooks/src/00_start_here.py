@@ -41,8 +41,10 @@
 # %% [markdown]
 # ## How to use the explorers
 #
-# An *explorer* is a figure with sliders. Move a slider and the figure redraws at once
-# (usually in a fraction of a second).
+# An *explorer* is a figure with sliders. Move a slider and the figure redraws at once:
+# within a few milliseconds for the next steps along a slider you just moved (the kernel
+# draws them ahead and sends them to the page), otherwise in about a tenth of a second
+# (measured in JupyterLab: `benchmarks/RESULTS.md`, "Browser").
 #
 # 1. **Run the notebook first** (*Run → Run All Cells*). Before that you see a still
 #    picture of each explorer; its sliders come alive once the kernel has run the cell.
@@ -167,6 +169,10 @@ print(
 #   is one session, and "Going further" is for self-study.
 # - Run a notebook before using its explorers; predict before you slide.
 # - Every identity stated in the text is checked by the cell right after it.
+# - The exercises' checkers tell you which way a wrong answer misses and, for the usual
+#   slips, which slip it is, but never the answer itself. Still stuck after a real try?
+#   Add `reveal=True` to the checker's call (for example `check_flip_radius(answer,
+#   reveal=True)`) and it shows the answer.
 #
 # Next: **[01 · Unrolling and backpropagation through time](01_unrolling_and_bptt.ipynb)**.
 #

@@ -1,4 +1,5 @@
-"""Held keys in JupyterLab: every explorer's picture catches up with its slider.
+"""Presses and held keys in JupyterLab: every picture the page shows is the right one, and
+it catches up with its slider.
 
 JupyterLab 4.4+ sends widget messages to a kernel *subshell* by default, so a slider's
 change arrives in another thread than the one the cells run in. Two pictures drawn at once
@@ -6,12 +7,23 @@ in two threads break matplotlib (FreeType errors, a dead kernel) and left pictur
 caught up with their slider; ``helpers/explorers/base.py`` now makes every picture on the
 loop of the thread that made the explorer.
 
-One generated notebook shows every explorer in ``helpers.explorers.ALL``. For each, an
-arrow key is held on its first slider (``PRESSES`` presses at ``HZ``, not waiting for
-pictures), then the page waits until the picture stops changing. A last cell then compares,
-in the kernel, the bytes the page shows (sent back as a fingerprint) with a fresh explorer's
-full draw for the values the controls hold: the pixels must be equal, nothing may be left
-pending, and the slider's readout in the page must be the kernel's value.
+The page also answers moves by itself: the kernel sends it the pictures it draws ahead
+(``helpers/explorers/picture.py``), and a move whose picture the page holds is shown at once.
+
+One generated notebook shows every explorer in ``helpers.explorers.ALL``. For each, after a
+pause (the kernel draws ahead), ``SINGLE`` single arrow presses are made on its first slider,
+a pause after each; then an arrow key is held (``PRESSES`` presses at ``HZ``, not waiting for
+pictures), and the page waits until the picture stops changing. The page records every
+picture it shows: the values it is for (``data-key``), who answered ("page" or "kernel") and
+a fingerprint of its bytes. A last cell then checks, in the kernel:
+
+- every picture shown is the kernel's picture for its values (same bytes as the kernel's
+  frame cache holds, or as a fresh explorer draws), and pixel-equal to a fresh full draw;
+- the single presses after the first were answered by the page itself, from pictures drawn
+  ahead (the first may not: eleven explorers in one kernel draw ahead at the start, the
+  last one shown first);
+- the last picture is the one for the values the controls hold (pixel-equal to a fresh full
+  draw), nothing is left pending, and the slider's readout in the page is the kernel's value.
 """
 
 from __future__ import annotations
@@ -27,6 +39,25 @@ import nbformat
 PRESSES = 20
 HZ = 40
 QUIET_S = 2.0
+SINGLE = 2
+#: Pause before and after each single press, s: time for the kernel to draw ahead.
+PAUSE_S = 1.5
+
+#: Records every picture an explorer's page shows: [values, who answered, fingerprint].
+RECORD_JS = (
+    "img => { const fp = "
+    + harness.FINGERPRINT_JS
+    + """;
+    window.__shown = window.__shown || [];
+    const log = [];
+    window.__shown.push(log);
+    new MutationObserver(() => {
+        const entry = [img.dataset.key, img.dataset.source, null];
+        log.push(entry);
+        fp(img).then(f => { entry[2] = f; });
+    }).observe(img, {attributes: true, attributeFilter: ['src']});
+    return window.__shown.length - 1; }"""
+)
 
 SETUP = """\
 import json, sys
@@ -49,12 +80,37 @@ def _fnv(b):
 def _pixels(png):
     return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
+from helpers.explorers.picture import page_field
+
+def _values(ex, key):
+    # The controls' values for a picture's page key (a selection's index -> its value).
+    out = {}
+    for (name, c), k in zip(ex.controls.items(), key):
+        if page_field(c) == "index":
+            labels = [o[1] if isinstance(o, tuple) else o for o in c.options]
+            out[name] = labels[k]
+        elif isinstance(c.value, int) and not isinstance(c.value, bool):
+            out[name] = int(round(k))
+        else:
+            out[name] = k
+    return out
+
 SHOWN = json.loads({shown!r})
 report = {}
 for name, ex in EX.items():
     fresh = ALL[name]()
     fresh.blit = False
     fresh.cache_frames = 0
+    wrong = []
+    for key_json, source, fingerprint in SHOWN[name]["pictures"]:
+        values = _values(ex, json.loads(key_json))
+        fresh.update(**values)
+        kept = ex._cache.get(ex._key(values))
+        made = kept if kept is not None else fresh.image.value
+        if fingerprint != _fnv(made) or not np.array_equal(
+            _pixels(made), _pixels(fresh.image.value)
+        ):
+            wrong.append([values, source])
     fresh.update(**ex.values)
     same = np.array_equal(_pixels(ex.image.value), _pixels(fresh.image.value))
     report[name] = dict(
@@ -63,6 +119,10 @@ for name, ex in EX.items():
         pending=ex._pending is not None,
         value=str(next(c.value for c in ex.controls.values() if hasattr(c, "readout"))),
         stats=dict(ex.cache_stats),
+        wrong_pictures=wrong,
+        kernel_key=ex.image.key,
+        frames=dict(ex.frames),
+        pictures=len(SHOWN[name]["pictures"]),
     )
     fresh.close()
 print("REPORT" + json.dumps(report))
@@ -113,15 +173,30 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
         img = cell.locator("img.widget-image, .widget-image img").first
         img.wait_for()
         handle = cell.locator(".noUi-handle").first
+        frame = cell.locator("img.unrolled-frame").first
+        log = page.evaluate(RECORD_JS, frame.element_handle())
         handle.focus()
+        answered = []
+        for _ in range(SINGLE):
+            time.sleep(PAUSE_S)
+            before = frame.get_attribute("src")
+            page.keyboard.press("ArrowRight")
+            page.wait_for_function(
+                "([img, src]) => img.src !== src", arg=[frame.element_handle(), before]
+            )
+            answered.append(frame.get_attribute("data-source"))
         start = time.monotonic()
         for k in range(PRESSES):
             page.keyboard.press("ArrowRight")
             time.sleep(max(0.0, start + (k + 1) / HZ - time.monotonic()))
         _quiet(img)
+        page.wait_for_function(f"() => window.__shown[{log}].every(e => e[2] !== null)")
         shown[name] = {
             "fingerprint": page.evaluate(harness.FINGERPRINT_JS, img.element_handle()),
             "readout": (cell.locator(".widget-readout").first.text_content() or "").strip(),
+            "pictures": page.evaluate(f"() => window.__shown[{log}]"),
+            "answered": answered,
+            "page_key": frame.get_attribute("data-key"),
         }
     page.screenshot(path=str(artifacts / "held-keys.png"))
     # The check runs in a new cell at the end, as a student would type it.
@@ -138,7 +213,14 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
     problems = []
     for name, r in report.items():
         if not (r["pixels_equal"] and r["page_shows_kernel_picture"]) or r["pending"]:
-            problems.append(f"{name}: {r}")
+            problems.append(f"{name}: page shows {shown[name]['page_key']}: {r}")
+        if r["wrong_pictures"] or not r["pictures"]:
+            problems.append(f"{name}: pictures not the kernel's for their values: {r}")
+        if shown[name]["answered"][1:] != ["page"] * (SINGLE - 1):
+            problems.append(
+                f"{name}: single presses after a pause answered by {shown[name]['answered']}"
+                " (after the first, the page should hold the pictures drawn ahead)"
+            )
         readout = shown[name]["readout"]
         try:
             same_value = abs(float(readout) - float(r["value"])) <= 1e-9 + 1e-3 * abs(

@@ -94,7 +94,14 @@ class Kernel:
                             fut.set_result(time.perf_counter())
 
     def images(self) -> set[str]:
-        return {c for c, s in self.models.items() if s.get("_model_name") == "ImageModel"}
+        """The comms of the explorers' pictures: ``FramePicture`` (helpers/explorers/picture.py),
+        or a plain ipywidgets ``Image`` where anywidget is missing."""
+        return {
+            c
+            for c, s in self.models.items()
+            if s.get("_model_name") == "ImageModel"
+            or str(s.get("_anywidget_id", "")).endswith(".FramePicture")
+        }
 
     def _message(self, channel: str, kind: str, content: dict) -> dict:
         header = {

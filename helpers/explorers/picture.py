@@ -1,0 +1,296 @@
+"""An explorer's picture in the browser: frames drawn ahead are swapped in by the page.
+
+Through a kernel, a key press on a slider costs at least a round trip (browser → kernel →
+browser: about 50 ms in JupyterLab on a 2-core machine, see benchmarks/RESULTS.md) before
+any new picture can arrive. ``FramePicture`` takes the round trip out of a press whose
+picture was drawn ahead: the kernel sends each picture it draws ahead to the page as soon as
+it is made (a binary message, PNG bytes, with the controls' values it shows and its text
+alternative), and the page keeps them (at most ``max_frames`` pictures and ``max_bytes``
+bytes, least recently shown dropped first). When a control moves in the page, the page looks
+up the picture for the controls' new values and shows it at once; the kernel's own picture
+arrives a round trip later and changes nothing. A move whose picture the page does not have
+waits for the kernel's, as before.
+
+The rule that keeps the picture honest: the page never replaces a picture that shows the
+controls' current values by one that does not (a late picture from the kernel, during a
+held key, for values already left behind). A picture that is already behind the controls is
+replaced by any newer picture from the kernel, so that the picture follows the handle as
+closely as the kernel can draw, and catches up with it when the handle stops.
+
+Values are compared as the page holds them: a slider's ``value``, a selection's ``index``.
+Two numbers are the same value when they agree to 1e-9 (relative), as the page's slider
+arithmetic and the kernel's grid arithmetic differ in the last bits.
+
+Needs the ``anywidget`` package (its JupyterLab, Notebook 7, VS Code and Colab front ends
+load the script below from the kernel: nothing is fetched from the internet).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import ipywidgets as widgets
+import traitlets
+
+try:
+    import anywidget
+except ImportError:  # pragma: no cover - the course's environment has it (requirements.lock)
+    anywidget = None
+
+#: The page's side (an anywidget module: ``initialize`` once per widget, ``render`` once per
+#: view of it). The frames live with the model, so every view of one explorer shares them.
+_ESM = r"""
+const STORES = new Map();
+const TOL = 1e-9;
+
+function same(a, b) {
+  if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i], y = b[i];
+    if (typeof x === "number" && typeof y === "number") {
+      if (!(Math.abs(x - y) <= TOL * Math.max(Math.abs(x), Math.abs(y)) + 1e-300)) return false;
+    } else if (x !== y) return false;
+  }
+  return true;
+}
+
+function bytesOf(buf) {
+  if (buf instanceof DataView) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (ArrayBuffer.isView(buf)) return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+  return new Uint8Array(buf);
+}
+
+function store(model) {
+  const uid = model.get("uid");
+  let s = STORES.get(uid);
+  if (!s) {
+    s = {frames: [], bytes: 0, shown: null, views: new Set(), controls: [], fields: []};
+    STORES.set(uid, s);
+  }
+  return s;
+}
+
+function current(s) {
+  return s.controls.map((m, i) => (m ? m.get(s.fields[i]) : null));
+}
+
+function lookup(s, key) {
+  for (let i = s.frames.length - 1; i >= 0; i--) {
+    if (same(s.frames[i].key, key)) return s.frames[i];
+  }
+  return null;
+}
+
+function keep(s, model, key, buf, alt) {
+  const old = lookup(s, key);
+  if (old) {  // already held: the same picture (the kernel's frames are deterministic)
+    s.frames.splice(s.frames.indexOf(old), 1);
+    s.frames.push(old);
+    if (alt) old.alt = alt;
+    return old;
+  }
+  const bytes = bytesOf(buf);
+  const frame = {key, alt, size: bytes.byteLength,
+                 url: URL.createObjectURL(new Blob([bytes], {type: "image/png"}))};
+  s.frames.push(frame);
+  s.bytes += frame.size;
+  const maxFrames = model.get("max_frames"), maxBytes = model.get("max_bytes");
+  while (s.frames.length > 1 && (s.frames.length > maxFrames || s.bytes > maxBytes)) {
+    const idx = s.frames.findIndex((f) => f !== s.shown);
+    const [gone] = s.frames.splice(idx, 1);
+    s.bytes -= gone.size;
+    URL.revokeObjectURL(gone.url);
+  }
+  return frame;
+}
+
+function show(s, frame, source) {
+  // ``source``: "page" (a move answered from the pictures held here) or "kernel".
+  if (s.shown === frame) return;
+  if (s.shown && !s.frames.includes(s.shown)) URL.revokeObjectURL(s.shown.url);
+  s.shown = frame;
+  for (const img of s.views) paint(img, frame, source);
+}
+
+function paint(img, frame, source) {
+  img.dataset.key = JSON.stringify(frame.key);
+  img.dataset.source = source;
+  img.alt = frame.alt || "";
+  img.src = frame.url;
+}
+
+function settle(s) {
+  // The picture for the controls' values, if held; else keep what is shown (pending).
+  const key = current(s);
+  const frame = lookup(s, key);
+  if (frame) {
+    s.frames.splice(s.frames.indexOf(frame), 1);
+    s.frames.push(frame);
+    show(s, frame, "page");
+  }
+  const behind = !s.shown || !same(s.shown.key, key);
+  for (const img of s.views) img.setAttribute("aria-busy", behind ? "true" : "false");
+}
+
+function offer(s, frame) {
+  // A picture from the kernel: shown if it is the controls' picture, or if the shown one
+  // is already behind the controls (never replace an up-to-date picture by a stale one).
+  const key = current(s);
+  if (same(frame.key, key) || !s.shown || !same(s.shown.key, key)) show(s, frame, "kernel");
+  settle(s);
+}
+
+async function initialize({model}) {
+  const s = store(model);
+  s.fields = model.get("fields");
+  const refs = model.get("controls");
+  s.controls = await Promise.all(refs.map(async (ref) => {
+    try {
+      return await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
+    } catch (e) {
+      return null;
+    }
+  }));
+  s.controls.forEach((m, i) => { if (m) m.on("change:" + s.fields[i], () => settle(s)); });
+  const fromKernel = () => {
+    const value = model.get("value");
+    if (!value || !value.byteLength) return;
+    offer(s, keep(s, model, model.get("key"), value, model.get("alt")));
+  };
+  model.on("change:value", fromKernel);
+  model.on("change:key", fromKernel);
+  model.on("msg:custom", (msg, buffers) => {
+    if (msg && msg.type === "clear") {  // the layout was solved again: pictures are stale
+      for (const f of s.frames) if (f !== s.shown) URL.revokeObjectURL(f.url);
+      s.frames = [];
+      s.bytes = 0;
+    } else if (msg && msg.type === "frame" && buffers && buffers.length) {
+      const frame = keep(s, model, msg.key, buffers[0], msg.alt);
+      if (same(frame.key, current(s)) && s.shown !== frame) offer(s, frame);
+    }
+  });
+  fromKernel();
+}
+
+function render({model, el}) {
+  const s = store(model);
+  const img = document.createElement("img");
+  img.className = "unrolled-frame";
+  img.alt = "";
+  el.classList.add("widget-image");
+  el.appendChild(img);
+  s.views.add(img);
+  if (!s.ready) {  // a view is shown: from now on the kernel sends pictures drawn ahead
+    s.ready = true;
+    model.send({type: "ready"});
+  }
+  if (s.shown) paint(img, s.shown, "kernel");
+  else {
+    const value = model.get("value");
+    if (value && value.byteLength) {
+      offer(s, keep(s, model, model.get("key"), value, model.get("alt")));
+    }
+  }
+  return () => { s.views.delete(img); };
+}
+
+export default {initialize, render};
+"""
+
+
+if anywidget is not None:
+
+    class FramePicture(anywidget.AnyWidget):
+        """The picture of one explorer, shown in the page (see the module docstring).
+
+        ``value`` (PNG bytes), ``key`` (the controls' values it shows, as the page holds
+        them) and ``alt`` are the kernel's current picture; ``push`` sends a picture drawn
+        ahead. ``ready`` is called (in whatever thread the message arrived) when a page has
+        shown the picture and can take pictures drawn ahead.
+        """
+
+        _esm = _ESM
+        value = traitlets.Bytes(b"").tag(sync=True)
+        key = traitlets.List([]).tag(sync=True)
+        alt = traitlets.Unicode("").tag(sync=True)
+        uid = traitlets.Unicode("").tag(sync=True)
+        controls = traitlets.List(traitlets.Instance(widgets.Widget)).tag(
+            sync=True, **widgets.widget_serialization
+        )
+        fields = traitlets.List(traitlets.Unicode()).tag(sync=True)
+        max_frames = traitlets.Int(96).tag(sync=True)
+        max_bytes = traitlets.Int(16 * 2**20).tag(sync=True)
+
+        def __init__(
+            self, controls: Mapping[str, widgets.ValueWidget], on_ready: Any = None, **kwargs: Any
+        ) -> None:
+            import uuid
+
+            super().__init__(
+                controls=list(controls.values()),
+                fields=[page_field(c) for c in controls.values()],
+                uid=uuid.uuid4().hex,
+                **kwargs,
+            )
+            self._on_ready = on_ready
+            self.on_msg(self._message)
+
+        def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
+            if isinstance(content, dict) and content.get("type") == "ready" and self._on_ready:
+                self._on_ready()
+
+        def show(self, png: bytes, key: list[Any], alt: str) -> None:
+            """Make ``png`` (for the page's values ``key``, described by ``alt``) the
+            kernel's current picture, in one message."""
+            with self.hold_sync():
+                self.value = png
+                self.key = key
+                self.alt = alt
+
+        def clear(self) -> None:
+            """Make the page forget every picture it holds (they were drawn on a layout
+            solved again since)."""
+            self.send({"type": "clear"})
+
+        def push(self, png: bytes, key: list[Any], alt: str) -> None:
+            """Send a picture drawn ahead to the page, which shows it when its controls
+            reach ``key``."""
+            self.send({"type": "frame", "key": key, "alt": alt}, buffers=[png])
+
+else:  # pragma: no cover
+    FramePicture = None  # type: ignore[assignment,misc]
+
+
+#: Selections hold a value the page does not know (any Python object): the page holds its
+#: position in the options, ``index``.
+_BY_INDEX = (
+    widgets.Dropdown,
+    widgets.ToggleButtons,
+    widgets.RadioButtons,
+    widgets.SelectionSlider,
+    widgets.Select,
+)
+
+
+def page_field(control: widgets.Widget) -> str:
+    """The attribute of ``control``'s model that the page holds its value in."""
+    return "index" if isinstance(control, _BY_INDEX) else "value"
+
+
+def page_key(controls: Mapping[str, widgets.ValueWidget], values: Mapping[str, Any]) -> list[Any]:
+    """``values`` (name → value) as the page holds them, in the order of ``controls``: a
+    selection's position in its options, a number as a float, anything else as it is."""
+    key: list[Any] = []
+    for name, control in controls.items():
+        value = values[name]
+        if isinstance(control, _BY_INDEX):
+            labels = [o[1] if isinstance(o, tuple) else o for o in control.options]
+            key.append(labels.index(value))
+        elif isinstance(value, bool):
+            key.append(value)
+        elif isinstance(value, (int, float)) or hasattr(value, "__float__"):
+            key.append(float(value))
+        else:
+            key.append(value)
+    return key

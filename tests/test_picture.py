@@ -1,0 +1,179 @@
+"""The explorers' picture in the page (``helpers/explorers/picture.py``) and the kernel's
+drawing ahead for it (``helpers/explorers/base.py``), on the kernel's side.
+
+- The key a picture is sent with is the controls' values as the page holds them: a
+  selection's index, a number as a float.
+- Drawing ahead goes along the control that moved, two steps ahead for one back, and on the
+  other side only past an end; before any move, one step either way on every control first.
+- Every picture drawn ahead is sent to a page once it has shown the picture, with its key
+  and its text alternative, and the picture sent is the one a fresh explorer draws for that
+  key; a layout solved again makes the page forget what it holds.
+- All explorers of one event loop draw ahead through one scheduler: one picture per turn,
+  the explorer moved last first, and none while a move waits for its picture.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from helpers.explorers import ALL
+from helpers.explorers import base as explorer_base
+from helpers.explorers.picture import FramePicture, page_field, page_key
+from tests.test_explorers import _pixels
+
+
+def test_page_key_holds_values_as_the_page_does():
+    controls = {
+        "n": widgets.IntSlider(value=3, min=0, max=10),
+        "x": widgets.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.1),
+        "mode": widgets.Dropdown(options=[("first", "a"), ("second", "b")], value="b"),
+        "pick": widgets.SelectionSlider(options=["lo", "mid", "hi"], value="hi"),
+        "log": widgets.FloatLogSlider(value=1e-3, min=-4, max=0),
+    }
+    assert [page_field(c) for c in controls.values()] == [
+        "value",
+        "value",
+        "index",
+        "index",
+        "value",
+    ]
+    key = page_key(controls, {n: c.value for n, c in controls.items()})
+    assert key == [3.0, 0.3, 1, 2, 1e-3]
+    assert all(type(k) is float for k in (key[0], key[1], key[4]))
+
+
+def _explorer_with_page(name):
+    """An explorer whose page (a list) records what the kernel sends it."""
+    explorer = ALL[name]()
+    sent = {"push": [], "clear": 0}
+    explorer.image.push = lambda png, key, alt: sent["push"].append((png, key, alt))
+
+    def clear():
+        sent["clear"] += 1
+
+    explorer.image.clear = clear
+    return explorer, sent
+
+
+async def _idle(*explorers):
+    for _ in range(20000):
+        await asyncio.sleep(0.001)
+        if all(e._pending is None and e._prefetching is None for e in explorers):
+            return
+    raise AssertionError("the explorers kept working")
+
+
+def test_the_picture_is_a_frame_picture_with_the_kernels_key():
+    explorer = ALL["nb03.spectral"]()
+    assert isinstance(explorer.image, FramePicture)
+    assert explorer.image.key == page_key(explorer.controls, explorer.values)
+    assert explorer.image.alt == explorer.describe()
+    assert explorer.image.controls == list(explorer.controls.values())
+
+
+def test_neighbours_go_along_the_moved_control_two_ahead_one_back():
+    explorer = ALL["nb00.repeated_multiplication"]()
+    (name,) = explorer.controls
+    c = explorer.controls[name]
+    explorer.update(**{name: 1.0})
+    explorer._moved, explorer._motion = True, (name, 1)
+    got = [round((v[name] - 1.0) / c.step) for v in explorer.neighbours()]
+    assert got[:9] == [1, 2, -1, 3, 4, -2, 5, 6, -3]
+    assert len(got) == explorer_base.PREFETCH_FRAMES
+    # near the top end: past it, the other side only
+    top = c.max - 2 * c.step
+    explorer.update(**{name: top})
+    got = [round((v[name] - top) / c.step) for v in explorer.neighbours()]
+    assert got[:5] == [1, 2, -1, -2, -3]
+    assert len(set(got)) == len(got)
+
+
+def test_before_any_move_every_control_gets_a_step_either_way():
+    explorer = ALL["nb03.spectral"]()
+    first = explorer.neighbours()
+    start = explorer.values
+    for name in explorer.controls:
+        moved = [v for v in first[: 2 * len(explorer.controls)] if v[name] != start[name]]
+        assert moved, f"no step of {name} first"
+
+
+@pytest.mark.parametrize("name", ["nb00.repeated_multiplication", "nb02.power_toy"])
+def test_pictures_drawn_ahead_reach_the_page_and_are_right(name):
+    explorer, sent = _explorer_with_page(name)
+
+    async def scenario():
+        explorer._home = asyncio.get_running_loop()
+        explorer.image._on_ready()  # a page showed the picture
+        await _idle(explorer)
+
+    asyncio.run(scenario())
+    assert len(sent["push"]) >= 5
+    keys = [tuple(k) for _, k, _ in sent["push"]]
+    assert len(set(keys)) == len(keys), "a picture was sent twice"
+    fresh = ALL[name]()
+    fresh.blit = False
+    fresh.cache_frames = 0
+    for png, key, alt in sent["push"][:6]:
+        values = dict(zip(explorer.controls, key, strict=True))
+        for n, c in explorer.controls.items():
+            if page_field(c) == "index":
+                values[n] = c.options[key[list(explorer.controls).index(n)]]
+            elif isinstance(c, widgets.IntSlider):
+                values[n] = int(values[n])
+        fresh.update(**values)
+        assert np.array_equal(_pixels(png), _pixels(fresh.image.value)), values
+        assert alt == fresh.describe(), values
+    explorer.close()
+
+
+def test_a_layout_solved_again_clears_the_page():
+    explorer, sent = _explorer_with_page("nb00.repeated_multiplication")
+    explorer._pushed.add(("something",))
+    explorer.relayout()
+    (name,) = explorer.controls
+    explorer.update(**{name: explorer._neighbour(name, explorer.values[name], 1)})
+    # the page forgot everything; it holds only the picture just shown
+    assert sent["clear"] == 1
+    assert explorer._pushed == {explorer._key(explorer.values)}
+
+
+def test_one_scheduler_for_all_explorers_the_last_moved_first():
+    a, sent_a = _explorer_with_page("nb00.repeated_multiplication")
+    b, sent_b = _explorer_with_page("nb02.alpha_horizon")
+    order: list[str] = []
+    for label, ex in (("a", a), ("b", b)):
+        step = ex._prefetch_step
+
+        def recording(step=step, label=label, ex=ex):
+            order.append(label)
+            assert not ex._pending
+            step()
+
+        ex._prefetch_step = recording
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        for ex in (a, b):
+            ex._home = loop
+            ex._page = True
+        a._start_prefetch()
+        b._start_prefetch()  # b moved last: b first
+        await asyncio.sleep(0)
+        await asyncio.sleep(0)
+        assert order and order[0] == "b"
+        assert explorer_base._draw_ahead(loop).handle is not None
+        # a move in a: its picture comes before any more drawing ahead
+        (name,) = [n for n in a.controls if isinstance(a.controls[n], widgets.FloatSlider)][:1]
+        a.controls[name].value = a._neighbour(name, a.values[name], 1)
+        assert a._pending is not None
+        await _idle(a, b)
+
+    asyncio.run(scenario())
+    assert order[0] == "b" and "a" in order
+    assert sent_a["push"] and sent_b["push"]
+    a.close()
+    b.close()
