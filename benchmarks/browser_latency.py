@@ -6,7 +6,7 @@ the page* with ``performance.now()``: a capture-phase ``keydown`` listener start
 a ``MutationObserver`` on the explorer's output stops it, so Playwright's round trips do
 not count.
 
-One notebook is generated on the fly, with, for every explorer in
+Notebooks are generated on the fly, with, for every explorer in
 ``helpers.explorers.ALL``:
 
 - **image route** (the course's pattern): the explorer itself, a reused figure whose PNG
@@ -24,12 +24,16 @@ route, the floor of any route through a kernel: a slider whose observer puts one
 ready PNGs of notebook 00's explorer into an ``Image`` (no drawing, no lookup), so a press
 costs only the round trip (keydown → comm message → kernel → comm message → new ``<img>``).
 
-All routes share one kernel. Since JupyterLab 4.4 sends widget messages to a kernel
-subshell, the ``interactive_output`` routes draw in the subshell's thread while the image
-route's explorers draw (and draw ahead) on the main thread: the two compete for the GIL and
-the output route can be slower here than in a kernel of its own. Its ratios to the image route
-are therefore upper bounds; the echo route is the fair floor. A press that brings no new
-picture within ``TIMEOUT_MS`` is counted (``no_picture``), not measured.
+Two notebooks, each in its own browser window and with its own kernel: the image route's
+explorers in one; the output routes, ``plt.show()`` and echo in the other. Since JupyterLab
+4.4 sends widget messages to a kernel subshell, ``interactive_output`` draws in the
+subshell's thread; in one kernel with the explorers, which draw (and draw ahead) on the main
+thread, the two competed for the GIL, and matplotlib drawing in two threads at once crashed
+that kernel once (the course's explorers never draw outside the main thread; see
+``helpers/explorers/base.py``). In a kernel of its own, the output route is measured as a
+student running it alone would see it, and the echo route is the round trip of an idle
+kernel. A press that brings no new picture within ``TIMEOUT_MS`` is counted
+(``no_picture``), not measured.
 
 Three ways of moving a slider, each on both routes:
 
@@ -222,33 +226,39 @@ RECORD_JS = (
 )
 
 
-def build_notebook(names: list[str]) -> tuple[nbformat.NotebookNode, list[dict[str, Any]]]:
-    """The generated notebook and its targets: ``{"route", "explorer", "cell"}`` each, where
-    ``cell`` is the index of the code cell whose output holds the sliders."""
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "kernelspec": {
-            "display_name": "Python 3 (ipykernel)",
-            "language": "python",
-            "name": "python3",
-        }
-    }
-    cells = [SETUP + "\n" + ECHO]
+def build_notebooks(
+    names: list[str],
+) -> tuple[dict[str, nbformat.NotebookNode], list[dict[str, Any]]]:
+    """The generated notebooks, ``{"image": ..., "output": ...}`` (one kernel each), and the
+    targets: ``{"route", "explorer", "notebook", "cell"}`` each, where ``cell`` is the index
+    of the code cell of ``notebook`` whose output holds the sliders."""
+    cells: dict[str, list[str]] = {"image": [SETUP], "output": [SETUP + "\n" + ECHO]}
     targets = []
+
+    def add(route: str, explorer: str, notebook: str, source: str) -> None:
+        cell = len(cells[notebook])
+        targets.append({"route": route, "explorer": explorer, "notebook": notebook, "cell": cell})
+        cells[notebook].append(source)
+
     for name in names:
-        targets.append({"route": "image", "explorer": name, "cell": len(cells)})
-        cells.append(f"ALL[{name!r}]()")
-        targets.append({"route": "output", "explorer": name, "cell": len(cells)})
-        cells.append(f"output_route({name!r})")
-    targets.append({"route": "echo", "explorer": "round trip", "cell": len(cells)})
-    cells.append("echo_route()")
+        add("image", name, "image", f"ALL[{name!r}]()")
+        add("output", name, "output", f"output_route({name!r})")
+    add("echo", "round trip", "output", "echo_route()")
     if "nb00.repeated_multiplication" in names:
-        targets.append(
-            {"route": "plt_show", "explorer": "nb00.repeated_multiplication", "cell": len(cells)}
-        )
-        cells.append(PLT_SHOW_NB00)
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
-    return nb, targets
+        add("plt_show", "nb00.repeated_multiplication", "output", PLT_SHOW_NB00)
+    notebooks = {}
+    for key, sources in cells.items():
+        nb = nbformat.v4.new_notebook()
+        nb.metadata = {
+            "kernelspec": {
+                "display_name": "Python 3 (ipykernel)",
+                "language": "python",
+                "name": "python3",
+            }
+        }
+        nb.cells = [nbformat.v4.new_code_cell(src) for src in sources]
+        notebooks[key] = nb
+    return notebooks, targets
 
 
 def _progress(message: str) -> None:
@@ -420,29 +430,34 @@ def measure(
     if chromium is None:
         raise RuntimeError(harness.INSTALL_HINT)
     names = sorted(ALL) if names is None else names
-    nb, targets = build_notebook(names)
+    notebooks, targets = build_notebooks(names)
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="unrolled-latency-") as tmp:
         root = Path(tmp) / "serve"
         root.mkdir()
-        nbformat.write(nb, root / "latency.ipynb")
+        for key, nb in notebooks.items():
+            nbformat.write(nb, root / f"latency_{key}.ipynb")
         server = harness.JupyterServer(root, state_dir=Path(tmp) / "state")
         (Path(tmp) / "state").mkdir()
         with server, sync_playwright() as p:
             browser = harness.launch_chromium(p, chromium)
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(server.url("lab/tree/latency.ipynb", reset=""))
-            harness.wait_notebook_rendered(page, len(nb.cells))
-            harness.wait_kernel_idle(page)
-            harness.run_all(page, len(nb.cells))
-            harness.wait_kernel_idle(page)
-            errors = harness.error_outputs(page)
-            if errors:
-                raise RuntimeError("the latency notebook failed:\n" + "\n".join(errors))
+            pages = {}
+            for key, nb in notebooks.items():  # one page (window) and one kernel each
+                page = browser.new_page(viewport={"width": 1400, "height": 900})
+                page.goto(server.url(f"lab/tree/latency_{key}.ipynb", reset=""))
+                harness.wait_notebook_rendered(page, len(nb.cells))
+                harness.wait_kernel_idle(page)
+                harness.run_all(page, len(nb.cells))
+                harness.wait_kernel_idle(page)
+                errors = harness.error_outputs(page)
+                if errors:
+                    raise RuntimeError(f"latency_{key}.ipynb failed:\n" + "\n".join(errors))
+                pages[key] = page
             usable = []
             for t in targets:
+                t["page"] = pages[t["notebook"]]
                 try:
-                    _locate(page, t)
+                    _locate(t["page"], t)
                     usable.append(t)
                 except Exception as exc:  # an explorer without a slider: reported, not measured
                     t["skipped"] = f"no slider to press ({exc.__class__.__name__})"
@@ -453,9 +468,9 @@ def measure(
                     _progress(f"round {i + 1}/{WARMUP + n}")
                 for t in usable:
                     t["handle"].scroll_into_view_if_needed()
-                    key = _walk_key(page, t)
+                    key = _walk_key(t["page"], t)
                     try:
-                        ms, source = _measure_once(page, t, key)
+                        ms, source = _measure_once(t["page"], t, key)
                     except Exception as exc:  # no new picture within TIMEOUT_MS: counted
                         if "no new figure" not in str(exc):
                             raise
@@ -474,8 +489,8 @@ def measure(
                     for kind in ("hold", "drag"):
                         for t in usable:
                             t["handle"].scroll_into_view_if_needed()
-                            forward = _walk_key(page, t) == "ArrowRight"
-                            rec = _gesture(page, t, kind, forward=forward)
+                            forward = _walk_key(t["page"], t) == "ArrowRight"
+                            rec = _gesture(t["page"], t, kind, forward=forward)
                             gestures[id(t)][kind].append(rec)
             browser.close()
     results: dict[str, dict[str, Any]] = {"image": {}, "output": {}, "plt_show": {}, "echo": {}}

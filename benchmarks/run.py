@@ -391,37 +391,67 @@ def render_tables() -> str:
             f"{br.get('n_per_explorer')} presses per explorer and route, interleaved; "
             f"{env.get('chromium', '')}, JupyterLab {env.get('jupyterlab')}, 1-min load "
             f"{env.get('load_average_1min_at_start')} at the start. Routes: **image** = the "
-            "course's Image-widget explorer; **output** = the same explorer through "
+            "course's explorer (its picture a `FramePicture`: pictures drawn ahead are swapped "
+            "in by the page); **output** = the same explorer through "
             "`interactive_output` + inline PNG; **plt_show** = a new figure per move (nb00 only); "
             "**echo** = the round trip alone, the floor of any route through the kernel.",
             "",
+            "Held keys and drags: lag = from each input to the first new picture after it "
+            '(median / p95 ms); "in the page" = presses, or pictures during held keys, that '
+            "the page answered from pictures drawn ahead, of all.",
+            "",
             "| explorer | image median ms | image p95 ms | output median ms | output p95 ms"
-            " | output / image (median) |",
-            "|---|---:|---:|---:|---:|---:|",
+            " | output / image (median) | presses in the page | hold lag | hold pictures in"
+            " the page | drag lag |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         rows = [("**all (pooled)**", br.get("pooled", {}))] + [
             (k, {r: br["explorers"][r].get(k) for r in br["explorers"]})
             for k in sorted(br["explorers"].get("image", {}))
         ]
+        image_route = br["explorers"].get("image", {})
+        pooled_gestures = (br.get("pooled_gestures") or {}).get("image", {})
+
+        def share(counts: dict[str, int] | None) -> str:
+            counts = counts or {}
+            total = sum(counts.values())
+            return f"{counts.get('page', 0)}/{total}" if total else ""
+
+        def lag(gesture: dict[str, Any] | None) -> str:
+            r = (gesture or {}).get("lag")
+            return f"{r['median_ms']:.0f} / {r['p95_ms']:.0f}" if r else ""
+
         for key, routes in rows:
             img, outp = routes.get("image"), routes.get("output")
             if not img or not outp:
                 continue
+            if key in image_route:
+                entry = image_route[key]
+                answered, gestures = entry.get("answered_by"), entry
+            else:  # pooled
+                answered = {}
+                for e in image_route.values():
+                    for who, n in (e.get("answered_by") or {}).items():
+                        answered[who] = answered.get(who, 0) + n
+                gestures = pooled_gestures
+            hold = gestures.get("hold") or {}
             out.append(
                 f"| {key} | {img['median_ms']:.0f} | {img['p95_ms']:.0f} | {outp['median_ms']:.0f}"
-                f" | {outp['p95_ms']:.0f} | {outp['median_ms'] / img['median_ms']:.2f} |"
+                f" | {outp['p95_ms']:.0f} | {outp['median_ms'] / img['median_ms']:.0f} |"
+                f" {share(answered)} | {lag(hold)} | {share(hold.get('pictures_by'))} |"
+                f" {lag(gestures.get('drag'))} |"
             )
         show = br.get("pooled", {}).get("plt_show")
         if show:
             out.append(
                 f"| nb00 via `plt.show()` (new figure) | | | {show['median_ms']:.0f} |"
-                f" {show['p95_ms']:.0f} | |"
+                f" {show['p95_ms']:.0f} | | | | | |"
             )
         echo = br.get("pooled", {}).get("echo")
         if echo:
             out.append(
                 f"| round trip alone (**echo**: a ready PNG, no drawing) | {echo['median_ms']:.0f}"
-                f" | {echo['p95_ms']:.0f} | | | |"
+                f" | {echo['p95_ms']:.0f} | | | | | | | |"
             )
         out.append("")
     bp = _load("bptt")

@@ -132,13 +132,14 @@ def test_pictures_drawn_ahead_reach_the_page_and_are_right(name):
 
 def test_a_layout_solved_again_clears_the_page():
     explorer, sent = _explorer_with_page("nb00.repeated_multiplication")
-    explorer._pushed.add(("something",))
+    explorer._page = True  # a page shows it
+    explorer._mark_pushed(("something",), 10)
     explorer.relayout()
     (name,) = explorer.controls
     explorer.update(**{name: explorer._neighbour(name, explorer.values[name], 1)})
     # the page forgot everything; it holds only the picture just shown
     assert sent["clear"] == 1
-    assert explorer._pushed == {explorer._key(explorer.values)}
+    assert list(explorer._pushed) == [explorer._key(explorer.values)]
 
 
 def test_one_scheduler_for_all_explorers_the_last_moved_first():
@@ -177,3 +178,44 @@ def test_one_scheduler_for_all_explorers_the_last_moved_first():
     assert sent_a["push"] and sent_b["push"]
     a.close()
     b.close()
+
+
+def test_draw_ahead_setting_from_the_environment():
+    assert explorer_base._draw_ahead_setting({}) == (24, 8)
+    assert explorer_base._draw_ahead_setting({"UNROLLED_DRAW_AHEAD": "4"}) == (4, 4)
+    assert explorer_base._draw_ahead_setting({"UNROLLED_DRAW_AHEAD": "0"}) == (0, 0)
+    for bad in ("-1", "97", "many", "2.5", ""):
+        with pytest.raises(ValueError, match="UNROLLED_DRAW_AHEAD"):
+            explorer_base._draw_ahead_setting({"UNROLLED_DRAW_AHEAD": bad})
+
+
+def test_what_the_page_holds_is_forgotten_as_the_page_drops_it():
+    explorer = ALL["nb00.repeated_multiplication"]()
+    explorer.cache_frames, explorer.cache_bytes = 4, 10**9
+    for k in range(10):
+        explorer._mark_pushed((k,), 100)
+    assert list(explorer._pushed) == [(6,), (7,), (8,), (9,)]
+    explorer._mark_pushed((7,), 100)  # shown again: most recent
+    explorer._mark_pushed((10,), 100)
+    assert list(explorer._pushed) == [(8,), (9,), (7,), (10,)]
+
+
+def test_the_scheduler_forgets_closed_event_loops():
+    """One scheduler per loop, in a WeakKeyDictionary: it must not hold its loop (else the
+    entry never goes), and loops closed with work queued are dropped."""
+
+    async def scenario():
+        explorer, _ = _explorer_with_page("nb00.repeated_multiplication")
+        explorer._home = asyncio.get_running_loop()
+        explorer._page = True
+        explorer._start_prefetch()  # work queued when the loop closes
+
+    for _ in range(3):
+        asyncio.run(scenario())
+    loop = asyncio.new_event_loop()
+    try:
+        scheduler = explorer_base._draw_ahead(loop)
+        assert not any(vars(scheduler).get(k) is loop for k in vars(scheduler))
+        assert list(explorer_base._DRAW_AHEAD) == [loop]
+    finally:
+        loop.close()

@@ -35,6 +35,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import os
 import weakref
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Mapping
@@ -84,6 +85,31 @@ CACHE_BYTES = 16 * 2**20
 #: per move for a four-control explorer and, in a kernel shared by several explorers,
 #: delayed the next move: see benchmarks/RESULTS.md.)
 PREFETCH_FRAMES = 24
+#: Before any move (when a page has shown the explorer): this many pictures, one step either
+#: way on every control, then along the first slider. Kept small: every explorer of a
+#: notebook draws them when the notebook is opened and run.
+PREFETCH_START = 8
+
+
+def _draw_ahead_setting(environ: Mapping[str, str]) -> tuple[int, int]:
+    """``(PREFETCH_FRAMES, PREFETCH_START)`` as set by the environment variable
+    ``UNROLLED_DRAW_AHEAD`` (a whole number of pictures, 0 to 96: fewer on a shared
+    JupyterHub short of CPU; 0: nothing drawn ahead), else the defaults above."""
+    text = environ.get("UNROLLED_DRAW_AHEAD")
+    if text is None:
+        return PREFETCH_FRAMES, PREFETCH_START
+    try:
+        frames = int(text)
+    except ValueError:
+        frames = -1
+    if not 0 <= frames <= CACHE_FRAMES:
+        raise ValueError(
+            f"UNROLLED_DRAW_AHEAD must be a whole number from 0 to {CACHE_FRAMES}, got {text!r}"
+        )
+    return frames, min(PREFETCH_START, frames)
+
+
+PREFETCH_FRAMES, PREFETCH_START = _draw_ahead_setting(os.environ)
 
 
 #: The status line's bit of script, run by the browser each time the line's HTML is set (the
@@ -266,8 +292,9 @@ class _DrawAhead:
     turn of the loop, for the explorer moved last first, and none while a move waits for its
     picture: a move in any explorer waits for at most one picture in progress."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+    def __init__(self) -> None:
+        # No reference to the loop itself: the scheduler lives in a WeakKeyDictionary keyed
+        # by it, and every method runs on it (``asyncio.get_running_loop``).
         self.explorers: list[Explorer] = []  # with pictures queued, the one moved last first
         self.waiting: set[Explorer] = set()  # a move waits for its picture
         self.handle: asyncio.Handle | None = None
@@ -280,12 +307,13 @@ class _DrawAhead:
         self._schedule()
 
     def _schedule(self, delay: float = 0.0) -> None:
-        if self.handle is not None or self.loop.is_closed():
+        if self.handle is not None:
             return
+        loop = asyncio.get_running_loop()
         if delay:
-            self.handle = self.loop.call_later(delay, self._step)
+            self.handle = loop.call_later(delay, self._step)
         else:
-            self.handle = self.loop.call_soon(self._step)
+            self.handle = loop.call_soon(self._step)
 
     def _step(self) -> None:
         self.handle = None
@@ -309,9 +337,11 @@ _DRAW_AHEAD: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _DrawAhead] = 
 
 def _draw_ahead(loop: asyncio.AbstractEventLoop) -> _DrawAhead:
     """The draw-ahead scheduler of ``loop``."""
+    for old in [k for k in _DRAW_AHEAD if k.is_closed()]:  # its pending work died with it
+        del _DRAW_AHEAD[old]
     scheduler = _DRAW_AHEAD.get(loop)
     if scheduler is None:
-        scheduler = _DRAW_AHEAD[loop] = _DrawAhead(loop)
+        scheduler = _DRAW_AHEAD[loop] = _DrawAhead()
     return scheduler
 
 
@@ -347,6 +377,7 @@ class Explorer:
         self._motion: tuple[str, int] = (next(iter(controls), ""), 1)
         self._moved = False  # no control has moved yet (see ``neighbours``)
         self._pending: asyncio.Handle | None = None
+        self._ahead_timer: asyncio.TimerHandle | None = None
         self._queue: list[dict[str, Any]] = []
         self._closed = False
         # The loop every picture is made on (see the module docstring: threads).
@@ -366,7 +397,9 @@ class Explorer:
             )
         )
         self._page = False  # a page has loaded the picture and takes pictures drawn ahead
-        self._pushed: set[tuple[Any, ...]] = set()
+        # What the page holds, as far as the kernel knows: key -> PNG size, least recently
+        # shown first, capped as the page caps its pictures (``_mark_pushed``).
+        self._pushed: OrderedDict[tuple[Any, ...], int] = OrderedDict()
         #: The current picture's text alternative, as a live region (``live_status_html``).
         self.status = widgets.HTML()
         self._alts: dict[tuple[Any, ...], str] = {}
@@ -483,7 +516,10 @@ class Explorer:
         if self._closed:
             return
         self._render()
-        self._start_prefetch()
+        if loop is not None and self.ahead_after_s > 0:
+            self._ahead_timer = loop.call_later(self.ahead_after_s, self._start_prefetch)
+        else:
+            self._start_prefetch()
 
     def _render(self) -> None:
         """Show the picture for the controls' values: from the frame cache when it was
@@ -501,7 +537,7 @@ class Explorer:
             self.image.value = png
         else:
             self.image.show(png, page_key(self.controls, values), alt)
-            self._pushed.add(key)
+            self._mark_pushed(key, len(png))
         self.status.value = live_status_html(alt)
 
     def _frame_alt(self, key: tuple[Any, ...]) -> str:
@@ -533,7 +569,7 @@ class Explorer:
             # layout, and this one may differ from a later draw on the frozen layout (a
             # render that solves the layout is not always pixel-equal to the next one).
             self.clear_cache()
-            if self._pushed and FramePicture is not None:
+            if self._page and FramePicture is not None:
                 self.image.clear()
             self._pushed.clear()
         else:
@@ -580,6 +616,11 @@ class Explorer:
     #: Seconds between a move and its picture, in a kernel: moves already waiting in the
     #: kernel's queue are read within it and folded into the same picture.
     settle_s: float = 0.004
+    #: Seconds after a move's picture before drawing ahead starts (a new move cancels it):
+    #: while a handle is dragged or a key held past what was drawn ahead, moves come faster
+    #: than that, and each move's own picture is drawn without waiting for a picture drawn
+    #: ahead around a value already left.
+    ahead_after_s: float = 0.05
 
     def _note_motion(self, change: dict) -> None:
         """Remember which control moved last and which way (+1 or -1 on its grid)."""
@@ -629,11 +670,13 @@ class Explorer:
         shown = on_grid(c, c.min + k * c.step)
         return int(shown) if isinstance(c, widgets.IntSlider) else shown
 
-    def neighbours(self) -> list[dict[str, Any]]:
+    def neighbours(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The values to draw ahead from the current ones, most likely next first: along
         the control that moved last, two steps in its direction for each step back (+1, +2,
         -1, +3, +4, -2, ...), at most ``PREFETCH_FRAMES``; past an end, the other side only.
-        Before any move: one step either way on every control, then along the first slider."""
+        Before any move: one step either way on every control, then along the first slider.
+        ``limit``: at most this many (default ``PREFETCH_FRAMES``)."""
+        limit = PREFETCH_FRAMES if limit is None else limit
         values = self.values
         name, direction = self._motion
         if name not in self.controls:
@@ -648,7 +691,7 @@ class Explorer:
             grid = [c for c in self.controls if isinstance(self.controls[c], _GRID)]
             name, direction = (grid[0] if grid else name), 1
         ahead, back, ends = 1, 1, [False, False]
-        while len(out) < PREFETCH_FRAMES and not all(ends):
+        while len(out) < limit and not all(ends):
             for side in (0, 0, 1):
                 if ends[side]:
                     continue
@@ -663,26 +706,34 @@ class Explorer:
                     ahead += 1
                 else:
                     back += 1
-        return out[:PREFETCH_FRAMES]
+        return out[:limit]
 
     @property
     def _prefetching(self) -> asyncio.Handle | None:
-        """The scheduled turn of the kernel's draw-ahead work while this explorer has
-        pictures queued (``_DrawAhead``), else None."""
+        """The timer that starts drawing ahead after a move, or the scheduled turn of the
+        kernel's draw-ahead work while this explorer has pictures queued (``_DrawAhead``);
+        else None."""
+        if self._ahead_timer is not None and not self._ahead_timer.cancelled():
+            return self._ahead_timer
         loop = self._loop()
         if not self._queue or loop is None:
             return None
         return _draw_ahead(loop).handle
 
     def _start_prefetch(self) -> None:
+        self._ahead_timer = None
         loop = self._loop()
         if loop is None or not self.prefetch or self.cache_frames <= 0:
             return
-        self._queue = self.neighbours()[: max(0, self.cache_frames // 2)]
+        limit = PREFETCH_FRAMES if self._moved else PREFETCH_START
+        self._queue = self.neighbours(limit)[: max(0, self.cache_frames // 2)]
         if self._queue:
             _draw_ahead(loop).add(self)
 
     def _stop_prefetch(self) -> None:
+        if self._ahead_timer is not None:
+            self._ahead_timer.cancel()
+            self._ahead_timer = None
         self._queue = []
 
     def _prefetch_step(self) -> None:
@@ -706,8 +757,19 @@ class Explorer:
                 self._alts[key] = self.describe(values)
             if self._page and key in self._cache:  # not when the layout was solved again
                 self.image.push(png, page_key(self.controls, values), self._alts[key])
-                self._pushed.add(key)
+                self._mark_pushed(key, len(png))
             break
+
+    def _mark_pushed(self, key: tuple[Any, ...], size: int) -> None:
+        """The page now holds the picture for ``key`` (most recently shown); forget what it
+        drops, as it drops it: beyond ``cache_frames`` pictures or ``cache_bytes`` bytes, the
+        least recently shown first (``FramePicture.max_frames`` and ``max_bytes``)."""
+        self._pushed.pop(key, None)
+        self._pushed[key] = size
+        while len(self._pushed) > 2 and (
+            len(self._pushed) > self.cache_frames or sum(self._pushed.values()) > self.cache_bytes
+        ):
+            self._pushed.popitem(last=False)
 
     def _page_ready(self) -> None:
         """A page loaded the picture (the message may arrive in a subshell's thread): from
@@ -722,7 +784,7 @@ class Explorer:
         if self._closed:
             return
         self._page = True
-        self._pushed = set()  # a new page (or one loaded again) holds only the current picture
+        self._pushed = OrderedDict()  # a new page (or one loaded again): only the current picture
         if self._pending is None and not self._queue:
             self._start_prefetch()
 

@@ -14,15 +14,19 @@ waits for the kernel's, as before.
 The rule that keeps the picture honest: the page never replaces a picture that shows the
 controls' current values by one that does not (a late picture from the kernel, during a
 held key, for values already left behind). A picture that is already behind the controls is
-replaced by any newer picture from the kernel, so that the picture follows the handle as
-closely as the kernel can draw, and catches up with it when the handle stops.
+replaced by a picture from the kernel for values the controls held no earlier (the page
+remembers the order in which the controls held their values), so that the picture follows
+the handle as closely as the kernel can draw, never back against it, and catches up with it
+when the handle stops. A picture the kernel sends again for the same values with other bytes
+(drawn on a layout solved since) replaces the one held.
 
 Values are compared as the page holds them: a slider's ``value``, a selection's ``index``.
 Two numbers are the same value when they agree to 1e-9 (relative), as the page's slider
 arithmetic and the kernel's grid arithmetic differ in the last bits.
 
-Needs the ``anywidget`` package (its JupyterLab, Notebook 7, VS Code and Colab front ends
-load the script below from the kernel: nothing is fetched from the internet).
+Needs the ``anywidget`` package. In JupyterLab and Notebook 7 its front end is installed with
+it and loads the script below from the kernel: nothing is fetched from the internet (checked
+in JupyterLab only). Colab and VS Code load anywidget's front end from the web (not tested).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ except ImportError:  # pragma: no cover - the course's environment has it (requi
 _ESM = r"""
 const STORES = new Map();
 const TOL = 1e-9;
+const SEEN = 512;  // how many of the controls' recent values are remembered, in move order
 
 function same(a, b) {
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
@@ -61,11 +66,18 @@ function bytesOf(buf) {
   return new Uint8Array(buf);
 }
 
+function fnv(bytes) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < bytes.length; i++) { h ^= bytes[i]; h = Math.imul(h, 0x01000193) >>> 0; }
+  return bytes.length + ":" + h;
+}
+
 function store(model) {
   const uid = model.get("uid");
   let s = STORES.get(uid);
   if (!s) {
-    s = {frames: [], bytes: 0, shown: null, views: new Set(), controls: [], fields: []};
+    s = {frames: [], bytes: 0, shown: null, views: new Set(), controls: [], fields: [],
+         seen: [], seq: 0, model};
     STORES.set(uid, s);
   }
   return s;
@@ -82,25 +94,52 @@ function lookup(s, key) {
   return null;
 }
 
-function keep(s, model, key, buf, alt) {
+function when(s, key) {
+  // The move after which the controls last held ``key`` (-1: never, as far as remembered).
+  for (let i = s.seen.length - 1; i >= 0; i--) if (same(s.seen[i].key, key)) return s.seen[i].seq;
+  return -1;
+}
+
+function note(s) {
+  // The controls moved: remember their values, in move order.
+  const key = current(s);
+  const i = s.seen.findIndex((e) => same(e.key, key));
+  if (i >= 0) s.seen.splice(i, 1);
+  s.seen.push({key, seq: ++s.seq});
+  if (s.seen.length > SEEN) s.seen.shift();
+}
+
+function drop(s, frame) {
+  s.frames.splice(s.frames.indexOf(frame), 1);
+  s.bytes -= frame.size;
+  if (frame !== s.shown) URL.revokeObjectURL(frame.url);
+}
+
+function keep(s, key, buf, alt) {
+  // Hold a picture sent by the kernel; the frame held for ``key`` (the same bytes: the held
+  // one, moved to the most recent; other bytes, e.g. drawn on a layout solved since: the new).
+  const bytes = bytesOf(buf);
+  const hash = fnv(bytes);
   const old = lookup(s, key);
-  if (old) {  // already held: the same picture (the kernel's frames are deterministic)
+  if (old && old.hash === hash) {
     s.frames.splice(s.frames.indexOf(old), 1);
     s.frames.push(old);
     if (alt) old.alt = alt;
     return old;
   }
-  const bytes = bytesOf(buf);
-  const frame = {key, alt, size: bytes.byteLength,
+  const frame = {key, alt, hash, size: bytes.byteLength,
                  url: URL.createObjectURL(new Blob([bytes], {type: "image/png"}))};
+  if (old) {
+    drop(s, old);
+    if (s.shown === old) show(s, frame, "kernel");
+  }
   s.frames.push(frame);
   s.bytes += frame.size;
-  const maxFrames = model.get("max_frames"), maxBytes = model.get("max_bytes");
-  while (s.frames.length > 1 && (s.frames.length > maxFrames || s.bytes > maxBytes)) {
-    const idx = s.frames.findIndex((f) => f !== s.shown);
-    const [gone] = s.frames.splice(idx, 1);
-    s.bytes -= gone.size;
-    URL.revokeObjectURL(gone.url);
+  const maxFrames = s.model.get("max_frames"), maxBytes = s.model.get("max_bytes");
+  while (s.frames.length > 2 && (s.frames.length > maxFrames || s.bytes > maxBytes)) {
+    const gone = s.frames.find((f) => f !== s.shown && f !== frame);
+    if (!gone) break;
+    drop(s, gone);
   }
   return frame;
 }
@@ -121,56 +160,86 @@ function paint(img, frame, source) {
 }
 
 function settle(s) {
-  // The picture for the controls' values, if held; else keep what is shown (pending).
+  // The picture for the controls' values: held here, or the kernel's current one when it
+  // is for those values; else keep what is shown (marked busy) until the kernel's comes.
   const key = current(s);
-  const frame = lookup(s, key);
+  let frame = lookup(s, key);
+  let source = "page";
+  if (!frame && same(s.model.get("key"), key)) {
+    const value = s.model.get("value");
+    if (value && value.byteLength) {
+      frame = keep(s, key, value, s.model.get("alt"));
+      source = "kernel";
+    }
+  }
   if (frame) {
     s.frames.splice(s.frames.indexOf(frame), 1);
     s.frames.push(frame);
-    show(s, frame, "page");
+    show(s, frame, source);
   }
   const behind = !s.shown || !same(s.shown.key, key);
   for (const img of s.views) img.setAttribute("aria-busy", behind ? "true" : "false");
 }
 
 function offer(s, frame) {
-  // A picture from the kernel: shown if it is the controls' picture, or if the shown one
-  // is already behind the controls (never replace an up-to-date picture by a stale one).
+  // A picture from the kernel: shown if it is the controls' picture; when the shown one is
+  // behind the controls, shown if the controls held its values no earlier than the shown
+  // one's (so the picture follows the handle, never back against it). Never replaces a
+  // picture that shows the controls' values.
   const key = current(s);
-  if (same(frame.key, key) || !s.shown || !same(s.shown.key, key)) show(s, frame, "kernel");
+  const upToDate = s.shown && same(s.shown.key, key);
+  const newer = s.shown && when(s, frame.key) >= when(s, s.shown.key);
+  if (same(frame.key, key) || !s.shown || (!upToDate && newer)) show(s, frame, "kernel");
   settle(s);
 }
 
-async function initialize({model}) {
+function initialize({model}) {
   const s = store(model);
   s.fields = model.get("fields");
-  const refs = model.get("controls");
-  s.controls = await Promise.all(refs.map(async (ref) => {
-    try {
-      return await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
-    } catch (e) {
-      return null;
-    }
-  }));
-  s.controls.forEach((m, i) => { if (m) m.on("change:" + s.fields[i], () => settle(s)); });
+  const listeners = [];
   const fromKernel = () => {
     const value = model.get("value");
     if (!value || !value.byteLength) return;
-    offer(s, keep(s, model, model.get("key"), value, model.get("alt")));
+    offer(s, keep(s, model.get("key"), value, model.get("alt")));
   };
   model.on("change:value", fromKernel);
   model.on("change:key", fromKernel);
   model.on("msg:custom", (msg, buffers) => {
     if (msg && msg.type === "clear") {  // the layout was solved again: pictures are stale
-      for (const f of s.frames) if (f !== s.shown) URL.revokeObjectURL(f.url);
-      s.frames = [];
-      s.bytes = 0;
+      for (const f of [...s.frames]) drop(s, f);
+      settle(s);
     } else if (msg && msg.type === "frame" && buffers && buffers.length) {
-      const frame = keep(s, model, msg.key, buffers[0], msg.alt);
+      const frame = keep(s, msg.key, buffers[0], msg.alt);
       if (same(frame.key, current(s)) && s.shown !== frame) offer(s, frame);
     }
   });
   fromKernel();
+  // The controls' models, without holding up the widget (until they are found, every
+  // picture from the kernel is shown as it comes).
+  Promise.all(model.get("controls").map(async (ref) => {
+    try {
+      return await model.widget_manager.get_model(String(ref).replace(/^IPY_MODEL_/, ""));
+    } catch (e) {
+      return null;
+    }
+  })).then((controls) => {
+    s.controls = controls;
+    controls.forEach((m, i) => {
+      if (!m) return;
+      const listener = () => { note(s); settle(s); };
+      m.on("change:" + s.fields[i], listener);
+      listeners.push([m, "change:" + s.fields[i], listener]);
+    });
+    note(s);
+    settle(s);
+  });
+  return () => {  // the widget is gone: free its pictures and listeners
+    for (const [m, name, listener] of listeners) m.off(name, listener);
+    for (const f of s.frames) URL.revokeObjectURL(f.url);
+    if (s.shown) URL.revokeObjectURL(s.shown.url);
+    s.frames = [];
+    STORES.delete(model.get("uid"));
+  };
 }
 
 function render({model, el}) {
@@ -188,9 +257,7 @@ function render({model, el}) {
   if (s.shown) paint(img, s.shown, "kernel");
   else {
     const value = model.get("value");
-    if (value && value.byteLength) {
-      offer(s, keep(s, model, model.get("key"), value, model.get("alt")));
-    }
+    if (value && value.byteLength) offer(s, keep(s, model.get("key"), value, model.get("alt")));
   }
   return () => { s.views.delete(img); };
 }
