@@ -247,6 +247,8 @@ function render({model, el}) {
   const img = document.createElement("img");
   img.className = "unrolled-frame";
   img.alt = "";
+  img.style.maxWidth = "100%";  // as ipywidgets' Image: shrink to a narrow notebook, never crop
+  img.style.height = "auto";
   el.classList.add("widget-image");
   el.appendChild(img);
   s.views.add(img);

@@ -22,6 +22,7 @@ a fingerprint of its bytes. A last cell then checks, in the kernel:
 - the single presses after the first were answered by the page itself, from pictures drawn
   ahead (the first may not: eleven explorers in one kernel draw ahead at the start, the
   last one shown first);
+- every picture fits the output area's width (shrunk, never cropped);
 - the last picture is the one for the values the controls hold (pixel-equal to a fresh full
   draw), nothing is left pending, and the slider's readout in the page is the kernel's value.
 """
@@ -175,6 +176,11 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
         handle = cell.locator(".noUi-handle").first
         frame = cell.locator("img.unrolled-frame").first
         log = page.evaluate(RECORD_JS, frame.element_handle())
+        # the picture shrinks to the notebook's width, as an ipywidgets Image does: never cropped
+        fits = frame.evaluate(
+            "i => i.getBoundingClientRect().right"
+            " <= i.closest('.jp-OutputArea-output').getBoundingClientRect().right + 1"
+        )
         handle.focus()
         answered = []
         for _ in range(SINGLE):
@@ -196,6 +202,7 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
             "readout": (cell.locator(".widget-readout").first.text_content() or "").strip(),
             "pictures": page.evaluate(f"() => window.__shown[{log}]"),
             "answered": answered,
+            "fits": fits,
             "page_key": frame.get_attribute("data-key"),
         }
     page.screenshot(path=str(artifacts / "held-keys.png"))
@@ -214,6 +221,8 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
     for name, r in report.items():
         if not (r["pixels_equal"] and r["page_shows_kernel_picture"]) or r["pending"]:
             problems.append(f"{name}: page shows {shown[name]['page_key']}: {r}")
+        if not shown[name]["fits"]:
+            problems.append(f"{name}: the picture is wider than the output area (cropped)")
         if r["wrong_pictures"] or not r["pictures"]:
             problems.append(f"{name}: pictures not the kernel's for their values: {r}")
         if shown[name]["answered"][1:] != ["page"] * (SINGLE - 1):

@@ -12,7 +12,7 @@ globalThis.URL = {
   revokeObjectURL(u) { live.delete(u); },
 };
 globalThis.document = {
-  createElement() { return {dataset: {}, attrs: {}, setAttribute(k, v) { this.attrs[k] = v; }}; },
+  createElement() { return {dataset: {}, attrs: {}, style: {}, setAttribute(k, v) { this.attrs[k] = v; }}; },
 };
 
 class Model {
