@@ -43,7 +43,7 @@
 #
 # An *explorer* is a figure with sliders. Move a slider and the figure redraws at once:
 # within a few milliseconds for the next steps along a slider you just moved (the kernel
-# draws them ahead and sends them to the page), otherwise in about a tenth of a second
+# draws them ahead and sends them to the page), otherwise in a tenth to a fifth of a second
 # (measured in JupyterLab: `benchmarks/RESULTS.md`, "Browser").
 #
 # 1. **Run the notebook first** (*Run → Run All Cells*). Before that you see a still
