@@ -166,11 +166,17 @@ widgets.VBox([factor, widgets.interactive_output(plot_factor, {"factor": factor}
 PICTURES_JS = "const PICTURES = 'img:not([hidden])';\n"
 
 #: Arms one measurement: the next keydown starts the clock; the first change of the set of
-#: <img> sources under ``root`` (the explorer's output) stops it. Resolves to milliseconds.
+#: <img> sources under ``root`` (the explorer's output) stops it; for an explorer's
+#: ``FramePicture``, the first picture for the controls' values (``data-gap`` "0": a nearest
+#: picture shown while the handle's is drawn does not count). Resolves to milliseconds.
 ARM_JS = (
     PICTURES_JS
     + """([root, timeoutMs]) => {
     const srcs = () => [...root.querySelectorAll(PICTURES)].map(i => i.src).join('|');
+    const exact = () => {
+        const img = root.querySelector('img.unrolled-frame');
+        return !img || img.dataset.gap === undefined || img.dataset.gap === '0';
+    };
     const before = srcs();
     let t0 = null;
     window.__unrolledLatency = new Promise((resolve, reject) => {
@@ -178,7 +184,7 @@ ARM_JS = (
                                   {capture: true, once: true});
         const obs = new MutationObserver(() => {
             const now = srcs();
-            if (t0 !== null && now && now !== before) {
+            if (t0 !== null && now && now !== before && exact()) {
                 const t1 = performance.now();
                 obs.disconnect();
                 const img = root.querySelector('img.unrolled-frame');
@@ -186,7 +192,7 @@ ARM_JS = (
             }
         });
         obs.observe(root, {subtree: true, childList: true, attributes: true,
-                           attributeFilter: ['src']});
+                           attributeFilter: ['src', 'data-gap']});
         setTimeout(() => { obs.disconnect(); reject(new Error('no new figure')); }, timeoutMs);
     });
 }"""
@@ -199,12 +205,26 @@ RECORD_JS = (
     PICTURES_JS
     + """([root]) => {
     const srcs = () => [...root.querySelectorAll(PICTURES)].map(i => i.src).join('|');
-    const rec = {inputs: [], frames: [], sources: [], last: srcs()};
+    const rec = {inputs: [], frames: [], sources: [], states: [], last: srcs(), state: ''};
+    // An explorer's FramePicture: every change of the controls' values (data-want) or of
+    // how far the picture shown is from them (data-gap), in order.
+    const state = () => {
+        const img = root.querySelector('img.unrolled-frame');
+        if (!img || img.dataset.want === undefined) return;
+        const now = img.dataset.want + '|' + img.dataset.gap + '|' + img.src;
+        if (now !== rec.state) {
+            rec.state = now;
+            rec.states.push([performance.now(), img.dataset.want, Number(img.dataset.gap),
+                             img.dataset.key]);
+        }
+    };
+    state();
     const onKey = () => rec.inputs.push(performance.now());
     const onMove = (e) => { if (e.buttons) rec.inputs.push(performance.now()); };
     document.addEventListener('keydown', onKey, {capture: true});
     document.addEventListener('pointermove', onMove, {capture: true});
     const obs = new MutationObserver(() => {
+        state();
         const now = srcs();
         if (now && now !== rec.last) {
             rec.last = now;
@@ -214,12 +234,13 @@ RECORD_JS = (
         }
     });
     obs.observe(root, {subtree: true, childList: true, attributes: true,
-                       attributeFilter: ['src']});
+                       attributeFilter: ['src', 'data-want', 'data-gap']});
     rec.stop = () => {
         obs.disconnect();
         document.removeEventListener('keydown', onKey, {capture: true});
         document.removeEventListener('pointermove', onMove, {capture: true});
-        return {inputs: rec.inputs, frames: rec.frames, sources: rec.sources};
+        return {inputs: rec.inputs, frames: rec.frames, sources: rec.sources,
+                states: rec.states};
     };
     window.__unrolledRecord = rec;
 }"""
@@ -327,12 +348,60 @@ def _gesture(page: Any, target: dict[str, Any], kind: str, forward: bool) -> dic
     return page.evaluate("() => window.__unrolledRecord.stop()")
 
 
+#: One frame of a 60 Hz screen, ms: how long after a value the picture shown is judged.
+FRAME_MS = 1000 / 60
+
+
+def _same_values(a: str, b: str) -> bool:
+    """Two keys (JSON lists, as the page holds the controls' values) are the same values:
+    numbers agree to 1e-9 relative, as in the page."""
+    x, y = json.loads(a), json.loads(b)
+    return len(x) == len(y) and all(
+        u == v
+        or (
+            isinstance(u, float | int)
+            and isinstance(v, float | int)
+            and abs(u - v) <= 1e-9 * max(abs(u), abs(v))
+        )
+        for u, v in zip(x, y, strict=True)
+    )
+
+
+def _handle_stats(states: list[list]) -> tuple[list[float], list[float]]:
+    """From a ``FramePicture``'s recorded states ``[t, want, gap, shown]`` (in order; want
+    and shown as JSON keys): for each value the controls took, the ms until a picture for
+    it or for a value they took after it was shown (``exact``; a nearest picture for values
+    they did not take does not count), and how far the picture shown one frame later (or
+    when the controls left the value, if sooner) was from it (``gap``, a fraction of the
+    slider's length: 0 its own, > 0 another)."""
+    exact: list[float] = []
+    gaps: list[float] = []
+    takes = [i for i, st in enumerate(states) if i == 0 or st[1] != states[i - 1][1]]
+    for n, i in enumerate(takes[1:], start=1):  # the first state: the picture before
+        t = states[i][0]
+        for j in range(i, len(states)):
+            taken = [states[k][1] for k in takes[n:] if k <= j]
+            if any(_same_values(states[j][3], w) for w in taken):
+                exact.append(states[j][0] - t)
+                break
+        end = takes[n + 1] if n + 1 < len(takes) else len(states)
+        shown = [st for st in states[i:end] if st[0] <= t + FRAME_MS]
+        gaps.append(shown[-1][2])
+    return exact, gaps
+
+
 def _gesture_stats(records: list[dict[str, list]]) -> dict[str, Any]:
-    """Lag (each input to the first new picture after it) and catch-up (last input to last
-    picture) over the recorded gestures."""
+    """Lag (each input to the first new picture after it), catch-up (last input to last
+    picture) and, for a ``FramePicture``, the lag to the handle's own picture and the
+    distance of the picture shown a frame after each value, over the recorded gestures."""
     lags, catch_up, pictures, inputs = [], [], 0, 0
+    exact: list[float] = []
+    gaps: list[float] = []
     sources: Counter[str] = Counter()
     for rec in records:
+        e, g = _handle_stats(rec.get("states", []))
+        exact += e
+        gaps += g
         sources.update(s for s in rec.get("sources", []) if s)
         frames, ins = rec["frames"], rec["inputs"]
         if not ins:
@@ -352,6 +421,17 @@ def _gesture_stats(records: list[dict[str, list]]) -> dict[str, Any]:
         out["lag"] = _stats(lags)
     if catch_up:
         out["catch_up"] = _stats(catch_up)
+    if exact:
+        out["exact_lag"] = _stats(exact)
+    if gaps:
+        g = np.asarray(gaps)
+        out["gap_after_a_frame"] = {
+            "n": int(g.size),
+            "exact_share": round(float(np.mean(g == 0)), 3),
+            "median": round(float(np.median(g)), 4),
+            "p95": round(float(np.percentile(g, 95)), 4),
+            "max": round(float(np.max(g)), 4),
+        }
     return out
 
 
@@ -522,6 +602,10 @@ def measure(
             "drag": f"{DRAG_MOVES} pointer moves at 60 Hz over a quarter of the track, "
             f"{GESTURES} per slider",
             "lag": "each input -> first new picture after it, ms",
+            "exact_lag": "each value the controls take -> a picture for it or a later value "
+            "(a nearest picture does not count), ms",
+            "gap_after_a_frame": "how far the picture shown one 60 Hz frame after each value "
+            "is from it, as a fraction of the slider's length (0: its own picture)",
             "catch_up": "last input -> last new picture, ms",
         },
         "pooled_gestures": {

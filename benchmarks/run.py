@@ -398,12 +398,15 @@ def render_tables() -> str:
             "",
             "Held keys and drags: lag = from each input to the first new picture after it "
             '(median / p95 ms); "in the page" = presses, or pictures during held keys, that '
-            "the page answered from pictures drawn ahead, of all.",
+            "the page answered from pictures drawn ahead, of all; own = from each value the "
+            "slider takes to a picture for it or a later value (a nearest picture does not "
+            "count); near = how far the picture shown one 60 Hz frame after each value is "
+            "from it, median / p95, in % of the slider's length (0: its own picture).",
             "",
             "| explorer | image median ms | image p95 ms | output median ms | output p95 ms"
             " | output / image (median) | presses in the page | hold lag | hold pictures in"
-            " the page | drag lag |",
-            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+            " the page | hold own | drag lag | drag own | drag near (%) |",
+            "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         rows = [("**all (pooled)**", br.get("pooled", {}))] + [
             (k, {r: br["explorers"][r].get(k) for r in br["explorers"]})
@@ -417,9 +420,13 @@ def render_tables() -> str:
             total = sum(counts.values())
             return f"{counts.get('page', 0)}/{total}" if total else ""
 
-        def lag(gesture: dict[str, Any] | None) -> str:
-            r = (gesture or {}).get("lag")
+        def lag(gesture: dict[str, Any] | None, which: str = "lag") -> str:
+            r = (gesture or {}).get(which)
             return f"{r['median_ms']:.0f} / {r['p95_ms']:.0f}" if r else ""
+
+        def near(gesture: dict[str, Any] | None) -> str:
+            r = (gesture or {}).get("gap_after_a_frame")
+            return f"{100 * r['median']:.1f} / {100 * r['p95']:.1f}" if r else ""
 
         for key, routes in rows:
             img, outp = routes.get("image"), routes.get("output")
@@ -439,19 +446,20 @@ def render_tables() -> str:
                 f"| {key} | {img['median_ms']:.0f} | {img['p95_ms']:.0f} | {outp['median_ms']:.0f}"
                 f" | {outp['p95_ms']:.0f} | {outp['median_ms'] / img['median_ms']:.0f} |"
                 f" {share(answered)} | {lag(hold)} | {share(hold.get('pictures_by'))} |"
-                f" {lag(gestures.get('drag'))} |"
+                f" {lag(hold, 'exact_lag')} | {lag(gestures.get('drag'))} |"
+                f" {lag(gestures.get('drag'), 'exact_lag')} | {near(gestures.get('drag'))} |"
             )
         show = br.get("pooled", {}).get("plt_show")
         if show:
             out.append(
                 f"| nb00 via `plt.show()` (new figure) | | | {show['median_ms']:.0f} |"
-                f" {show['p95_ms']:.0f} | | | | | |"
+                f" {show['p95_ms']:.0f} | | | | | | | | |"
             )
         echo = br.get("pooled", {}).get("echo")
         if echo:
             out.append(
                 f"| round trip alone (**echo**: a ready PNG, no drawing) | {echo['median_ms']:.0f}"
-                f" | {echo['p95_ms']:.0f} | | | | | | | |"
+                f" | {echo['p95_ms']:.0f} | | | | | | | | | | |"
             )
         out.append("")
     bp = _load("bptt")

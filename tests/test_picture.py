@@ -8,6 +8,9 @@ drawing ahead for it (``helpers/explorers/base.py``), on the kernel's side.
 - Every picture drawn ahead is sent to a page once it has shown the picture, with its key
   and its text alternative, and the picture sent is the one a fresh explorer draws for that
   key; a layout solved again makes the page forget what it holds.
+- For a page, pictures spread evenly along the slider that moved (before any move, the
+  first) are drawn after the neighbours, so that a dragged handle has a nearest picture; not
+  without a page (nbval, scripts).
 - All explorers of one event loop draw ahead through one scheduler: one picture per turn,
   the explorer moved last first, and none while a move waits for its picture.
 """
@@ -101,6 +104,62 @@ def test_before_any_move_every_control_gets_a_step_either_way():
         assert moved, f"no step of {name} first"
 
 
+def test_overview_spreads_evenly_along_the_moved_slider():
+    explorer = ALL["nb02.power_toy"]()
+    w, n = explorer.controls["w"], explorer.controls["n"]
+    assert list(explorer.controls) == ["w", "n"]
+    start = explorer.values
+    before = explorer.overview()  # before any move: along the first slider
+    assert all(v["n"] == start["n"] for v in before) and len(before) == 16
+    last = round((w.max - w.min) / w.step)
+    want = [w.min + round(i * last / 15) * w.step for i in range(16)]
+    got = [v["w"] for v in before]
+    assert np.allclose(got, [x for x in want if abs(x - start["w"]) > 1e-9][: len(got)])
+    explorer.update(n=501)  # on the overview's grid of n: left out
+    explorer._moved, explorer._motion = True, ("n", 1)
+    got = explorer.overview(steps=5)
+    assert all(v["w"] == start["w"] for v in got), "the other slider holds still"
+    # 5 values evenly on n's grid of 1000 values 1..1000 (indices 0, 250, 500, 749, 999:
+    # ends included), the current one (501) left out
+    assert n.min == 1 and n.max == 1000 and n.step == 1
+    assert [v["n"] for v in got] == [1, 251, 750, 1000]
+    explorer.close()
+
+
+def test_overview_of_short_and_selection_sliders_is_all_their_values():
+    explorer = ALL["nb08.distance_model"]()
+    (name,) = [n for n, c in explorer.controls.items() if isinstance(c, widgets.SelectionSlider)]
+    options = explorer.controls[name].options
+    got = [v[name] for v in explorer.overview()]
+    others = [o for o in options if o != explorer.values[name]]
+    assert sorted(got, key=list(options).index) == others
+    assert explorer.overview(steps=1) == [] and explorer.overview(steps=0) == []
+    assert min(16, explorer_base.PREFETCH_FRAMES) == explorer_base.OVERVIEW_STEPS
+    explorer.close()
+
+
+def test_the_overview_is_drawn_for_a_page_only():
+    explorer = ALL["nb00.repeated_multiplication"]()
+
+    async def scenario():
+        explorer._home = asyncio.get_running_loop()
+        explorer._start_prefetch()
+        without_page = list(explorer._queue)
+        explorer._stop_prefetch()
+        explorer._page = True
+        explorer._start_prefetch()
+        with_page = list(explorer._queue)
+        explorer._stop_prefetch()
+        return without_page, with_page
+
+    without_page, with_page = asyncio.run(scenario())
+    assert without_page == explorer.neighbours(explorer_base.PREFETCH_START)
+    assert with_page[: len(without_page)] == without_page
+    assert len(with_page) > len(without_page)
+    assert len(with_page) <= explorer.cache_frames - 16
+    explorer.close()
+
+
 @pytest.mark.parametrize("name", ["nb00.repeated_multiplication", "nb02.power_toy"])
 def test_pictures_drawn_ahead_reach_the_page_and_are_right(name):
     explorer, sent = _explorer_with_page(name)
@@ -117,7 +176,7 @@ def test_pictures_drawn_ahead_reach_the_page_and_are_right(name):
     fresh = ALL[name]()
     fresh.blit = False
     fresh.cache_frames = 0
-    for png, key, alt in sent["push"][:6]:
+    for png, key, alt in sent["push"][:6] + sent["push"][-3:]:  # neighbours and overview
         values = dict(zip(explorer.controls, key, strict=True))
         for n, c in explorer.controls.items():
             if page_field(c) == "index":

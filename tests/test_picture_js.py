@@ -37,4 +37,4 @@ def test_page_side_rules(tmp_path: Path) -> None:
         [node, str(tmp_path / "picture_test.mjs")], capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.count("ok ") == 11, run.stdout
+    assert run.stdout.count("ok ") == 15, run.stdout

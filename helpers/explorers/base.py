@@ -19,7 +19,9 @@ arrive while a picture is being made are folded into one. The work after a move 
 
 In the page: the picture is a ``FramePicture`` (``helpers/explorers/picture.py``), to which
 the kernel sends every picture it draws ahead; a move whose picture the page holds is shown
-there at once, with no round trip through the kernel.
+there at once, with no round trip through the kernel. For a page, the kernel also draws
+pictures spread along the sliders (``overview``), so that a handle dragged past what was
+drawn ahead shows at once the nearest of them, captioned, until its own picture comes.
 
 Threads: JupyterLab 4.4+ sends widget messages to a kernel *subshell* (the setting "Kernel
 Comms over subshells", on by default), so a slider's change arrives in another thread than
@@ -110,6 +112,16 @@ def _draw_ahead_setting(environ: Mapping[str, str]) -> tuple[int, int]:
 
 
 PREFETCH_FRAMES, PREFETCH_START = _draw_ahead_setting(os.environ)
+#: When a page shows the explorer, after the pictures above: this many pictures spread
+#: evenly along the slider that moved last (the first slider, before any move), its ends
+#: included (every value of a shorter slider). A handle dragged past what was drawn ahead
+#: then shows at once the nearest of them (captioned with its value, see ``FramePicture``)
+#: while the kernel draws the handle's own. Never more than ``UNROLLED_DRAW_AHEAD``. While
+#: one slider moves its overview stays valid (the other controls hold still), so only the
+#: first move of a slider costs its pictures. Not along the other sliders: each move would
+#: make theirs stale, and drawing them again after every press of a walk along one slider
+#: took CPU the walk needed (benchmarks/RESULTS.md, "Browser: run 5").
+OVERVIEW_STEPS = min(16, PREFETCH_FRAMES)
 
 
 #: The status line's bit of script, run by the browser each time the line's HTML is set (the
@@ -708,6 +720,35 @@ class Explorer:
                     back += 1
         return out[:limit]
 
+    def overview(self, steps: int | None = None) -> list[dict[str, Any]]:
+        """Values spread evenly along the slider that moved last (before any move: the
+        first slider), both ends included (all of a shorter slider's), ``steps`` of them
+        (default ``OVERVIEW_STEPS``), the other controls held at their current values. The
+        current values are left out."""
+        steps = OVERVIEW_STEPS if steps is None else steps
+        values = self.values
+        sliders = [
+            n
+            for n, c in self.controls.items()
+            if isinstance(c, (*_GRID, widgets.SelectionSlider))
+            and self._grid_index(n, values[n]) is not None
+        ]
+        if not sliders or steps < 2:
+            return []
+        name = self._motion[0] if self._moved and self._motion[0] in sliders else sliders[0]
+        here = self._grid_index(name, values[name])
+        c = self.controls[name]
+        if isinstance(c, widgets.SelectionSlider):
+            last = len(c.options) - 1
+        else:
+            last = round((c.max - c.min) / c.step)
+        out: list[dict[str, Any]] = []
+        for k in sorted({round(i * last / (steps - 1)) for i in range(steps)}):
+            value = self._neighbour(name, values[name], k - here)
+            if k != here and value is not None:
+                out.append({**values, name: value})
+        return out
+
     @property
     def _prefetching(self) -> asyncio.Handle | None:
         """The timer that starts drawing ahead after a move, or the scheduled turn of the
@@ -726,7 +767,11 @@ class Explorer:
         if loop is None or not self.prefetch or self.cache_frames <= 0:
             return
         limit = PREFETCH_FRAMES if self._moved else PREFETCH_START
-        self._queue = self.neighbours(limit)[: max(0, self.cache_frames // 2)]
+        queue = self.neighbours(limit)
+        if self._page:  # only a page can show a nearest picture while a handle is dragged
+            queue += [v for v in self.overview() if v not in queue]
+        # room left in the cache for the moves' own pictures
+        self._queue = queue[: max(0, self.cache_frames - 16)]
         if self._queue:
             _draw_ahead(loop).add(self)
 

@@ -20,6 +20,18 @@ the handle as closely as the kernel can draw, never back against it, and catches
 when the handle stops. A picture the kernel sends again for the same values with other bytes
 (drawn on a layout solved since) replaces the one held.
 
+A dragged handle outruns the kernel: pictures along a long slider cannot all be drawn ahead.
+A move whose picture the page does not hold shows the held picture nearest to the controls'
+values along one slider (the kernel also draws pictures spread along the sliders for this),
+when it is nearer than the picture shown, with a caption over its corner that names its value
+and the handle's ("Nearest picture drawn: w = 1.0200 (handle: 1.0137); drawing the
+handle's…"); its alt describes its own values. Distance is measured along the slider, as a
+fraction of its length (a log slider's in its exponent, a selection slider's in its
+positions); a dropdown has no order, so no nearest. A picture behind the controls is replaced
+by one from the kernel only if that one is nearer to them (at equal distance: if the controls
+held its values no earlier), so the picture shown is never farther from the handle than the
+one it replaces; the caption goes when the handle's own picture is shown.
+
 Values are compared as the page holds them: a slider's ``value``, a selection's ``index``.
 Two numbers are the same value when they agree to 1e-9 (relative), as the page's slider
 arithmetic and the kernel's grid arithmetic differ in the last bits.
@@ -49,15 +61,72 @@ const STORES = new Map();
 const TOL = 1e-9;
 const SEEN = 512;  // how many of the controls' recent values are remembered, in move order
 
+function one(x, y) {
+  if (typeof x === "number" && typeof y === "number") {
+    return Math.abs(x - y) <= TOL * Math.max(Math.abs(x), Math.abs(y)) + 1e-300;
+  }
+  return x === y;
+}
+
 function same(a, b) {
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) {
-    const x = a[i], y = b[i];
-    if (typeof x === "number" && typeof y === "number") {
-      if (!(Math.abs(x - y) <= TOL * Math.max(Math.abs(x), Math.abs(y)) + 1e-300)) return false;
-    } else if (x !== y) return false;
-  }
+  for (let i = 0; i < a.length; i++) if (!one(a[i], b[i])) return false;
   return true;
+}
+
+function position(s, i, v) {
+  // Where value ``v`` of control ``i`` sits along its slider, 0 (min) to 1 (max); null for
+  // a control that is no slider (a dropdown's options have no order to be near in).
+  const m = s.controls[i];
+  if (!m || typeof v !== "number") return null;
+  const kind = m.get("_model_name");
+  let lo = m.get("min"), hi = m.get("max"), x = v;
+  if (kind === "FloatLogSliderModel") x = Math.log(v) / Math.log(m.get("base"));
+  else if (kind === "SelectionSliderModel") {
+    lo = 0;
+    hi = (m.get("_options_labels") || []).length - 1;
+  } else if (kind !== "FloatSliderModel" && kind !== "IntSliderModel") return null;
+  if (typeof lo !== "number" || typeof hi !== "number" || !(hi > lo)) return null;
+  const p = (x - lo) / (hi - lo);
+  return Number.isFinite(p) ? p : null;
+}
+
+function gap(s, key, want) {
+  // How far a picture for ``key`` is from the controls' values ``want``: 0 when it is their
+  // picture; when the two differ on one slider only, the distance along that slider (a
+  // fraction of its length); else Infinity.
+  if (!Array.isArray(key) || !Array.isArray(want) || key.length !== want.length) return Infinity;
+  let at = -1;
+  for (let i = 0; i < key.length; i++) {
+    if (one(key[i], want[i])) continue;
+    if (at >= 0) return Infinity;
+    at = i;
+  }
+  if (at < 0) return 0;
+  const p = position(s, at, key[at]), q = position(s, at, want[at]);
+  return p === null || q === null ? Infinity : Math.abs(p - q);
+}
+
+function nearest(s, want) {
+  // The held picture nearest to ``want`` along one slider (see ``gap``), or null.
+  let best = null, bestGap = Infinity;
+  for (const f of s.frames) {
+    const g = gap(s, f.key, want);
+    if (g < bestGap) { best = f; bestGap = g; }
+  }
+  return best;
+}
+
+function readout(s, i, v) {
+  // Value ``v`` of control ``i`` as its slider's readout shows it.
+  const m = s.controls[i];
+  if (!m) return String(v);
+  if (s.fields[i] === "index") return String((m.get("_options_labels") || [])[v] ?? v);
+  if (typeof v !== "number") return String(v);
+  const digits = /\.(\d+)([fg])/.exec(m.get("readout_format") || "");
+  if (m.get("_model_name") === "IntSliderModel") return String(Math.round(v));
+  if (digits && digits[2] === "f") return v.toFixed(Number(digits[1]));
+  return String(Number(v.toPrecision(digits ? Math.max(1, Number(digits[1])) : 4)));
 }
 
 function bytesOf(buf) {
@@ -145,18 +214,52 @@ function keep(s, key, buf, alt) {
 }
 
 function show(s, frame, source) {
-  // ``source``: "page" (a move answered from the pictures held here) or "kernel".
+  // ``source``: "page" (a move answered from the pictures held here), "near" (the held
+  // picture nearest to the controls' values, while theirs is drawn) or "kernel".
   if (s.shown === frame) return;
   if (s.shown && !s.frames.includes(s.shown)) URL.revokeObjectURL(s.shown.url);
   s.shown = frame;
-  for (const img of s.views) paint(img, frame, source);
+  s.source = source;
+  for (const view of s.views) paint(view, frame, source);
 }
 
-function paint(img, frame, source) {
+function paint(view, frame, source) {
+  const img = view.img;
   img.dataset.key = JSON.stringify(frame.key);
   img.dataset.source = source;
   img.alt = frame.alt || "";
   img.src = frame.url;
+}
+
+function label(s, want) {
+  // The caption of a picture that is not the controls': the values it shows, and the
+  // handle's. Empty when the picture shows the controls' values, or is merely waiting for
+  // the kernel's (no nearer picture was shown since the last up-to-date one).
+  if (!s.shown || !s.approx) return "";
+  const parts = [];
+  s.shown.key.forEach((v, i) => {
+    if (one(v, want[i])) return;
+    const m = s.controls[i];
+    const name = (m && m.get("description")) || "value";
+    parts.push(`${name} = ${readout(s, i, v)} (handle: ${readout(s, i, want[i])})`);
+  });
+  if (!parts.length) return "";
+  return "Nearest picture drawn: " + parts.join(", ") + "; drawing the handle's…";
+}
+
+function mark(s, want) {
+  // Tell every view how far its picture is from the controls' values (``data-gap``, for
+  // the tests and the benchmark), whether it is behind (``aria-busy``), and caption it.
+  const g = s.shown ? gap(s, s.shown.key, want) : Infinity;
+  if (g === 0) s.approx = false;
+  const text = label(s, want);
+  for (const view of s.views) {
+    view.img.setAttribute("aria-busy", g === 0 ? "false" : "true");
+    view.img.dataset.want = JSON.stringify(want);
+    view.img.dataset.gap = String(g);
+    view.caption.textContent = text;
+    view.caption.hidden = !text;
+  }
 }
 
 function settle(s) {
@@ -176,20 +279,32 @@ function settle(s) {
     s.frames.splice(s.frames.indexOf(frame), 1);
     s.frames.push(frame);
     show(s, frame, source);
+  } else {
+    // Not held (a handle dragged past what was drawn ahead): the held picture nearest to
+    // the controls' values, if nearer than the one shown, captioned with its values, until
+    // the kernel's comes.
+    const near = nearest(s, key);
+    if (near && gap(s, near.key, key) < (s.shown ? gap(s, s.shown.key, key) : Infinity)) {
+      s.approx = true;
+      show(s, near, "near");
+    }
   }
-  const behind = !s.shown || !same(s.shown.key, key);
-  for (const img of s.views) img.setAttribute("aria-busy", behind ? "true" : "false");
+  mark(s, key);
 }
 
 function offer(s, frame) {
-  // A picture from the kernel: shown if it is the controls' picture; when the shown one is
-  // behind the controls, shown if the controls held its values no earlier than the shown
-  // one's (so the picture follows the handle, never back against it). Never replaces a
-  // picture that shows the controls' values.
+  // A picture from the kernel: shown if it is the controls' picture. Never replaces a
+  // picture that shows the controls' values. When the shown one is behind the controls:
+  // shown if it is nearer to their values along the slider that moved (``gap``); at equal
+  // distance (or on controls with no order), if the controls held its values no earlier
+  // than the shown one's. So the picture follows the handle, never farther from it.
   const key = current(s);
-  const upToDate = s.shown && same(s.shown.key, key);
-  const newer = s.shown && when(s, frame.key) >= when(s, s.shown.key);
-  if (same(frame.key, key) || !s.shown || (!upToDate && newer)) show(s, frame, "kernel");
+  let better = same(frame.key, key) || !s.shown;
+  if (!better && !same(s.shown.key, key)) {
+    const mine = gap(s, frame.key, key), shown = gap(s, s.shown.key, key);
+    better = mine < shown || (mine === shown && when(s, frame.key) >= when(s, s.shown.key));
+  }
+  if (better) show(s, frame, "kernel");
   settle(s);
 }
 
@@ -249,19 +364,36 @@ function render({model, el}) {
   img.alt = "";
   img.style.maxWidth = "100%";  // as ipywidgets' Image: shrink to a narrow notebook, never crop
   img.style.height = "auto";
+  img.style.display = "block";
+  // The caption of a nearest picture, over its lower left corner (no jump of the layout).
+  const caption = document.createElement("div");
+  caption.className = "unrolled-near";
+  caption.hidden = true;
+  Object.assign(caption.style, {
+    position: "absolute", left: "4px", bottom: "4px", padding: "1px 6px",
+    background: "rgba(255, 255, 255, 0.94)", color: "#000", border: "1px solid #555",
+    font: "13px sans-serif", pointerEvents: "none",
+  });
   el.classList.add("widget-image");
+  el.style.position = "relative";
+  el.style.display = "inline-block";
+  el.style.maxWidth = "100%";
   el.appendChild(img);
-  s.views.add(img);
+  el.appendChild(caption);
+  const view = {img, caption};
+  s.views.add(view);
   if (!s.ready) {  // a view is shown: from now on the kernel sends pictures drawn ahead
     s.ready = true;
     model.send({type: "ready"});
   }
-  if (s.shown) paint(img, s.shown, "kernel");
-  else {
+  if (s.shown) {
+    paint(view, s.shown, s.source || "kernel");
+    mark(s, current(s));
+  } else {
     const value = model.get("value");
     if (value && value.byteLength) offer(s, keep(s, model.get("key"), value, model.get("alt")));
   }
-  return () => { s.views.delete(img); };
+  return () => { s.views.delete(view); };
 }
 
 export default {initialize, render};

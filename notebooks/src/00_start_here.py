@@ -44,7 +44,9 @@
 # An *explorer* is a figure with sliders. Move a slider and the figure redraws at once:
 # within a few milliseconds for the next steps along a slider you just moved (the kernel
 # draws them ahead and sends them to the page), otherwise in a tenth to a fifth of a second
-# (measured in JupyterLab: `benchmarks/RESULTS.md`, "Browser").
+# (measured in JupyterLab: `benchmarks/RESULTS.md`, "Browser"). While you drag a handle
+# faster than that, the explorer shows the nearest picture it already has, with a caption
+# that names its value and the handle's, until the handle's own picture arrives.
 #
 # 1. **Run the notebook first** (*Run → Run All Cells*). Before that you see a still
 #    picture of each explorer; its sliders come alive once the kernel has run the cell.

@@ -1,5 +1,5 @@
-"""Presses and held keys in JupyterLab: every picture the page shows is the right one, and
-it catches up with its slider.
+"""Presses, held keys and drags in JupyterLab: every picture the page shows is the right one,
+and it catches up with its slider.
 
 JupyterLab 4.4+ sends widget messages to a kernel *subshell* by default, so a slider's
 change arrives in another thread than the one the cells run in. Two pictures drawn at once
@@ -13,7 +13,8 @@ The page also answers moves by itself: the kernel sends it the pictures it draws
 One generated notebook shows every explorer in ``helpers.explorers.ALL``. For each, after a
 pause (the kernel draws ahead), ``SINGLE`` single arrow presses are made on its first slider,
 a pause after each; then an arrow key is held (``PRESSES`` presses at ``HZ``, not waiting for
-pictures), and the page waits until the picture stops changing. The page records every
+pictures), and the page waits until the picture stops changing; then the handle is dragged
+with the mouse over a third of its track. The page records every
 picture it shows: the values it is for (``data-key``), who answered ("page" or "kernel") and
 a fingerprint of its bytes. A last cell then checks, in the kernel:
 
@@ -23,6 +24,9 @@ a fingerprint of its bytes. A last cell then checks, in the kernel:
   ahead (the first may not: eleven explorers in one kernel draw ahead at the start, the
   last one shown first);
 - every picture fits the output area's width (shrunk, never cropped);
+- a drag past the pictures drawn ahead on a long slider shows the nearest pictures the page
+  holds, each captioned with its values and the handle's; when the handle stops, the
+  handle's own picture, with no caption;
 - the last picture is the one for the values the controls hold (pixel-equal to a fresh full
   draw), nothing is left pending, and the slider's readout in the page is the kernel's value.
 """
@@ -39,12 +43,24 @@ import nbformat
 
 PRESSES = 20
 HZ = 40
+#: The drag: this many pointer moves at 60 Hz over a third of the track, towards its
+#: farther end.
+DRAG_MOVES = 12
+#: Explorers whose first slider is long enough (151 to 11,001 values) that such a drag
+#: passes what was drawn ahead around the handle: it must show nearest pictures.
+LONG_FIRST_SLIDER = (
+    "nb00.repeated_multiplication",
+    "nb01.horizon_truncation",
+    "nb02.alpha_horizon",
+    "nb02.power_toy",
+)
 QUIET_S = 2.0
 SINGLE = 2
 #: Pause before and after each single press, s: time for the kernel to draw ahead.
 PAUSE_S = 1.5
 
-#: Records every picture an explorer's page shows: [values, who answered, fingerprint].
+#: Records every picture an explorer's page shows: [values, who answered, fingerprint, the
+#: caption shown with it ("" when none)].
 RECORD_JS = (
     "img => { const fp = "
     + harness.FINGERPRINT_JS
@@ -52,8 +68,10 @@ RECORD_JS = (
     window.__shown = window.__shown || [];
     const log = [];
     window.__shown.push(log);
+    const caption = img.parentNode.querySelector('.unrolled-near');
     new MutationObserver(() => {
-        const entry = [img.dataset.key, img.dataset.source, null];
+        const entry = [img.dataset.key, img.dataset.source, null,
+                       caption && !caption.hidden ? caption.textContent : ''];
         log.push(entry);
         fp(img).then(f => { entry[2] = f; });
     }).observe(img, {attributes: true, attributeFilter: ['src']});
@@ -103,7 +121,7 @@ for name, ex in EX.items():
     fresh.blit = False
     fresh.cache_frames = 0
     wrong = []
-    for key_json, source, fingerprint in SHOWN[name]["pictures"]:
+    for key_json, source, fingerprint, _caption in SHOWN[name]["pictures"]:
         values = _values(ex, json.loads(key_json))
         fresh.update(**values)
         kept = ex._cache.get(ex._key(values))
@@ -154,6 +172,25 @@ def _quiet(img: Any) -> None:
             last, since = src, time.monotonic()
 
 
+def _drag(page: Any, handle: Any) -> None:
+    """Drag ``handle`` over a third of its track, towards the farther end, at 60 Hz."""
+    left, width, at = handle.evaluate(
+        """h => { const t = h.closest('.noUi-base').getBoundingClientRect();
+                  const m = h.getBoundingClientRect();
+                  return [t.left, t.width, m.left + m.width / 2]; }"""
+    )
+    box = handle.bounding_box()
+    y = box["y"] + box["height"] / 2
+    step = (1 if at - left < width / 2 else -1) * width / 3 / DRAG_MOVES
+    page.mouse.move(at, y)
+    page.mouse.down()
+    start = time.monotonic()
+    for i in range(DRAG_MOVES):
+        page.mouse.move(at + step * (i + 1), y)
+        time.sleep(max(0.0, start + (i + 1) / 60 - time.monotonic()))
+    page.mouse.up()
+
+
 def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path], artifacts):
     from helpers.explorers import ALL
 
@@ -196,6 +233,8 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
             page.keyboard.press("ArrowRight")
             time.sleep(max(0.0, start + (k + 1) / HZ - time.monotonic()))
         _quiet(img)
+        _drag(page, handle)
+        _quiet(img)
         page.wait_for_function(f"() => window.__shown[{log}].every(e => e[2] !== null)")
         shown[name] = {
             "fingerprint": page.evaluate(harness.FINGERPRINT_JS, img.element_handle()),
@@ -204,6 +243,11 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
             "answered": answered,
             "fits": fits,
             "page_key": frame.get_attribute("data-key"),
+            "gap": frame.get_attribute("data-gap"),
+            "caption_left": frame.evaluate(
+                "i => { const c = i.parentNode.querySelector('.unrolled-near');"
+                " return c && !c.hidden ? c.textContent : ''; }"
+            ),
         }
     page.screenshot(path=str(artifacts / "held-keys.png"))
     # The check runs in a new cell at the end, as a student would type it.
@@ -229,6 +273,18 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
             problems.append(
                 f"{name}: single presses after a pause answered by {shown[name]['answered']}"
                 " (after the first, the page should hold the pictures drawn ahead)"
+            )
+        pictures = shown[name]["pictures"]
+        near = [p for p in pictures if p[1] == "near"]
+        if name in LONG_FIRST_SLIDER and not near:
+            problems.append(f"{name}: a drag past the pictures drawn ahead showed no nearest one")
+        for key_json, _source, _fp, caption in near:
+            if not caption.startswith("Nearest picture drawn:") or "(handle: " not in caption:
+                problems.append(f"{name}: nearest picture {key_json} without its caption")
+        if shown[name]["gap"] != "0" or shown[name]["caption_left"]:
+            problems.append(
+                f"{name}: after the drag, the picture is {shown[name]['gap']} of the slider"
+                f" from the handle, captioned {shown[name]['caption_left']!r}"
             )
         readout = shown[name]["readout"]
         try:

@@ -32,9 +32,12 @@ class Model {
 const png = (k, b = k) => new DataView(new Uint8Array([k, b]).buffer);
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
-async function setup({fields = ["value"], missing = false} = {}) {
+const SLIDER = {_model_name: "FloatSliderModel", min: 0, max: 100, readout_format: ".1f",
+                description: "w"};
+
+async function setup({fields = ["value"], missing = false, models = null} = {}) {
   const mod = (await import("./esm.mjs?" + Math.random())).default;
-  const controls = fields.map(() => new Model({value: 0, index: 0}));
+  const controls = fields.map((_, i) => new Model({value: 0, index: 0, ...(models ? models[i] : {})}));
   const registry = new Map(controls.map((m, i) => ["c" + i, m]));
   const pic = new Model({
     uid: "u" + Math.random(), fields, controls: controls.map((_, i) => "IPY_MODEL_c" + i),
@@ -46,10 +49,12 @@ async function setup({fields = ["value"], missing = false} = {}) {
   const cleanup = mod.initialize({model: pic});
   await tick();
   const imgs = [];
-  const el = {classList: {add() {}}, appendChild: (img) => imgs.push(img)};
+  const captions = [];
+  const el = {classList: {add() {}}, style: {},
+              appendChild: (n) => (n.className === "unrolled-near" ? captions : imgs).push(n)};
   const unrender = mod.render({model: pic, el});
   const t = {
-    mod, pic, controls, imgs, cleanup, unrender,
+    mod, pic, controls, imgs, captions, cleanup, unrender,
     shown: () => live.get(imgs[0].src),
     key: () => JSON.parse(imgs[0].dataset.key),
     ahead: (k, b = k) => pic.trigger("msg:custom", {type: "frame", key: [k], alt: "k" + k}, [png(k, b)]),
@@ -152,6 +157,66 @@ const scenarios = {
     assert.deepEqual(t.key(), [10]);
     t.ahead(11); t.ahead(12); t.ahead(13); t.ahead(14);
     assert.equal(t.shown(), "10,10");  // still readable
+  },
+  async "a move past what was drawn ahead shows the nearest held picture, captioned"() {
+    const t = await setup({models: [SLIDER]});
+    for (const k of [10, 20, 30]) t.ahead(k);
+    t.move(7);  // not held: 10 is nearer to 7 than the 0 shown
+    assert.deepEqual(t.key(), [10]);
+    assert.equal(t.imgs[0].dataset.source, "near");
+    assert.equal(t.imgs[0].alt, "k10");  // the alt says what the picture shows
+    assert.equal(t.imgs[0].dataset.gap, "0.03");
+    assert.equal(t.captions[0].hidden, false);
+    assert.match(t.captions[0].textContent, /w = 10\.0 \(handle: 7\.0\)/);
+    assert.equal(t.imgs[0].attrs["aria-busy"], "true");
+    t.move(24);
+    assert.deepEqual(t.key(), [20]);
+    t.kernel(24);  // the handle's own picture replaces it, and the caption goes
+    assert.deepEqual(t.key(), [24]);
+    assert.equal(t.captions[0].hidden, true);
+    assert.equal(t.imgs[0].dataset.gap, "0");
+  },
+  async "a kernel picture farther from the handle than the shown one is not shown"() {
+    const t = await setup({models: [SLIDER]});
+    t.ahead(20);
+    for (const k of [5, 10, 15, 19]) t.move(k);
+    assert.deepEqual(t.key(), [20]);  // nearest held
+    t.kernel(10);  // late: the handle passed 10, and 20 is nearer to 19
+    assert.deepEqual(t.key(), [20]);
+    t.move(12);  // now 10 is nearer
+    assert.deepEqual(t.key(), [10]);
+    t.kernel(12);
+    assert.deepEqual(t.key(), [12]);
+  },
+  async "a picture that differs on two controls, or on a dropdown, is never near"() {
+    const drop = {_model_name: "DropdownModel", _options_labels: ["a", "b", "c"]};
+    const t = await setup({fields: ["value", "value"], models: [SLIDER, SLIDER]});
+    t.pic.trigger("msg:custom", {type: "frame", key: [10, 5], alt: "x"}, [png(7)]);
+    t.controls[0].set({value: 12});
+    assert.deepEqual(t.key(), [0, 0]);
+    assert.equal(t.captions[0].hidden, true);
+    const u = await setup({fields: ["index"], models: [drop]});
+    u.pic.trigger("msg:custom", {type: "frame", key: [1], alt: "b"}, [png(1)]);
+    u.controls[0].set({index: 2});
+    assert.deepEqual(u.key(), [0]);
+    assert.equal(u.imgs[0].attrs["aria-busy"], "true");
+  },
+  async "log sliders are near in exponent, selection sliders in position"() {
+    const log = {_model_name: "FloatLogSliderModel", min: -4, max: 0, base: 10,
+                 readout_format: ".3g", description: "lr"};
+    const t = await setup({models: [log]});
+    t.pic.set({value: png(1), key: [1e-4], alt: "k"});
+    t.ahead(0.01); t.ahead(0.1);
+    t.move(0.03);  // exponent -1.52: nearer -2 (0.01) than -1 (0.1) by exponent
+    assert.deepEqual(t.key(), [0.01]);
+    assert.match(t.captions[0].textContent, /lr = 0\.01 \(handle: 0\.03\)/);
+    const sel = {_model_name: "SelectionSliderModel", _options_labels: ["a", "b", "c", "d", "e"],
+                 description: "k"};
+    const u = await setup({fields: ["index"], models: [sel]});
+    u.pic.trigger("msg:custom", {type: "frame", key: [3], alt: "d"}, [png(3)]);
+    u.controls[0].set({index: 4});
+    assert.deepEqual(u.key(), [3]);
+    assert.match(u.captions[0].textContent, /k = d \(handle: e\)/);
   },
   async "a removed widget frees its pictures and listeners"() {
     const before = live.size;
