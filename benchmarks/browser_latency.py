@@ -424,14 +424,24 @@ def _gesture_stats(records: list[dict[str, list]]) -> dict[str, Any]:
     if exact:
         out["exact_lag"] = _stats(exact)
     if gaps:
-        g = np.asarray(gaps)
+        # values whose own picture (or a later value's) never came before the recording
+        # stopped: left out of exact_lag, so counted here (a lag median without them is low)
+        out["exact_unanswered"] = len(gaps) - len(exact)
+        g = np.asarray(gaps, dtype=float)
+        finite = g[np.isfinite(g)]
         out["gap_after_a_frame"] = {
             "n": int(g.size),
             "exact_share": round(float(np.mean(g == 0)), 3),
-            "median": round(float(np.median(g)), 4),
-            "p95": round(float(np.percentile(g, 95)), 4),
-            "max": round(float(np.max(g)), 4),
+            # a picture for other values of another control, or of one with no order: no
+            # distance (data-gap "Infinity"); the median and p95 are of the others
+            "unordered": int(g.size - finite.size),
         }
+        if finite.size:
+            out["gap_after_a_frame"].update(
+                median=round(float(np.median(finite)), 4),
+                p95=round(float(np.percentile(finite, 95)), 4),
+                max=round(float(np.max(finite)), 4),
+            )
     return out
 
 

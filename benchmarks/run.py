@@ -426,7 +426,7 @@ def render_tables() -> str:
 
         def near(gesture: dict[str, Any] | None) -> str:
             r = (gesture or {}).get("gap_after_a_frame")
-            return f"{100 * r['median']:.1f} / {100 * r['p95']:.1f}" if r else ""
+            return f"{100 * r['median']:.1f} / {100 * r['p95']:.1f}" if r and "median" in r else ""
 
         for key, routes in rows:
             img, outp = routes.get("image"), routes.get("output")

@@ -48,3 +48,20 @@ def test_lag_to_the_handles_own_picture_and_gap_a_frame_later(latency):
     assert stats["exact_lag"]["n"] == 5 and stats["exact_lag"]["median_ms"] == 85.0
     assert stats["gap_after_a_frame"]["exact_share"] == 0.2
     assert stats["lag"]["median_ms"] == 1.0
+
+
+def test_unanswered_values_and_unordered_pictures_are_counted_not_hidden(latency):
+    assert latency._handle_stats([]) == ([], [])
+    assert latency._handle_stats([[0.0, "[0]", 0.0, "[0]"], [5.0, "[0]", 0.0, "[0]"]]) == ([], [])
+    states = [
+        [0.0, "[0, 0]", 0.0, "[0, 0]"],
+        [10.0, "[1, 0]", 0.01, "[0, 0]"],  # answered at 50 ms
+        [20.0, "[1, 1]", float("inf"), "[0, 0]"],  # another control moved: no distance
+        [50.0, "[1, 1]", 0.0, "[1, 1]"],
+        [60.0, "[2, 1]", 0.01, "[1, 1]"],  # the recording stops before 2's picture
+    ]
+    stats = latency._gesture_stats([{"inputs": [], "frames": [], "states": states}])
+    assert stats["exact_lag"]["n"] == 2 and stats["exact_unanswered"] == 1
+    gap = stats["gap_after_a_frame"]
+    assert gap["n"] == 3 and gap["unordered"] == 1
+    assert gap["median"] == 0.01 and gap["p95"] == 0.01 and gap["max"] == 0.01

@@ -160,6 +160,23 @@ def test_the_overview_is_drawn_for_a_page_only():
     explorer.close()
 
 
+def test_a_small_cache_still_draws_ahead():
+    """The queue leaves 16 pictures of the cache to the moves' own, but never takes a small
+    cache's drawing ahead away (``cache_frames`` 20: half of it, as before the overview)."""
+    explorer = ALL["nb00.repeated_multiplication"]()
+    explorer.cache_frames = 20
+
+    async def scenario():
+        explorer._home = asyncio.get_running_loop()
+        explorer._start_prefetch()
+        queue = list(explorer._queue)
+        explorer._stop_prefetch()
+        return queue
+
+    assert asyncio.run(scenario()) == explorer.neighbours(explorer_base.PREFETCH_START)[:10]
+    explorer.close()
+
+
 @pytest.mark.parametrize("name", ["nb00.repeated_multiplication", "nb02.power_toy"])
 def test_pictures_drawn_ahead_reach_the_page_and_are_right(name):
     explorer, sent = _explorer_with_page(name)

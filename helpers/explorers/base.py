@@ -770,8 +770,9 @@ class Explorer:
         queue = self.neighbours(limit)
         if self._page:  # only a page can show a nearest picture while a handle is dragged
             queue += [v for v in self.overview() if v not in queue]
-        # room left in the cache for the moves' own pictures
-        self._queue = queue[: max(0, self.cache_frames - 16)]
+        # room left in the cache for the moves' own pictures (16 of a large cache; half of
+        # a small one, as before the overview: not none when ``cache_frames`` <= 16)
+        self._queue = queue[: max(self.cache_frames // 2, self.cache_frames - 16)]
         if self._queue:
             _draw_ahead(loop).add(self)
 

@@ -28,9 +28,12 @@ and the handle's ("Nearest picture drawn: w = 1.0200 (handle: 1.0137); drawing t
 handle's…"); its alt describes its own values. Distance is measured along the slider, as a
 fraction of its length (a log slider's in its exponent, a selection slider's in its
 positions); a dropdown has no order, so no nearest. A picture behind the controls is replaced
-by one from the kernel only if that one is nearer to them (at equal distance: if the controls
-held its values no earlier), so the picture shown is never farther from the handle than the
-one it replaces; the caption goes when the handle's own picture is shown.
+by one the page holds or gets only if that one is nearer to them (at equal distance, to 1e-9:
+a picture from the kernel if the controls held its values no earlier), so the picture shown
+is never farther from the handle than the one it replaces. Every picture shown in place of
+the handle's (a nearest one, or the kernel's for a value the handle passed) is captioned;
+the caption goes when the handle's own picture is shown. A picture left behind by a move,
+with no other shown since, is not captioned: it is marked busy (``aria-busy``) only.
 
 Values are compared as the page holds them: a slider's ``value``, a selection's ``index``.
 Two numbers are the same value when they agree to 1e-9 (relative), as the page's slider
@@ -72,6 +75,17 @@ function same(a, b) {
   if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (!one(a[i], b[i])) return false;
   return true;
+}
+
+function tie(a, b) {
+  // Two distances (fractions of a slider's length) are equal: they agree to 1e-9, as the
+  // same distance computed from two other values differs in the last bits (|0.1 - 0.15| is
+  // 0.04999999999999999, |0.2 - 0.15| is 0.05000000000000002).
+  return a === b || Math.abs(a - b) <= 1e-9;
+}
+
+function nearer(a, b) {
+  return a < b && !tie(a, b);
 }
 
 function position(s, i, v) {
@@ -234,7 +248,8 @@ function paint(view, frame, source) {
 function label(s, want) {
   // The caption of a picture that is not the controls': the values it shows, and the
   // handle's. Empty when the picture shows the controls' values, or is merely waiting for
-  // the kernel's (no nearer picture was shown since the last up-to-date one).
+  // the kernel's (no other picture was shown since the last up-to-date one: the picture
+  // shown is the handle's of a moment ago, marked busy).
   if (!s.shown || !s.approx) return "";
   const parts = [];
   s.shown.key.forEach((v, i) => {
@@ -284,7 +299,7 @@ function settle(s) {
     // the controls' values, if nearer than the one shown, captioned with its values, until
     // the kernel's comes.
     const near = nearest(s, key);
-    if (near && gap(s, near.key, key) < (s.shown ? gap(s, s.shown.key, key) : Infinity)) {
+    if (near && nearer(gap(s, near.key, key), s.shown ? gap(s, s.shown.key, key) : Infinity)) {
       s.approx = true;
       show(s, near, "near");
     }
@@ -302,9 +317,14 @@ function offer(s, frame) {
   let better = same(frame.key, key) || !s.shown;
   if (!better && !same(s.shown.key, key)) {
     const mine = gap(s, frame.key, key), shown = gap(s, s.shown.key, key);
-    better = mine < shown || (mine === shown && when(s, frame.key) >= when(s, s.shown.key));
+    better = nearer(mine, shown)
+      || (tie(mine, shown) && when(s, frame.key) >= when(s, s.shown.key));
   }
-  if (better) show(s, frame, "kernel");
+  if (better) {
+    show(s, frame, "kernel");
+    // A picture shown in place of the handle's is captioned, as a nearest one is.
+    if (!same(frame.key, key) && Number.isFinite(gap(s, frame.key, key))) s.approx = true;
+  }
   settle(s);
 }
 
@@ -325,7 +345,12 @@ function initialize({model}) {
       settle(s);
     } else if (msg && msg.type === "frame" && buffers && buffers.length) {
       const frame = keep(s, msg.key, buffers[0], msg.alt);
-      if (same(frame.key, current(s)) && s.shown !== frame) offer(s, frame);
+      const key = current(s);
+      if (same(frame.key, key)) {
+        if (s.shown !== frame) offer(s, frame);
+      } else if (s.shown && !same(s.shown.key, key)) {
+        settle(s);  // behind the handle: show it if it is nearer than the picture shown
+      }
     }
   });
   fromKernel();

@@ -45,8 +45,9 @@
 # within a few milliseconds for the next steps along a slider you just moved (the kernel
 # draws them ahead and sends them to the page), otherwise in a tenth to a fifth of a second
 # (measured in JupyterLab: `benchmarks/RESULTS.md`, "Browser"). While you drag a handle
-# faster than that, the explorer shows the nearest picture it already has, with a caption
-# that names its value and the handle's, until the handle's own picture arrives.
+# faster than that along the slider you moved last (before any move: the first slider),
+# the explorer shows the nearest picture it already has, with a caption that names its
+# value and the handle's, until the handle's own picture arrives.
 #
 # 1. **Run the notebook first** (*Run → Run All Cells*). Before that you see a still
 #    picture of each explorer; its sliders come alive once the kernel has run the cell.

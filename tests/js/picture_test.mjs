@@ -218,6 +218,44 @@ const scenarios = {
     assert.deepEqual(u.key(), [3]);
     assert.match(u.captions[0].textContent, /k = d \(handle: e\)/);
   },
+  async "at equal distance the newer picture is shown, whatever the rounding"() {
+    const t = await setup({models: [SLIDER]});
+    for (const k of [10, 20, 15]) t.move(k);  // none held: the 0 stays
+    t.kernel(10);
+    assert.deepEqual(t.key(), [10]);
+    t.kernel(20);  // as far from 15 as 10 (0.05 of the slider, up to rounding), and newer
+    assert.deepEqual(t.key(), [20]);
+    assert.match(t.captions[0].textContent, /w = 20\.0 \(handle: 15\.0\)/);
+  },
+  async "a picture drawn ahead nearer to the handle than the one shown is shown at once"() {
+    const t = await setup({models: [SLIDER]});
+    t.move(7);  // nothing held nearer than the 0 shown
+    assert.deepEqual(t.key(), [0]);
+    t.ahead(10);  // arrives while the handle is at 7: nearer than 0
+    assert.deepEqual(t.key(), [10]);
+    assert.equal(t.imgs[0].dataset.gap, "0.03");
+    assert.equal(t.captions[0].hidden, false);
+    assert.match(t.captions[0].textContent, /w = 10\.0 \(handle: 7\.0\)/);
+    t.ahead(30);  // farther: held, not shown
+    assert.deepEqual(t.key(), [10]);
+  },
+  async "a kernel picture shown behind the handle is captioned, in every view"() {
+    const t = await setup({models: [SLIDER]});
+    for (const k of [1, 2, 3, 4, 5, 6]) t.move(k);  // none held: the 0 stays, uncaptioned
+    assert.equal(t.captions[0].hidden, true);
+    t.kernel(3);  // the kernel's picture for a value the handle passed: not the handle's
+    assert.deepEqual(t.key(), [3]);
+    assert.equal(t.captions[0].hidden, false);
+    assert.match(t.captions[0].textContent, /w = 3\.0 \(handle: 6\.0\)/);
+    t.mod.render({model: t.pic, el: {classList: {add() {}}, style: {},
+      appendChild: (n) => (n.className === "unrolled-near" ? t.captions : t.imgs).push(n)}});
+    assert.deepEqual(JSON.parse(t.imgs[1].dataset.key), [3]);
+    assert.equal(t.captions[1].hidden, false);
+    assert.equal(t.captions[1].textContent, t.captions[0].textContent);
+    t.kernel(6);
+    assert.equal(t.captions[0].hidden, true);
+    assert.equal(t.captions[1].hidden, true);
+  },
   async "a removed widget frees its pictures and listeners"() {
     const before = live.size;
     const t = await setup();
