@@ -23,7 +23,7 @@ when the handle stops. A picture the kernel sends again for the same values with
 A dragged handle outruns the kernel: pictures along a long slider cannot all be drawn ahead.
 A move whose picture the page does not hold shows the held picture nearest to the controls'
 values along one slider (the kernel also draws pictures spread along the sliders for this),
-when it is nearer than the picture shown, with a caption over its corner that names its value
+when it is nearer than the picture shown, with a caption in a strip below it that names its value
 and the handle's ("Nearest picture drawn: w = 1.0200 (handle: 1.0137); drawing the
 handle's…"); its alt describes its own values. Distance is measured along the slider, as a
 fraction of its length (a log slider's in its exponent, a selection slider's in its
@@ -390,21 +390,28 @@ function render({model, el}) {
   img.style.maxWidth = "100%";  // as ipywidgets' Image: shrink to a narrow notebook, never crop
   img.style.height = "auto";
   img.style.display = "block";
-  // The caption of a nearest picture, over its lower left corner (no jump of the layout).
+  // The caption of a picture that is not the handle's, in a strip kept free below the
+  // picture (so it never covers the figure, and nothing moves when it comes and goes), on
+  // one line, cut with an ellipsis in a narrow notebook (the alt has it all). Both sit in a
+  // box of their own: ipywidgets sets the widget element's padding from its layout.
   const caption = document.createElement("div");
   caption.className = "unrolled-near";
   caption.hidden = true;
   Object.assign(caption.style, {
-    position: "absolute", left: "4px", bottom: "4px", padding: "1px 6px",
-    background: "rgba(255, 255, 255, 0.94)", color: "#000", border: "1px solid #555",
-    font: "13px sans-serif", pointerEvents: "none",
+    font: "13px sans-serif", lineHeight: "20px", position: "absolute", left: "0",
+    bottom: "0", maxWidth: "100%", boxSizing: "border-box", padding: "0 6px",
+    whiteSpace: "nowrap", overflow: "hidden", textOverflow: "ellipsis", background: "#fff",
+    color: "#000", borderLeft: "3px solid #555", pointerEvents: "none",
   });
+  const box = document.createElement("div");
+  box.className = "unrolled-frame-box";
+  Object.assign(box.style, {
+    position: "relative", display: "inline-block", maxWidth: "100%", paddingBottom: "22px",
+  });
+  box.appendChild(img);
+  box.appendChild(caption);
   el.classList.add("widget-image");
-  el.style.position = "relative";
-  el.style.display = "inline-block";
-  el.style.maxWidth = "100%";
-  el.appendChild(img);
-  el.appendChild(caption);
+  el.appendChild(box);
   const view = {img, caption};
   s.views.add(view);
   if (!s.ready) {  // a view is shown: from now on the kernel sends pictures drawn ahead

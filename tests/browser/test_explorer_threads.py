@@ -26,7 +26,9 @@ a fingerprint of its bytes. A last cell then checks, in the kernel:
 - every picture fits the output area's width (shrunk, never cropped);
 - a drag past the pictures drawn ahead on a long slider shows the nearest pictures the page
   holds, each captioned with its values and the handle's; when the handle stops, the
-  handle's own picture, with no caption;
+  handle's own picture, with no caption; the caption's strip lies below the picture, never
+  over it (ipywidgets resets the widget element's own padding: it failed when the strip was
+  the element's padding);
 - the last picture is the one for the values the controls hold (pixel-equal to a fresh full
   draw), nothing is left pending, and the slider's readout in the page is the kernel's value.
 """
@@ -57,7 +59,7 @@ LONG_FIRST_SLIDER = (
 QUIET_S = 2.0
 SINGLE = 2
 #: Pause before and after each single press, s: time for the kernel to draw ahead.
-PAUSE_S = 1.5
+PAUSE_S = 2.0
 
 #: Records every picture an explorer's page shows: [values, who answered, fingerprint, the
 #: caption shown with it ("" when none)].
@@ -244,6 +246,14 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
             "fits": fits,
             "page_key": frame.get_attribute("data-key"),
             "gap": frame.get_attribute("data-gap"),
+            # the caption's strip lies below the picture, never over it
+            "strip": frame.evaluate(
+                "i => { const c = i.parentNode.querySelector('.unrolled-near');"
+                " const was = [c.hidden, c.textContent]; c.hidden = false; c.textContent = 'x';"
+                " const a = c.getBoundingClientRect(), b = i.getBoundingClientRect();"
+                " [c.hidden, c.textContent] = was;"
+                " return [a.top - b.bottom, c.style.cssText]; }"
+            ),
             "caption_left": frame.evaluate(
                 "i => { const c = i.parentNode.querySelector('.unrolled-near');"
                 " return c && !c.hidden ? c.textContent : ''; }"
@@ -274,6 +284,8 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
                 f"{name}: single presses after a pause answered by {shown[name]['answered']}"
                 " (after the first, the page should hold the pictures drawn ahead)"
             )
+        if shown[name]["strip"][0] < -0.5:
+            problems.append(f"{name}: the caption overlaps the picture: {shown[name]['strip']}")
         pictures = shown[name]["pictures"]
         near = [p for p in pictures if p[1] == "near"]
         if name in LONG_FIRST_SLIDER and not near:

@@ -12,7 +12,10 @@ globalThis.URL = {
   revokeObjectURL(u) { live.delete(u); },
 };
 globalThis.document = {
-  createElement() { return {dataset: {}, attrs: {}, style: {}, setAttribute(k, v) { this.attrs[k] = v; }}; },
+  createElement() {
+    return {dataset: {}, attrs: {}, style: {}, kids: [], setAttribute(k, v) { this.attrs[k] = v; },
+            appendChild(n) { this.kids.push(n); }};
+  },
 };
 
 class Model {
@@ -51,7 +54,9 @@ async function setup({fields = ["value"], missing = false, models = null} = {}) 
   const imgs = [];
   const captions = [];
   const el = {classList: {add() {}}, style: {},
-              appendChild: (n) => (n.className === "unrolled-near" ? captions : imgs).push(n)};
+              appendChild: (box) => {
+                for (const n of box.kids) (n.className === "unrolled-near" ? captions : imgs).push(n);
+              }};
   const unrender = mod.render({model: pic, el});
   const t = {
     mod, pic, controls, imgs, captions, cleanup, unrender,
@@ -248,7 +253,9 @@ const scenarios = {
     assert.equal(t.captions[0].hidden, false);
     assert.match(t.captions[0].textContent, /w = 3\.0 \(handle: 6\.0\)/);
     t.mod.render({model: t.pic, el: {classList: {add() {}}, style: {},
-      appendChild: (n) => (n.className === "unrolled-near" ? t.captions : t.imgs).push(n)}});
+      appendChild: (box) => {
+        for (const n of box.kids) (n.className === "unrolled-near" ? t.captions : t.imgs).push(n);
+      }}});
     assert.deepEqual(JSON.parse(t.imgs[1].dataset.key), [3]);
     assert.equal(t.captions[1].hidden, false);
     assert.equal(t.captions[1].textContent, t.captions[0].textContent);
