@@ -88,15 +88,18 @@ CACHE_BYTES = 16 * 2**20
 #: delayed the next move: see benchmarks/RESULTS.md.)
 PREFETCH_FRAMES = 24
 #: Before any move (when a page has shown the explorer): this many pictures, one step either
-#: way on every control, then along the first slider. Kept small: every explorer of a
-#: notebook draws them when the notebook is opened and run.
+#: way on every control, then along the first slider (then the first slider's overview,
+#: ``OVERVIEW_STEPS``). Kept small: every explorer of a notebook draws them when the
+#: notebook is opened and run.
 PREFETCH_START = 8
 
 
 def _draw_ahead_setting(environ: Mapping[str, str]) -> tuple[int, int]:
     """``(PREFETCH_FRAMES, PREFETCH_START)`` as set by the environment variable
     ``UNROLLED_DRAW_AHEAD`` (a whole number of pictures, 0 to 96: fewer on a shared
-    JupyterHub short of CPU; 0: nothing drawn ahead), else the defaults above."""
+    JupyterHub short of CPU; 0: nothing drawn ahead), else the defaults above. The pictures
+    spread along a slider for drags (``OVERVIEW_STEPS``) are at most as many again, at most
+    16: a setting of N draws up to N + min(16, N) pictures after a move."""
     text = environ.get("UNROLLED_DRAW_AHEAD")
     if text is None:
         return PREFETCH_FRAMES, PREFETCH_START
@@ -721,8 +724,9 @@ class Explorer:
         return out[:limit]
 
     def overview(self, steps: int | None = None) -> list[dict[str, Any]]:
-        """Values spread evenly along the slider that moved last (before any move: the
-        first slider), both ends included (all of a shorter slider's), ``steps`` of them
+        """Values spread evenly along the slider that moved last (before any move, or when
+        the control that moved last is no slider, e.g. a dropdown: the first slider), both
+        ends included (all of a shorter slider's), ``steps`` of them
         (default ``OVERVIEW_STEPS``), the other controls held at their current values. The
         current values are left out."""
         steps = OVERVIEW_STEPS if steps is None else steps
