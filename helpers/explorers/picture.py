@@ -14,17 +14,18 @@ waits for the kernel's, as before.
 The rule that keeps the picture honest: the page never replaces a picture that shows the
 controls' current values by one that does not (a late picture from the kernel, during a
 held key, for values already left behind). A picture that is already behind the controls is
-replaced by a picture from the kernel for values the controls held no earlier (the page
-remembers the order in which the controls held their values), so that the picture follows
-the handle as closely as the kernel can draw, never back against it, and catches up with it
+replaced only by one nearer to them (see below); between pictures equally near, or on
+controls with no order, by a picture from the kernel for values the controls held no
+earlier (the page remembers the order in which the controls held their values). So the
+picture follows the handle as closely as the pictures at hand allow, and catches up with it
 when the handle stops. A picture the kernel sends again for the same values with other bytes
 (drawn on a layout solved since) replaces the one held.
 
 A dragged handle outruns the kernel: pictures along a long slider cannot all be drawn ahead.
 A move whose picture the page does not hold shows the held picture nearest to the controls'
-values along one slider (the kernel also draws pictures spread along the sliders for this),
-when it is nearer than the picture shown, with a caption in a strip below it that names its value
-and the handle's ("Nearest picture drawn: w = 1.0200 (handle: 1.0137); drawing the
+values along one slider (the kernel also draws pictures spread along the slider that moved,
+for this), when it is nearer than the picture shown, with a caption in a strip below it that
+names its value and the handle's ("Nearest picture drawn: w = 1.0200 (handle: 1.0137); drawing the
 handle's…"); its alt describes its own values. Distance is measured along the slider, as a
 fraction of its length (a log slider's in its exponent, a selection slider's in its
 positions); a dropdown has no order, so no nearest. A picture behind the controls is replaced
