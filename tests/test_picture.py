@@ -10,7 +10,10 @@ drawing ahead for it (``helpers/explorers/base.py``), on the kernel's side.
   key; a layout solved again makes the page forget what it holds.
 - For a page, pictures spread evenly along the slider that moved (before any move, the
   first) are drawn after the neighbours, so that a dragged handle has a nearest picture; not
-  without a page (nbval, scripts).
+  without a page (nbval, scripts). After a move, last, the rest of that slider (every value
+  of a slider of up to 224), nearest first, never pushing out what the page holds along it
+  (pictures for other values of the other controls give way, the least recently shown
+  first).
 - All explorers of one event loop draw ahead through one scheduler: one picture per turn,
   the explorer moved last first, and none while a move waits for its picture.
 """
@@ -134,7 +137,6 @@ def test_overview_of_short_and_selection_sliders_is_all_their_values():
     others = [o for o in options if o != explorer.values[name]]
     assert sorted(got, key=list(options).index) == others
     assert explorer.overview(steps=1) == [] and explorer.overview(steps=0) == []
-    assert min(16, explorer_base.PREFETCH_FRAMES) == explorer_base.OVERVIEW_STEPS
     explorer.close()
 
 
@@ -175,6 +177,154 @@ def test_a_small_cache_still_draws_ahead():
 
     assert asyncio.run(scenario()) == explorer.neighbours(explorer_base.PREFETCH_START)[:10]
     explorer.close()
+
+
+def test_along_slider_is_every_value_of_a_short_slider_nearest_first():
+    explorer = ALL["nb00.repeated_multiplication"]()
+    (name,) = explorer.controls
+    c = explorer.controls[name]
+    last = round((c.max - c.min) / c.step)  # 150: 151 values, at most 224 drawn
+    assert last + 1 <= explorer_base.FILL_FRAMES
+    explorer.update(**{name: c.min + 40 * c.step})
+    explorer._moved, explorer._motion = True, (name, -1)  # it moved down
+    got = [round((v[name] - c.min) / c.step) for v in explorer.along_slider()]
+    assert sorted(got) == [k for k in range(last + 1) if k != 40], "every value but the handle's"
+    # nearest first, and at equal distance the side it moved to first
+    assert got[:6] == [39, 41, 38, 42, 37, 43]
+    assert got[-1] == last  # the far end last
+    explorer.close()
+
+
+def test_along_a_long_slider_is_spread_evenly_nearest_first():
+    explorer = ALL["nb02.power_toy"]()
+    w = explorer.controls["w"]
+    last = round((w.max - w.min) / w.step)  # 11,000
+    explorer._moved, explorer._motion = True, ("w", 1)
+    here = round((explorer.values["w"] - w.min) / w.step)
+    got = [round((v["w"] - w.min) / w.step) for v in explorer.along_slider()]
+    # 224 positions i·11000/223 rounded, ends included (the handle's own left out)
+    want = {round(i * last / 223) for i in range(224)} - {here}
+    assert set(got) == want and len(got) == len(want)
+    assert all(v["n"] == explorer.values["n"] for v in explorer.along_slider())
+    distances = [abs(k - here) for k in got]
+    assert distances == sorted(distances)
+    assert explorer.along_slider(count=0) == [] and explorer.along_slider(count=1) == []
+    explorer.close()
+
+
+def _queues(explorer, *, page: bool, moved: bool):
+    async def scenario():
+        explorer._home = asyncio.get_running_loop()
+        explorer._page = page
+        explorer._moved = moved
+        explorer._start_prefetch()
+        got = list(explorer._queue), list(explorer._fill)
+        explorer._stop_prefetch()
+        return got
+
+    return asyncio.run(scenario())
+
+
+def test_the_rest_of_the_slider_is_drawn_after_a_move_for_a_page_only():
+    explorer = ALL["nb02.alpha_horizon"]()
+    assert _queues(explorer, page=False, moved=True)[1] == [], "no page: nothing to show it"
+    assert _queues(explorer, page=True, moved=False)[1] == [], "not at opening"
+    queue, fill = _queues(explorer, page=True, moved=True)
+    keys = [explorer._key(v) for v in queue + fill]
+    assert len(set(keys)) == len(keys), "a picture queued twice"
+    name = explorer._motion[0]
+    c = explorer.controls[name]
+    everything = {explorer._key(v) for v in explorer.along_slider()}
+    assert everything <= set(keys), "the whole slider is queued"
+    assert len(everything) == round((c.max - c.min) / c.step)  # 211 values, the handle's not
+    assert len(queue) + len(fill) <= explorer.cache_frames - 16
+    explorer.close()
+
+
+def test_the_rest_of_the_slider_never_pushes_pictures_out():
+    """With room for few pictures, the rest of the slider stops short: what the page and
+    the cache hold (the neighbours nearest the handle) stays."""
+    explorer, sent = _explorer_with_page("nb00.repeated_multiplication")
+    explorer.cache_frames = 60  # room: 44 queued, 44 drawn, 16 to spare
+
+    async def scenario():
+        explorer._home = asyncio.get_running_loop()
+        explorer.image._on_ready()
+        await _idle(explorer)
+        sent["push"].clear()
+        (name,) = explorer.controls
+        explorer.controls[name].value = explorer._neighbour(name, explorer.values[name], 1)
+        await _idle(explorer)
+
+    asyncio.run(scenario())
+    assert len(explorer._cache) <= explorer.cache_frames - 16
+    assert len(explorer._pushed) <= explorer.cache_frames - 16
+    assert explorer.cache_stats["prefetched"] <= explorer.cache_frames
+    for values in explorer.neighbours(8):  # the nearest are still held
+        assert explorer._key(values) in explorer._pushed
+    explorer.close()
+
+
+def test_pictures_left_from_other_values_give_way_to_the_rest_of_the_slider():
+    """Pictures for other values of the other controls (left from before a move of them) do
+    not stop the rest of the slider: they are pushed out, the least recently shown first."""
+    explorer, sent = _explorer_with_page("nb02.alpha_horizon")
+    explorer.cache_frames = 80  # 64 of the slider's line, 16 to spare
+    horizon = explorer.values["horizon"]
+    stale = [explorer._key({**explorer.values, "horizon": h}) for h in range(horizon - 40, horizon)]
+    for key in stale:  # 40 pictures of other horizons, held by the kernel and the page
+        explorer._cache_put(key, b"x" * 50_000)
+        explorer._mark_pushed(key, 50_000)
+
+    async def scenario():
+        explorer._home = asyncio.get_running_loop()
+        explorer._page = True
+        explorer.update(alpha=explorer._neighbour("alpha", explorer.values["alpha"], 1))
+        explorer._moved, explorer._motion = True, ("alpha", 1)
+        explorer._start_prefetch()
+        await _idle(explorer)
+
+    asyncio.run(scenario())
+    line = [k for k in explorer._cache if k[1] == explorer._key(explorer.values)[1]]
+    # 40 of the neighbours and overview, then the rest up to 64 (with the handle's own)
+    assert len(line) == explorer.cache_frames - 16, (len(line), len(explorer._cache))
+    assert len(sent["push"]) == explorer.cache_frames - 16 - 1
+    left = [k for k in stale if k in explorer._cache]
+    assert left == stale[-16:], "not the least recently shown of the others pushed out"
+    assert [k for k in stale if k in explorer._pushed] == stale[-16:]
+    explorer.close()
+
+
+def test_every_explorers_neighbours_come_before_the_rest_of_a_slider():
+    a, _ = _explorer_with_page("nb00.repeated_multiplication")
+    b, _ = _explorer_with_page("nb02.alpha_horizon")
+    order: list[tuple[str, str]] = []
+    for label, ex in (("a", a), ("b", b)):
+        step = ex._prefetch_step
+
+        def recording(step=step, label=label, ex=ex):
+            order.append((label, "near" if ex._queue else "fill"))
+            step()
+
+        ex._prefetch_step = recording
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        for ex in (a, b):
+            ex._home = loop
+            ex._page = ex._moved = True
+        a._start_prefetch()
+        b._start_prefetch()  # b moved last: its neighbours first, then a's, then b's rest
+        await _idle(a, b)
+
+    asyncio.run(scenario())
+    kinds = [kind for _, kind in order]
+    first_fill = kinds.index("fill")
+    assert set(kinds[:first_fill]) == {"near"} and set(kinds[first_fill:]) == {"fill"}
+    assert {label for label, _ in order[:first_fill]} == {"a", "b"}
+    assert order[0][0] == "b" and order[first_fill][0] == "b"
+    a.close()
+    b.close()
 
 
 @pytest.mark.parametrize("name", ["nb00.repeated_multiplication", "nb02.power_toy"])
@@ -257,10 +407,18 @@ def test_one_scheduler_for_all_explorers_the_last_moved_first():
 
 
 def test_draw_ahead_setting_from_the_environment():
-    assert explorer_base._draw_ahead_setting({}) == (24, 8)
-    assert explorer_base._draw_ahead_setting({"UNROLLED_DRAW_AHEAD": "4"}) == (4, 4)
-    assert explorer_base._draw_ahead_setting({"UNROLLED_DRAW_AHEAD": "0"}) == (0, 0)
-    for bad in ("-1", "97", "many", "2.5", ""):
+    """``UNROLLED_DRAW_AHEAD=N``: at most N pictures after a move, shared in order between
+    neighbours (24), overview (16) and the rest of the slider (224); 8 at opening."""
+    setting = explorer_base._draw_ahead_setting
+    assert setting({}) == (24, 8, 16, 224)
+    assert setting({"UNROLLED_DRAW_AHEAD": "264"}) == (24, 8, 16, 224)
+    assert setting({"UNROLLED_DRAW_AHEAD": "40"}) == (24, 8, 16, 0)
+    assert setting({"UNROLLED_DRAW_AHEAD": "30"}) == (24, 8, 6, 0)
+    assert setting({"UNROLLED_DRAW_AHEAD": "100"}) == (24, 8, 16, 60)
+    assert setting({"UNROLLED_DRAW_AHEAD": "4"}) == (4, 4, 0, 0)
+    assert setting({"UNROLLED_DRAW_AHEAD": "0"}) == (0, 0, 0, 0)
+    assert explorer_base.DRAW_AHEAD <= explorer_base.CACHE_FRAMES - 16
+    for bad in ("-1", "265", "many", "2.5", ""):
         with pytest.raises(ValueError, match="UNROLLED_DRAW_AHEAD"):
             explorer_base._draw_ahead_setting({"UNROLLED_DRAW_AHEAD": bad})
 

@@ -15,13 +15,15 @@ back to a value already seen sends the same bytes again. After a move, while the
 idle, the neighbouring pictures are drawn ahead (the direction of motion first), one per
 turn of the event loop, so a real move waits for at most one picture in progress; moves that
 arrive while a picture is being made are folded into one. The work after a move is bounded
-(at most ``PREFETCH_FRAMES`` pictures) and ``close()`` stops it.
+(at most ``DRAW_AHEAD`` pictures) and ``close()`` stops it.
 
 In the page: the picture is a ``FramePicture`` (``helpers/explorers/picture.py``), to which
 the kernel sends every picture it draws ahead; a move whose picture the page holds is shown
 there at once, with no round trip through the kernel. For a page, the kernel also draws
-pictures spread along the sliders (``overview``), so that a handle dragged past what was
-drawn ahead shows at once the nearest of them, captioned, until its own picture comes.
+pictures spread along the slider that moved (``overview``), so that a handle dragged past
+what was drawn ahead shows at once the nearest of them, captioned, until its own picture
+comes; and then, last, the rest of that slider (``along_slider``: every value of a slider of
+up to ``FILL_FRAMES`` values), so that a drag along it is answered in the page.
 
 Threads: JupyterLab 4.4+ sends widget messages to a kernel *subshell* (the setting "Kernel
 Comms over subshells", on by default), so a slider's change arrives in another thread than
@@ -74,9 +76,11 @@ _GRID = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
 
 
 #: The frame cache of every explorer holds at most this many rendered pictures and this many
-#: bytes of PNG, whichever comes first; the least recently shown go first.
-CACHE_FRAMES = 96
-CACHE_BYTES = 16 * 2**20
+#: bytes of PNG, whichever comes first; the least recently shown go first. The page holds
+#: as many (``FramePicture``), so an explorer may cost this much in the kernel and again in
+#: the browser. Room for a slider's every value (``FILL_FRAMES``) and the pictures around.
+CACHE_FRAMES = 288
+CACHE_BYTES = 32 * 2**20
 #: After a move, while the kernel is idle, pre-render up to this many pictures along the
 #: control that moved: two steps ahead (in the direction it moved) for each step back, in the
 #: order +1, +2, -1, +3, +4, -2, +5, ... (on past an end of the slider, on the other side
@@ -92,39 +96,53 @@ PREFETCH_FRAMES = 24
 #: ``OVERVIEW_STEPS``). Kept small: every explorer of a notebook draws them when the
 #: notebook is opened and run.
 PREFETCH_START = 8
+#: When a page shows the explorer, after the neighbours: this many pictures spread evenly
+#: along the slider that moved last (the first slider, before any move), its ends included
+#: (every value of a shorter slider). A handle dragged past what was drawn ahead then shows
+#: at once the nearest of them (captioned with its value, see ``FramePicture``) while the
+#: kernel draws the handle's own. While one slider moves, its pictures stay valid (the other
+#: controls hold still), so only the first move of a slider costs them. Not along the other
+#: sliders: each move would make theirs stale, and drawing them again after every press of a
+#: walk along one slider took CPU the walk needed (benchmarks/RESULTS.md, "Browser: run 5").
+OVERVIEW_STEPS = 16
+#: After a move, when a page shows the explorer, last of all (once every explorer of the
+#: kernel has drawn its neighbours and overview: ``_DrawAhead``): the rest of the slider
+#: that moved last, the values nearest the handle first, up to this many pictures: every
+#: value of a slider of at most this many values, so that a handle dragged anywhere along
+#: it is answered in the page with its own picture; a longer slider's this many spread
+#: evenly. Never more pictures of the slider's line than the cache and the page hold with
+#: room for 16 more: they push out only pictures left from other values of the other
+#: controls (``_room_to_fill``). Like the overview, they stay valid while that slider
+#: alone moves. Not before the first move: opening a notebook stays cheap.
+FILL_FRAMES = 224
+#: Most pictures drawn ahead after a move, all kinds: ``UNROLLED_DRAW_AHEAD`` (below).
+DRAW_AHEAD = PREFETCH_FRAMES + OVERVIEW_STEPS + FILL_FRAMES
 
 
-def _draw_ahead_setting(environ: Mapping[str, str]) -> tuple[int, int]:
-    """``(PREFETCH_FRAMES, PREFETCH_START)`` as set by the environment variable
-    ``UNROLLED_DRAW_AHEAD`` (a whole number of pictures, 0 to 96: fewer on a shared
-    JupyterHub short of CPU; 0: nothing drawn ahead), else the defaults above. The pictures
-    spread along a slider for drags (``OVERVIEW_STEPS``) are at most as many again, at most
-    16: a setting of N draws up to N + min(16, N) pictures after a move."""
+def _draw_ahead_setting(environ: Mapping[str, str]) -> tuple[int, int, int, int]:
+    """``(PREFETCH_FRAMES, PREFETCH_START, OVERVIEW_STEPS, FILL_FRAMES)`` as set by the
+    environment variable ``UNROLLED_DRAW_AHEAD``: the most pictures drawn ahead after a move,
+    a whole number from 0 to ``DRAW_AHEAD`` (264; fewer on a shared JupyterHub short of
+    CPU, 40 for no more than the neighbours and the overview; 0: nothing drawn ahead),
+    shared in that order: neighbours (up to 24), overview (up to 16), the rest of the
+    slider. Unset: the defaults above."""
     text = environ.get("UNROLLED_DRAW_AHEAD")
     if text is None:
-        return PREFETCH_FRAMES, PREFETCH_START
+        return PREFETCH_FRAMES, PREFETCH_START, OVERVIEW_STEPS, FILL_FRAMES
     try:
-        frames = int(text)
+        total = int(text)
     except ValueError:
-        frames = -1
-    if not 0 <= frames <= CACHE_FRAMES:
+        total = -1
+    if not 0 <= total <= DRAW_AHEAD:
         raise ValueError(
-            f"UNROLLED_DRAW_AHEAD must be a whole number from 0 to {CACHE_FRAMES}, got {text!r}"
+            f"UNROLLED_DRAW_AHEAD must be a whole number from 0 to {DRAW_AHEAD}, got {text!r}"
         )
-    return frames, min(PREFETCH_START, frames)
+    frames = min(PREFETCH_FRAMES, total)
+    overview = min(OVERVIEW_STEPS, total - frames)
+    return frames, min(PREFETCH_START, total), overview, total - frames - overview
 
 
-PREFETCH_FRAMES, PREFETCH_START = _draw_ahead_setting(os.environ)
-#: When a page shows the explorer, after the pictures above: this many pictures spread
-#: evenly along the slider that moved last (the first slider, before any move), its ends
-#: included (every value of a shorter slider). A handle dragged past what was drawn ahead
-#: then shows at once the nearest of them (captioned with its value, see ``FramePicture``)
-#: while the kernel draws the handle's own. Never more than ``UNROLLED_DRAW_AHEAD``. While
-#: one slider moves its overview stays valid (the other controls hold still), so only the
-#: first move of a slider costs its pictures. Not along the other sliders: each move would
-#: make theirs stale, and drawing them again after every press of a walk along one slider
-#: took CPU the walk needed (benchmarks/RESULTS.md, "Browser: run 5").
-OVERVIEW_STEPS = min(16, PREFETCH_FRAMES)
+PREFETCH_FRAMES, PREFETCH_START, OVERVIEW_STEPS, FILL_FRAMES = _draw_ahead_setting(os.environ)
 
 
 #: The status line's bit of script, run by the browser each time the line's HTML is set (the
@@ -305,7 +323,8 @@ def widget_view_bundle(widget: widgets.Widget, **kwargs: Any) -> dict[str, Any]:
 class _DrawAhead:
     """The drawing ahead of every explorer on one event loop (a kernel's), one picture per
     turn of the loop, for the explorer moved last first, and none while a move waits for its
-    picture: a move in any explorer waits for at most one picture in progress."""
+    picture: a move in any explorer waits for at most one picture in progress. The rest of a
+    slider (``Explorer.along_slider``) comes after every explorer's neighbours and overview."""
 
     def __init__(self) -> None:
         # No reference to the loop itself: the scheduler lives in a WeakKeyDictionary keyed
@@ -332,15 +351,16 @@ class _DrawAhead:
 
     def _step(self) -> None:
         self.handle = None
-        self.explorers = [e for e in self.explorers if e._queue and not e._closed]
+        self.explorers = [e for e in self.explorers if (e._queue or e._fill) and not e._closed]
         self.waiting = {e for e in self.waiting if e._pending is not None}
         if not self.explorers:
             return
         if self.waiting:  # a move's picture comes first: look again once it is made
             self._schedule(delay=self.explorers[0].settle_s)
             return
-        self.explorers[0]._prefetch_step()
-        self.explorers = [e for e in self.explorers if e._queue and not e._closed]
+        near = [e for e in self.explorers if e._queue]  # neighbours and overview first
+        (near or self.explorers)[0]._prefetch_step()
+        self.explorers = [e for e in self.explorers if (e._queue or e._fill) and not e._closed]
         if self.explorers:
             self._schedule()
 
@@ -393,7 +413,8 @@ class Explorer:
         self._moved = False  # no control has moved yet (see ``neighbours``)
         self._pending: asyncio.Handle | None = None
         self._ahead_timer: asyncio.TimerHandle | None = None
-        self._queue: list[dict[str, Any]] = []
+        self._queue: list[dict[str, Any]] = []  # neighbours and overview, to draw ahead
+        self._fill: list[dict[str, Any]] = []  # then the rest of the slider (``along_slider``)
         self._closed = False
         # The loop every picture is made on (see the module docstring: threads).
         self._home: asyncio.AbstractEventLoop | None = _running_loop()
@@ -723,35 +744,66 @@ class Explorer:
                     back += 1
         return out[:limit]
 
-    def overview(self, steps: int | None = None) -> list[dict[str, Any]]:
-        """Values spread evenly along the slider that moved last (before any move, or when
-        the control that moved last is no slider, e.g. a dropdown: the first slider), both
-        ends included (all of a shorter slider's), ``steps`` of them
-        (default ``OVERVIEW_STEPS``), the other controls held at their current values. The
-        current values are left out."""
-        steps = OVERVIEW_STEPS if steps is None else steps
-        values = self.values
+    def _overview_slider(self, values: Mapping[str, Any]) -> str | None:
+        """The slider of ``overview`` and ``along_slider``: the one that moved last (before
+        any move, or when the control that moved last is no slider, e.g. a dropdown: the
+        first slider); None when the explorer has no slider on its grid."""
         sliders = [
             n
             for n, c in self.controls.items()
             if isinstance(c, (*_GRID, widgets.SelectionSlider))
             and self._grid_index(n, values[n]) is not None
         ]
-        if not sliders or steps < 2:
-            return []
-        name = self._motion[0] if self._moved and self._motion[0] in sliders else sliders[0]
-        here = self._grid_index(name, values[name])
+        if not sliders:
+            return None
+        return self._motion[0] if self._moved and self._motion[0] in sliders else sliders[0]
+
+    def _last_index(self, name: str) -> int:
+        """The grid position of slider ``name``'s last value (its first is 0)."""
         c = self.controls[name]
         if isinstance(c, widgets.SelectionSlider):
-            last = len(c.options) - 1
-        else:
-            last = round((c.max - c.min) / c.step)
+            return len(c.options) - 1
+        return round((c.max - c.min) / c.step)
+
+    def overview(self, steps: int | None = None) -> list[dict[str, Any]]:
+        """Values spread evenly along the slider that moved last (``_overview_slider``),
+        both ends included (all of a shorter slider's), ``steps`` of them
+        (default ``OVERVIEW_STEPS``), the other controls held at their current values. The
+        current values are left out."""
+        steps = OVERVIEW_STEPS if steps is None else steps
+        values = self.values
+        name = self._overview_slider(values)
+        if name is None or steps < 2:
+            return []
+        here = self._grid_index(name, values[name])
+        last = self._last_index(name)
         out: list[dict[str, Any]] = []
         for k in sorted({round(i * last / (steps - 1)) for i in range(steps)}):
             value = self._neighbour(name, values[name], k - here)
             if k != here and value is not None:
                 out.append({**values, name: value})
         return out
+
+    def along_slider(self, count: int | None = None) -> list[dict[str, Any]]:
+        """The slider of ``overview`` whole, for drags: every value of it when it has at most
+        ``count`` (default ``FILL_FRAMES``), else ``count`` values spread evenly, ends
+        included; nearest to the handle first (at equal distance, on the side it moved to
+        first); the other controls held at their current values, the current value left
+        out."""
+        count = FILL_FRAMES if count is None else count
+        values = self.values
+        name = self._overview_slider(values)
+        if name is None:
+            return []
+        out = self.overview(steps=min(count, self._last_index(name) + 1))
+        here = self._grid_index(name, values[name])
+        ahead = self._motion[1] if self._motion[0] == name else 1
+
+        def order(v: dict[str, Any]) -> tuple[int, int]:
+            k = self._grid_index(name, v[name]) - here
+            return abs(k), 0 if k * ahead > 0 else 1
+
+        return sorted(out, key=order)
 
     @property
     def _prefetching(self) -> asyncio.Handle | None:
@@ -761,7 +813,7 @@ class Explorer:
         if self._ahead_timer is not None and not self._ahead_timer.cancelled():
             return self._ahead_timer
         loop = self._loop()
-        if not self._queue or loop is None:
+        if not (self._queue or self._fill) or loop is None:
             return None
         return _draw_ahead(loop).handle
 
@@ -776,8 +828,13 @@ class Explorer:
             queue += [v for v in self.overview() if v not in queue]
         # room left in the cache for the moves' own pictures (16 of a large cache; half of
         # a small one, as before the overview: not none when ``cache_frames`` <= 16)
-        self._queue = queue[: max(self.cache_frames // 2, self.cache_frames - 16)]
-        if self._queue:
+        room = max(self.cache_frames // 2, self.cache_frames - 16)
+        self._queue = queue[:room]
+        if self._page and self._moved and FILL_FRAMES:  # last: the rest of the slider
+            near = {self._key(v) for v in self._queue}
+            fill = [v for v in self.along_slider() if self._key(v) not in near]
+            self._fill = fill[: max(0, room - len(self._queue))]
+        if self._queue or self._fill:
             _draw_ahead(loop).add(self)
 
     def _stop_prefetch(self) -> None:
@@ -785,21 +842,58 @@ class Explorer:
             self._ahead_timer.cancel()
             self._ahead_timer = None
         self._queue = []
+        self._fill = []
+
+    def _room_to_fill(self) -> bool:
+        """Room in the cache and in the page for one more picture of ``along_slider`` with
+        16 to spare (the size of an average picture each), counting only the pictures of the
+        slider's line (the other controls at their current values): the rest of a slider
+        pushes out pictures left from other values of the other controls (the least
+        recently shown go first), never those of its own line."""
+        if not self._cache:
+            return True
+        values = self.values
+        here = self._key(values)
+        name = self._overview_slider(values)
+        slider = -1 if name is None else list(self.controls).index(name)
+
+        def on_line(key: tuple[Any, ...]) -> bool:
+            pairs = enumerate(zip(key, here, strict=True))
+            return all(a == b for i, (a, b) in pairs if i != slider)
+
+        size = self._cache_size / len(self._cache)
+        frames, held = self.cache_frames - 16, self.cache_bytes - 16 * size
+        cached = [len(png) for key, png in self._cache.items() if on_line(key)]
+        pushed = [n for key, n in self._pushed.items() if on_line(key)]
+        return (
+            len(cached) < frames
+            and sum(cached) + size <= held
+            and len(pushed) < frames
+            and sum(pushed) + size <= held
+        )
 
     def _prefetch_step(self) -> None:
-        """Draw one queued neighbour into the cache (or send one already drawn to the page);
-        called by the kernel's ``_DrawAhead``, one picture per turn of the event loop."""
+        """Draw one queued picture into the cache (or send one already drawn to the page):
+        a neighbour or the overview's, else the rest of the slider's while there is room
+        (``_room_to_fill``); called by the kernel's ``_DrawAhead``, one picture per turn of
+        the event loop."""
         if self._closed or self._pending is not None:
             return
-        while self._queue:
-            values = self._queue.pop(0)
+        while self._queue or self._fill:
+            queue = self._queue or self._fill
+            values = queue[0]
             key = self._key(values)
             png = self._cache.get(key)
+            if png is not None and (not self._page or key in self._pushed):
+                queue.pop(0)
+                continue
+            if queue is self._fill and not self._room_to_fill():
+                self._fill = []
+                return
+            queue.pop(0)
             if png is None:
                 png = self._draw_png(values, key)
                 self.cache_stats["prefetched"] += 1
-            elif not self._page or key in self._pushed:
-                continue
             if key not in self._alts:  # its description too, while the figure holds it
                 if self._drawn_key != key:
                     self._draw(**values)
@@ -835,7 +929,7 @@ class Explorer:
             return
         self._page = True
         self._pushed = OrderedDict()  # a new page (or one loaded again): only the current picture
-        if self._pending is None and not self._queue:
+        if self._pending is None and not (self._queue or self._fill):
             self._start_prefetch()
 
     def close(self) -> None:

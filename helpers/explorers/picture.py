@@ -225,6 +225,7 @@ function keep(s, key, buf, alt) {
     if (!gone) break;
     drop(s, gone);
   }
+  for (const view of s.views) view.img.dataset.held = String(s.frames.length);
   return frame;
 }
 
@@ -453,8 +454,8 @@ if anywidget is not None:
             sync=True, **widgets.widget_serialization
         )
         fields = traitlets.List(traitlets.Unicode()).tag(sync=True)
-        max_frames = traitlets.Int(96).tag(sync=True)
-        max_bytes = traitlets.Int(16 * 2**20).tag(sync=True)
+        max_frames = traitlets.Int(288).tag(sync=True)
+        max_bytes = traitlets.Int(32 * 2**20).tag(sync=True)
 
         def __init__(
             self, controls: Mapping[str, widgets.ValueWidget], on_ready: Any = None, **kwargs: Any

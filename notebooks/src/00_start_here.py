@@ -44,10 +44,12 @@
 # An *explorer* is a figure with sliders. Move a slider and the figure redraws at once:
 # within a few milliseconds for the next steps along a slider you just moved (the kernel
 # draws them ahead and sends them to the page), otherwise in a tenth to a fifth of a second
-# (measured in JupyterLab: `benchmarks/RESULTS.md`, "Browser"). While you drag a handle
-# faster than that along the slider you moved last (before any move: the first slider),
-# the explorer shows the nearest picture it already has, with a caption that names its
-# value and the handle's, until the handle's own picture arrives.
+# (measured in JupyterLab: `benchmarks/RESULTS.md`, "Browser"). While the kernel is idle
+# after a move, it goes on to draw the rest of that slider (every value of a slider of up
+# to 224 values): give it a few seconds to half a minute, and a drag along that slider
+# shows each value's own picture. Before then, or on a longer slider, a handle dragged
+# past what was drawn shows the nearest picture the explorer already has, with a caption
+# that names its value and the handle's, until the handle's own picture arrives.
 #
 # 1. **Run the notebook first** (*Run → Run All Cells*). Before that you see a still
 #    picture of each explorer; its sliders come alive once the kernel has run the cell.

@@ -9,6 +9,9 @@ loop of the thread that made the explorer.
 
 The page also answers moves by itself: the kernel sends it the pictures it draws ahead
 (``helpers/explorers/picture.py``), and a move whose picture the page holds is shown at once.
+Once the kernel has drawn a slider whole (a slider of up to ``FILL_FRAMES`` values, after a
+move), a drag along it is answered by the page with each value's own picture
+(``test_a_drag_along_a_slider_drawn_whole``).
 
 One generated notebook shows every explorer in ``helpers.explorers.ALL``. For each, after a
 pause (the kernel draws ahead), ``SINGLE`` single arrow presses are made on its first slider,
@@ -80,8 +83,15 @@ RECORD_JS = (
     return window.__shown.length - 1; }"""
 )
 
+#: Drawing ahead for the notebook of ``test_held_keys_catch_up``: the neighbours and the
+#: overview only (``UNROLLED_DRAW_AHEAD``), so that its drag passes what was drawn ahead
+#: whatever the time the kernel had; the rest of a slider drawn ahead is checked by
+#: ``test_a_drag_along_a_slider_drawn_whole``.
+DRAW_AHEAD = 40
+
 SETUP = """\
-import json, sys
+import json, os, sys
+os.environ["UNROLLED_DRAW_AHEAD"] = {draw_ahead!r}
 sys.path.insert(0, {root!r})
 import numpy as np
 from PIL import Image
@@ -150,14 +160,19 @@ print("REPORT" + json.dumps(report))
 """
 
 
-def _notebook(names: list[str]) -> nbformat.NotebookNode:
+def _notebook(names: list[str], draw_ahead: int | None = DRAW_AHEAD) -> nbformat.NotebookNode:
+    """A notebook showing the explorers ``names``; ``draw_ahead``: ``UNROLLED_DRAW_AHEAD``
+    (None: the default)."""
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",
         "language": "python",
     }
-    nb.cells.append(nbformat.v4.new_code_cell(SETUP.format(root=str(harness.ROOT))))
+    setup = SETUP.format(root=str(harness.ROOT), draw_ahead=str(draw_ahead))
+    if draw_ahead is None:
+        setup = "\n".join(line for line in setup.splitlines() if "DRAW_AHEAD" not in line)
+    nb.cells.append(nbformat.v4.new_code_cell(setup))
     for name in names:
         nb.cells.append(nbformat.v4.new_code_cell(f"EX[{name!r}] = ALL[{name!r}]()\nEX[{name!r}]"))
     return nb
@@ -308,3 +323,55 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
         if not same_value:
             problems.append(f"{name}: the page's slider reads {readout}, the kernel {r['value']}")
     assert not problems, "\n".join(problems)
+
+
+#: The explorer of ``test_a_drag_along_a_slider_drawn_whole``: its first slider has 151
+#: values, fewer than ``FILL_FRAMES``, all drawn ahead after a move.
+WHOLE = "nb00.repeated_multiplication"
+
+
+def test_a_drag_along_a_slider_drawn_whole(
+    page: Any, served: tuple[harness.JupyterServer, Path], artifacts
+):
+    """After a move and the kernel's time to draw the rest of the slider ahead, the page holds
+    every value of it: a drag anywhere along it shows each value's own picture, from the
+    page, uncaptioned."""
+    from helpers.explorers import ALL
+    from helpers.explorers.base import FILL_FRAMES
+
+    server, root = served
+    nb = _notebook([WHOLE], draw_ahead=None)
+    nbformat.write(nb, root / "lab" / "drawn_whole.ipynb")
+    page.goto(server.url("lab/tree/lab/drawn_whole.ipynb", reset=""))  # this notebook alone
+    harness.wait_notebook_rendered(page, len(nb.cells))
+    harness.wait_kernel_idle(page)
+    harness.run_all(page, len(nb.cells))
+    assert not harness.error_outputs(page), harness.error_outputs(page)
+    cell = page.locator(harness.CODE_CELL).nth(1)
+    frame = cell.locator("img.unrolled-frame").first
+    frame.wait_for()
+    handle = cell.locator(".noUi-handle").first
+    c = ALL[WHOLE]().controls
+    (slider,) = c.values()
+    values = round((slider.max - slider.min) / slider.step) + 1
+    assert values <= FILL_FRAMES
+    handle.focus()
+    page.keyboard.press("ArrowLeft")  # a move: the kernel then draws the whole slider ahead
+    page.wait_for_function(
+        f"img => Number(img.dataset.held || 0) >= {values}",
+        arg=frame.element_handle(),
+        timeout=120_000,
+    )
+    log = page.evaluate(RECORD_JS, frame.element_handle())
+    _drag(page, handle)
+    _drag(page, handle)  # and again, from where it stopped
+    _quiet(cell.locator("img.widget-image, .widget-image img").first)
+    page.wait_for_function(f"() => window.__shown[{log}].every(e => e[2] !== null)")
+    pictures = page.evaluate(f"() => window.__shown[{log}]")
+    page.screenshot(path=str(artifacts / "drawn-whole.png"))
+    assert len(pictures) >= DRAG_MOVES, f"the drags hardly changed the picture: {pictures}"
+    assert all(p[1] == "page" and not p[3] for p in pictures), (
+        "a picture of the drag not the handle's own from the page: "
+        f"{[p for p in pictures if p[1] != 'page' or p[3]]}"
+    )
+    assert frame.get_attribute("data-gap") == "0"
