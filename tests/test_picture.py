@@ -295,6 +295,71 @@ def test_pictures_left_from_other_values_give_way_to_the_rest_of_the_slider():
     explorer.close()
 
 
+def _two_sliders():
+    """A small, fast explorer with two sliders of 30 values, whose page (a list of keys,
+    least recently shown first, dropped from the front as ``FramePicture``'s page drops
+    them) records what the kernel sends it."""
+    fig, ax = explorer_base.new_figure(1.0, 1.0)
+    (line,) = ax.plot([0, 1], [0, 1])
+
+    def draw(a: int, b: int) -> None:
+        line.set_ydata([a / 30, b / 30])
+
+    controls = {
+        "a": widgets.IntSlider(value=15, min=0, max=29),
+        "b": widgets.IntSlider(value=15, min=0, max=29),
+    }
+    explorer = explorer_base.Explorer("two sliders", fig, controls, draw)
+    page: list[tuple[float, ...]] = []
+
+    def keep(key):
+        key = tuple(key)
+        if key in page:
+            page.remove(key)
+        page.append(key)
+        while len(page) > explorer.cache_frames:
+            page.pop(0)
+
+    def touch(keys):
+        for key in map(tuple, keys):
+            if key in page:
+                page.remove(key)
+                page.append(key)
+
+    explorer.image.push = lambda png, key, alt: keep(key)
+    explorer.image.clear = page.clear
+    explorer.image.touch = touch
+    show = explorer.image.show
+    explorer.image.show = lambda png, key, alt: (show(png, key, alt), keep(key))
+    return explorer, page
+
+
+def test_back_on_a_line_left_earlier_its_pictures_are_not_pushed_out():
+    """Back on a slider's line after another control moved and came back, the pictures held
+    along it are the least recently shown: drawing ahead must not push them out (they are
+    made the most recently shown first, in the kernel and in the page)."""
+    explorer, page = _two_sliders()
+    explorer.cache_frames = 50  # room for a whole slider (30 values) and its neighbours
+
+    def line(held):
+        here = explorer._key(explorer.values)
+        return {k[0] for k in held if k[1] == here[1]}
+
+    async def scenario():
+        explorer._home = asyncio.get_running_loop()
+        explorer.image._on_ready()
+        await _idle(explorer)
+        for name, step in (("a", 1), ("b", 1), ("b", -1), ("a", 1)):
+            explorer.controls[name].value += step
+            await _idle(explorer)
+
+    asyncio.run(scenario())
+    assert line(explorer._cache) == set(range(30)), sorted(set(range(30)) - line(explorer._cache))
+    assert line(page) == set(range(30)), sorted(set(range(30)) - line(page))
+    assert list(explorer._pushed) == page, "the kernel's mirror of the page is not the page"
+    explorer.close()
+
+
 def test_every_explorers_neighbours_come_before_the_rest_of_a_slider():
     a, _ = _explorer_with_page("nb00.repeated_multiplication")
     b, _ = _explorer_with_page("nb02.alpha_horizon")

@@ -834,8 +834,26 @@ class Explorer:
             near = {self._key(v) for v in self._queue}
             fill = [v for v in self.along_slider() if self._key(v) not in near]
             self._fill = fill[: max(0, room - len(self._queue))]
+        self._touch([*self._queue, *self._fill])
         if self._queue or self._fill:
             _draw_ahead(loop).add(self)
+
+    def _touch(self, queued: list[dict[str, Any]]) -> None:
+        """Make the pictures held for ``queued`` (in the cache and in the page) and the
+        current one the most recently shown, the first queued the more recent, the current
+        one most: the pictures drawn ahead then push out pictures off that line first, not
+        the line's own (back on a line left earlier, they are the least recently shown)."""
+        order = {self._key(v): v for v in [*reversed(queued), self.values]}
+        for key in order:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+        pushed = [key for key in order if key in self._pushed]
+        if not pushed or list(self._pushed)[-len(pushed) :] == pushed:
+            return  # already in that order
+        for key in pushed:
+            self._pushed.move_to_end(key)
+        if self._page and FramePicture is not None:
+            self.image.touch([page_key(self.controls, order[key]) for key in pushed])
 
     def _stop_prefetch(self) -> None:
         if self._ahead_timer is not None:
@@ -847,9 +865,11 @@ class Explorer:
     def _room_to_fill(self) -> bool:
         """Room in the cache and in the page for one more picture of ``along_slider`` with
         16 to spare (the size of an average picture each), counting only the pictures of the
-        slider's line (the other controls at their current values): the rest of a slider
-        pushes out pictures left from other values of the other controls (the least
-        recently shown go first), never those of its own line."""
+        slider's line (the other controls at their current values). The least recently
+        shown go first, and ``_touch`` made the line's pictures that are queued the most
+        recently shown: the rest of a slider pushes out pictures left from other values of
+        the other controls, never those of its own line that it would draw (along a slider
+        longer than ``FILL_FRAMES``, a picture of the line not among them may go)."""
         if not self._cache:
             return True
         values = self.values

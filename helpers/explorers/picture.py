@@ -345,6 +345,13 @@ function initialize({model}) {
     if (msg && msg.type === "clear") {  // the layout was solved again: pictures are stale
       for (const f of [...s.frames]) drop(s, f);
       settle(s);
+    } else if (msg && msg.type === "touch" && Array.isArray(msg.keys)) {
+      // The kernel draws ahead along a line whose pictures it holds: they become the most
+      // recently shown, the last key most, so that the pictures it draws push others out.
+      for (const key of msg.keys) {
+        const f = lookup(s, key);
+        if (f) { s.frames.splice(s.frames.indexOf(f), 1); s.frames.push(f); }
+      }
     } else if (msg && msg.type === "frame" && buffers && buffers.length) {
       const frame = keep(s, msg.key, buffers[0], msg.alt);
       const key = current(s);
@@ -487,6 +494,11 @@ if anywidget is not None:
             """Make the page forget every picture it holds (they were drawn on a layout
             solved again since)."""
             self.send({"type": "clear"})
+
+        def touch(self, keys: list[list[Any]]) -> None:
+            """Make the pictures the page holds for ``keys`` its most recently shown, in that
+            order (the last most recent): the least recently shown are dropped first."""
+            self.send({"type": "touch", "keys": keys})
 
         def push(self, png: bytes, key: list[Any], alt: str) -> None:
             """Send a picture drawn ahead to the page, which shows it when its controls

@@ -163,6 +163,20 @@ const scenarios = {
     t.ahead(11); t.ahead(12); t.ahead(13); t.ahead(14);
     assert.equal(t.shown(), "10,10");  // still readable
   },
+  async "pictures touched by the kernel become the most recent: others are dropped first"() {
+    const t = await setup();
+    t.pic.a.max_frames = 4;
+    for (let k = 1; k <= 4; k++) t.ahead(k);  // held: 0 (shown), 1, 2, 3, 4 -> 0, 2, 3, 4
+    t.pic.trigger("msg:custom", {type: "touch", keys: [[3], [2], [9]]}, []);  // 9: not held
+    t.ahead(5);  // drops the least recently shown but the shown one: 4, not 2 or 3
+    for (const k of [2, 3, 5]) {
+      t.move(k);
+      assert.deepEqual(t.key(), [k]);
+      assert.equal(t.imgs[0].dataset.source, "page", `picture ${k} not held`);
+    }
+    t.move(4);
+    assert.equal(t.imgs[0].attrs["aria-busy"], "true");  // 4 was dropped
+  },
   async "a move past what was drawn ahead shows the nearest held picture, captioned"() {
     const t = await setup({models: [SLIDER]});
     for (const k of [10, 20, 30]) t.ahead(k);
