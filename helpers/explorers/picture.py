@@ -193,10 +193,16 @@ function note(s) {
   if (s.seen.length > SEEN) s.seen.shift();
 }
 
+function count(s) {
+  // How many pictures the page holds, on every view (``data-held``, for the tests).
+  for (const view of s.views) view.img.dataset.held = String(s.frames.length);
+}
+
 function drop(s, frame) {
   s.frames.splice(s.frames.indexOf(frame), 1);
   s.bytes -= frame.size;
   if (frame !== s.shown) URL.revokeObjectURL(frame.url);
+  count(s);
 }
 
 function keep(s, key, buf, alt) {
@@ -225,7 +231,7 @@ function keep(s, key, buf, alt) {
     if (!gone) break;
     drop(s, gone);
   }
-  for (const view of s.views) view.img.dataset.held = String(s.frames.length);
+  count(s);
   return frame;
 }
 
@@ -423,6 +429,7 @@ function render({model, el}) {
   el.appendChild(box);
   const view = {img, caption};
   s.views.add(view);
+  count(s);
   if (!s.ready) {  // a view is shown: from now on the kernel sends pictures drawn ahead
     s.ready = true;
     model.send({type: "ready"});

@@ -176,6 +176,9 @@ const scenarios = {
     }
     t.move(4);
     assert.equal(t.imgs[0].attrs["aria-busy"], "true");  // 4 was dropped
+    assert.equal(t.imgs[0].dataset.held, "4");
+    t.pic.trigger("msg:custom", {type: "clear"}, []);
+    assert.equal(t.imgs[0].dataset.held, "0");  // the page forgot them all
   },
   async "a move past what was drawn ahead shows the nearest held picture, captioned"() {
     const t = await setup({models: [SLIDER]});
