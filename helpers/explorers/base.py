@@ -844,6 +844,8 @@ class Explorer:
         one most: the pictures drawn ahead then push out pictures off that line first, not
         the line's own (back on a line left earlier, they are the least recently shown)."""
         order = {self._key(v): v for v in [*reversed(queued), self.values]}
+        if all(k in self._cache and (not self._page or k in self._pushed) for k in order):
+            return  # nothing to draw or send: nothing pushed out
         for key in order:
             if key in self._cache:
                 self._cache.move_to_end(key)
