@@ -6,7 +6,8 @@ answered at once; a picture not held waits for the kernel's, marked busy; a late
 never replaces an up-to-date one, nor moves a picture behind the handle back against it;
 new bytes for the same values replace the held ones; numbers compare within 1e-9 and
 selections by index; the page's memory is capped (the least recently shown dropped first,
-pictures the kernel touches made the most recent) and freed with the widget. For drags: a
+pictures the kernel touches made the most recent; a move the page answers reorders
+nothing, so the kernel's account stays exact) and freed with the widget. For drags: a
 move not held shows the nearest held picture along one slider, captioned; a picture is only
 replaced by a nearer one (equal distances to 1e-9: the newer), including one drawn ahead
 that arrives while the handle is away; a kernel picture shown behind the handle is
@@ -42,4 +43,4 @@ def test_page_side_rules(tmp_path: Path) -> None:
         [node, str(tmp_path / "picture_test.mjs")], capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.count("ok ") == 19, run.stdout
+    assert run.stdout.count("ok ") == 20, run.stdout

@@ -6,7 +6,8 @@ any new picture can arrive. ``FramePicture`` takes the round trip out of a press
 picture was drawn ahead: the kernel sends each picture it draws ahead to the page as soon as
 it is made (a binary message, PNG bytes, with the controls' values it shows and its text
 alternative), and the page keeps them (at most ``max_frames`` pictures and ``max_bytes``
-bytes, least recently shown dropped first). When a control moves in the page, the page looks
+bytes; dropped first, the least recently sent or touched by the kernel, whose account of
+what the page holds is kept in step with it). When a control moves in the page, the page looks
 up the picture for the controls' new values and shows it at once; the kernel's own picture
 arrives a round trip later and changes nothing. A move whose picture the page does not have
 waits for the kernel's, as before.
@@ -21,7 +22,9 @@ picture follows the handle as closely as the pictures at hand allow, and catches
 when the handle stops. A picture the kernel sends again for the same values with other bytes
 (drawn on a layout solved since) replaces the one held.
 
-A dragged handle outruns the kernel: pictures along a long slider cannot all be drawn ahead.
+A dragged handle outruns the kernel: pictures along a long slider cannot all be drawn ahead
+(once idle after a move, the kernel draws every value of a slider of up to 224 values;
+along a longer one, 224 spread).
 A move whose picture the page does not hold shows the held picture nearest to the controls'
 values along one slider (the kernel also draws pictures spread along the slider that moved,
 for this), when it is nearer than the picture shown, with a caption in a strip below it that
@@ -299,8 +302,9 @@ function settle(s) {
     }
   }
   if (frame) {
-    s.frames.splice(s.frames.indexOf(frame), 1);
-    s.frames.push(frame);
+    // Not moved to the most recent here: only the kernel's messages (its picture, a picture
+    // drawn ahead, a touch) order what the page holds, so that the kernel's account of it
+    // (``Explorer._pushed``) stays exact when it folds moves the page answered by itself.
     show(s, frame, source);
   } else {
     // Not held (a handle dragged past what was drawn ahead): the held picture nearest to

@@ -163,6 +163,19 @@ const scenarios = {
     t.ahead(11); t.ahead(12); t.ahead(13); t.ahead(14);
     assert.equal(t.shown(), "10,10");  // still readable
   },
+  async "only the kernel's messages order what the page holds, as the kernel counts it"() {
+    const t = await setup();
+    t.pic.a.max_frames = 4;
+    for (let k = 1; k <= 3; k++) t.ahead(k);  // held, least recently shown first: 0 1 2 3
+    t.move(1);  // answered by the page; the kernel folds this move into the next
+    t.move(0);
+    t.kernel(0);  // the kernel's picture for where the controls stopped: 1 2 3 0
+    t.ahead(4);  // the kernel counts 1 as dropped (its least recently shown): 2 3 0 4
+    t.move(2);
+    assert.equal(t.imgs[0].dataset.source, "page", "2 dropped, the kernel counts it held");
+    t.move(1);
+    assert.equal(t.imgs[0].attrs["aria-busy"], "true");
+  },
   async "pictures touched by the kernel become the most recent: others are dropped first"() {
     const t = await setup();
     t.pic.a.max_frames = 4;
