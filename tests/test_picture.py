@@ -360,7 +360,8 @@ def test_back_on_a_line_left_earlier_its_pictures_are_not_pushed_out():
     explorer.close()
 
 
-def test_every_explorers_neighbours_come_before_the_rest_of_a_slider():
+def test_every_explorers_neighbours_come_before_the_rest_of_a_slider(monkeypatch):
+    monkeypatch.setattr(explorer_base, "FILL_FRAMES", 12)  # the order only: a short rest
     a, _ = _explorer_with_page("nb00.repeated_multiplication")
     b, _ = _explorer_with_page("nb02.alpha_horizon")
     order: list[tuple[str, str]] = []
@@ -433,7 +434,8 @@ def test_a_layout_solved_again_clears_the_page():
     assert list(explorer._pushed) == [explorer._key(explorer.values)]
 
 
-def test_one_scheduler_for_all_explorers_the_last_moved_first():
+def test_one_scheduler_for_all_explorers_the_last_moved_first(monkeypatch):
+    monkeypatch.setattr(explorer_base, "FILL_FRAMES", 12)  # a's move: a short rest of its slider
     a, sent_a = _explorer_with_page("nb00.repeated_multiplication")
     b, sent_b = _explorer_with_page("nb02.alpha_horizon")
     order: list[str] = []
