@@ -112,7 +112,8 @@ OVERVIEW_STEPS = 16
 #: it is answered in the page with its own picture; a longer slider's this many spread
 #: evenly. Never more pictures of the slider's line than the cache and the page hold with
 #: room for 16 more: they push out only pictures left from other values of the other
-#: controls (``_room_to_fill``). Like the overview, they stay valid while that slider
+#: controls (``_room_to_fill``; ``_touch`` first makes those held along it the most
+#: recently shown). Like the overview, they stay valid while that slider
 #: alone moves. Not before the first move: opening a notebook stays cheap.
 FILL_FRAMES = 224
 #: Most pictures drawn ahead after a move, all kinds: ``UNROLLED_DRAW_AHEAD`` (below).
