@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench_common import RESULTS, ROOT, machine, write_json  # noqa: E402
 
-PARTS = ("course", "explorers", "browser", "bptt", "torchmap", "memory", "seeds", "hub")
+PARTS = ("course", "explorers", "fill", "browser", "bptt", "torchmap", "memory", "seeds", "hub")
 TORCH_SPEC = "torch==2.13.0"
 TORCH_VENV = ROOT / ".local" / "bench-torch"
 #: One thread for BLAS and OpenMP in the torch comparison: with two pools (OpenBLAS's and
@@ -109,6 +109,14 @@ def part_explorers(args: argparse.Namespace) -> dict[str, Any]:
 
     res = bench_explorers.run(RESULTS / "explorers.json", steps=args.steps)
     say(bench_explorers.report(res))
+    return res
+
+
+def part_fill(args: argparse.Namespace) -> dict[str, Any]:
+    import bench_fill
+
+    res = bench_fill.run(RESULTS / "fill.json")
+    say(bench_fill.report(res))
     return res
 
 
@@ -537,6 +545,24 @@ def render_tables() -> str:
                 f"{r['peak_bytes'] / 2**20:.2f} |"
             )
         out.append("")
+    fill = _load("fill")
+    if fill:
+        import bench_fill
+
+        load = fill["machine"].get("load_average_1_5_15")
+        out += [
+            "### Drawing a slider whole after a move (`bench_fill.py`, part `fill`)",
+            "",
+            f"Every slider with more than {fill.get('prefetch_frames', 24)} values, from the"
+            " explorer's start values: the pictures `Explorer.along_slider()` draws (every"
+            f" value of a slider of up to {fill['fill_frames']}, that many spread along a"
+            " longer one), in CPU seconds of the process; naive redraws = that CPU time over"
+            f" the median naive redraw of the same run ({fill['naive_redraw_median_cpu_ms']:.0f}"
+            f" ms CPU); load average {load} at the start.",
+            "",
+            bench_fill.report(fill),
+            "",
+        ]
     seeds = _load("seeds")
     if seeds:
         st = seeds["setup"]
