@@ -65,6 +65,21 @@ def _explorer_with_page(name):
     return explorer, sent
 
 
+def _record_steps(explorers, entry):
+    """Make each explorer (label -> explorer) note ``entry(label, explorer)`` in the list
+    returned, before each picture it draws ahead."""
+    order = []
+    for label, ex in explorers.items():
+        step = ex._prefetch_step
+
+        def recording(step=step, label=label, ex=ex):
+            order.append(entry(label, ex))
+            step()
+
+        ex._prefetch_step = recording
+    return order
+
+
 async def _idle(*explorers):
     for _ in range(20000):
         await asyncio.sleep(0.001)
@@ -364,15 +379,9 @@ def test_every_explorers_neighbours_come_before_the_rest_of_a_slider(monkeypatch
     monkeypatch.setattr(explorer_base, "FILL_FRAMES", 12)  # the order only: a short rest
     a, _ = _explorer_with_page("nb00.repeated_multiplication")
     b, _ = _explorer_with_page("nb02.alpha_horizon")
-    order: list[tuple[str, str]] = []
-    for label, ex in (("a", a), ("b", b)):
-        step = ex._prefetch_step
-
-        def recording(step=step, label=label, ex=ex):
-            order.append((label, "near" if ex._queue else "fill"))
-            step()
-
-        ex._prefetch_step = recording
+    order = _record_steps(
+        {"a": a, "b": b}, lambda label, ex: (label, "near" if ex._queue else "fill")
+    )
 
     async def scenario():
         loop = asyncio.get_running_loop()
@@ -438,16 +447,12 @@ def test_one_scheduler_for_all_explorers_the_last_moved_first(monkeypatch):
     monkeypatch.setattr(explorer_base, "FILL_FRAMES", 12)  # a's move: a short rest of its slider
     a, sent_a = _explorer_with_page("nb00.repeated_multiplication")
     b, sent_b = _explorer_with_page("nb02.alpha_horizon")
-    order: list[str] = []
-    for label, ex in (("a", a), ("b", b)):
-        step = ex._prefetch_step
 
-        def recording(step=step, label=label, ex=ex):
-            order.append(label)
-            assert not ex._pending
-            step()
+    def entry(label, ex):
+        assert not ex._pending, "drawing ahead while a move waits for its picture"
+        return label
 
-        ex._prefetch_step = recording
+    order = _record_steps({"a": a, "b": b}, entry)
 
     async def scenario():
         loop = asyncio.get_running_loop()
