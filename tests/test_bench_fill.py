@@ -20,8 +20,8 @@ def test_a_short_slider_is_drawn_whole_a_long_one_spread():
     row = bench_fill.fill_cost("nb03.spectral", "scale")
     assert (row["slider_values"], row["pictures"], row["whole"]) == (values, values - 1, True)
     assert row["megabytes"] > 0 and row["cpu_s"] > 0
-    assert bench_fill._slider_values(ALL["nb02.power_toy"]().controls["w"]) == 11_001
-    assert explorer_base.FILL_FRAMES < 11_001  # so w is spread: checked by test_picture.py
+    assert bench_fill._slider_values(ALL["nb02.power_toy"]().controls["n"]) == 1000
+    assert explorer_base.FILL_FRAMES < 1000  # so n is spread: checked by test_picture.py
 
 
 def test_the_report_has_a_row_per_slider():

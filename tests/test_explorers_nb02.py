@@ -30,28 +30,52 @@ def _status(explorer) -> str:
     return explorer.figure.texts[-1].get_text()
 
 
+def _set_w(explorer, w: float, n: int) -> None:
+    """Set w = coarse + fine, as a student does: w to the 0.01 below, + fine the rest
+    (refused if either is not on its slider's grid)."""
+    k = round(w * 1e4)  # w in units of 0.0001
+    explorer.update(w=(k // 100) / 100, fine=(k % 100) / 1e4, n=n)
+
+
 @pytest.mark.parametrize(("w", "y"), [(1.0023, 1.0023**1000), (1.0024, 1.0024**1000)])
-def test_w_slider_reaches_the_crossings_of_question_1(power_toy, w, y):
-    """y = 10 at w = 10^(1/1000) = 1.002305: the slider shows 1.0023 (y < 10) and 1.0024."""
-    power_toy.update(w=w, n=1000)  # refused if w is not on the slider's grid
-    assert f"y = {y:.4g}" in _status(power_toy)
+def test_w_sliders_reach_the_crossings_of_question_1(power_toy, w, y):
+    """y = 10 at w = 10^(1/1000) = 1.002305: the sliders show 1.0023 (y < 10) and 1.0024."""
+    _set_w(power_toy, w, 1000)
+    assert f"w = {w:.4f}, n = 1000:  y = {y:.4g}" in _status(power_toy)
     assert (y < 10) == (w < 10 ** (1 / 1000))
 
 
-def test_w_slider_brackets_y_1000(power_toy):
+def test_w_sliders_bracket_y_1000_and_the_underflow_of_question_2(power_toy):
     w_1000 = 10 ** (3 / 1000)  # 1.006932
     below, above = math.floor(w_1000 * 1e4) / 1e4, math.ceil(w_1000 * 1e4) / 1e4
     for w in (below, above):
-        power_toy.update(w=w, n=1000)
+        _set_w(power_toy, w, 1000)
+        assert f"w = {w:.4f}, n = 1000:  y = {w**1000:.4g}" in _status(power_toy)
     assert below**1000 < 1000 < above**1000
+    # 0.4746^1000 = 10^-323.6 rounds to 0 in float64, 0.4747^1000 = 10^-323.5 does not
+    _set_w(power_toy, 0.4746, 1000)
+    assert "w = 0.4746, n = 1000:  y = 10$^{-324}$ is below" in _status(power_toy)
+    _set_w(power_toy, 0.4747, 1000)
+    assert "w = 0.4747, n = 1000:  y = 4.9" in _status(power_toy)
+
+
+def test_every_multiple_of_0_0001_up_to_1_1099_is_one_pair_of_slider_values(power_toy):
+    coarse, fine = power_toy.controls["w"], power_toy.controls["fine"]
+    coarse_values = [round(coarse.min + i * coarse.step, 2) for i in range(111)]
+    fine_values = [round(fine.min + i * fine.step, 4) for i in range(100)]
+    assert coarse_values[-1] == coarse.max == 1.1 and fine_values[-1] == fine.max == 0.0099
+    sums = sorted(round((c + f) * 1e4) for c in coarse_values for f in fine_values)
+    assert sums == list(range(11_100))
+    # the top row's axis holds the largest sum
+    assert power_toy.figure.axes[0].get_xlim()[1] >= coarse.max + fine.max
 
 
 def test_zoom_panels_show_lees_values_on_fixed_axes(power_toy):
     _, _, az_y, az_d = power_toy.figure.axes
     views = [ax.viewLim.bounds for ax in power_toy.figure.axes]
     for n in (1000, 100, 10, 1):
-        for w in (0.0, 0.99, 1.015, 1.1):
-            power_toy.update(w=w, n=n)
+        for w in (0.0, 0.99, 1.015, 1.1, 1.1099):
+            _set_w(power_toy, w, n)
             assert [ax.viewLim.bounds for ax in power_toy.figure.axes] == views
             assert az_y.get_xlim() == pytest.approx((0.98, 1.02))
         box = az_y.texts[0].get_text()

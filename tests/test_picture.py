@@ -125,10 +125,11 @@ def test_before_any_move_every_control_gets_a_step_either_way():
 def test_overview_spreads_evenly_along_the_moved_slider():
     explorer = ALL["nb02.power_toy"]()
     w, n = explorer.controls["w"], explorer.controls["n"]
-    assert list(explorer.controls) == ["w", "n"]
+    assert list(explorer.controls) == ["w", "fine", "n"]
     start = explorer.values
     before = explorer.overview()  # before any move: along the first slider
-    assert all(v["n"] == start["n"] for v in before) and len(before) == 16
+    assert all(v["n"] == start["n"] and v["fine"] == start["fine"] for v in before)
+    assert len(before) == 16
     last = round((w.max - w.min) / w.step)
     want = [w.min + round(i * last / 15) * w.step for i in range(16)]
     got = [v["w"] for v in before]
@@ -136,7 +137,9 @@ def test_overview_spreads_evenly_along_the_moved_slider():
     explorer.update(n=501)  # on the overview's grid of n: left out
     explorer._moved, explorer._motion = True, ("n", 1)
     got = explorer.overview(steps=5)
-    assert all(v["w"] == start["w"] for v in got), "the other slider holds still"
+    assert all(v["w"] == start["w"] and v["fine"] == start["fine"] for v in got), (
+        "the other sliders hold still"
+    )
     # 5 values evenly on n's grid of 1000 values 1..1000 (indices 0, 250, 500, 749, 999:
     # ends included), the current one (501) left out
     assert n.min == 1 and n.max == 1000 and n.step == 1
@@ -212,15 +215,17 @@ def test_along_slider_is_every_value_of_a_short_slider_nearest_first():
 
 def test_along_a_long_slider_is_spread_evenly_nearest_first():
     explorer = ALL["nb02.power_toy"]()
-    w = explorer.controls["w"]
-    last = round((w.max - w.min) / w.step)  # 11,000
-    explorer._moved, explorer._motion = True, ("w", 1)
-    here = round((explorer.values["w"] - w.min) / w.step)
-    got = [round((v["w"] - w.min) / w.step) for v in explorer.along_slider()]
-    # 224 positions i·11000/223 rounded, ends included (the handle's own left out)
+    n = explorer.controls["n"]
+    last = round((n.max - n.min) / n.step)  # 999: 1000 values
+    explorer.update(n=400)
+    explorer._moved, explorer._motion = True, ("n", 1)
+    here = round((explorer.values["n"] - n.min) / n.step)
+    got = [round((v["n"] - n.min) / n.step) for v in explorer.along_slider()]
+    # 224 positions i·999/223 rounded, ends included (the handle's own left out)
     want = {round(i * last / 223) for i in range(224)} - {here}
     assert set(got) == want and len(got) == len(want)
-    assert all(v["n"] == explorer.values["n"] for v in explorer.along_slider())
+    others = {k: v for k, v in explorer.values.items() if k != "n"}
+    assert all(v | others == v for v in explorer.along_slider()), "the others hold still"
     distances = [abs(k - here) for k in got]
     assert distances == sorted(distances)
     assert explorer.along_slider(count=0) == [] and explorer.along_slider(count=1) == []

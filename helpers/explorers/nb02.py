@@ -181,13 +181,16 @@ def alpha_horizon() -> Explorer:
     return Explorer("α and horizon: the gain α^t of a linear RNN", fig, controls, draw)
 
 
-W_GRID = np.round(np.linspace(0.0, 1.1, 1101), 6)
+#: The top row's w axis: 0 to 1.11, so that the largest w the two sliders make, 1.1 + 0.0099,
+#: lies on it.
+W_MAX = 1.11
+W_GRID = np.round(np.linspace(0.0, W_MAX, 1111), 6)
 #: The zoomed window of Lee's contrast (w = 0.99, 1, 1.01) and its grid.
 ZOOM = (0.98, 1.02)
 W_ZOOM = np.round(np.linspace(*ZOOM, 401), 6)
 #: Fixed views, the same for every n, so that moving a slider never changes an axis (and
-#: curves for different n can be compared by eye): the full range holds 1.1^1000 = 2.5e41
-#: and 1000·1.1^999 = 2.2e44 down to the smallest float64; the zoom holds 0.98^1000 =
+#: curves for different n can be compared by eye): the full range holds 1.11^1000 = 2.1e45
+#: and 1000·1.11^999 = 1.9e48 down to the smallest float64; the zoom holds 0.98^1000 =
 #: 1.7e-9 and 1000·1.02^999 = 3.9e11.
 FULL_YLIM = (1e-323, 1e50)
 ZOOM_YLIM = (1e-10, 1e12)
@@ -195,9 +198,16 @@ LEE_W = (0.99, 1.0, 1.01)
 
 
 def power_toy() -> Explorer:
-    """Sliders w (0–1.1, step 0.0001) and n (1–1000): y = w^n and dy/dw = n w^(n−1).
+    """Sliders w (0–1.1, step 0.01), + fine (0–0.0099, step 0.0001) and n (1–1000): y = w^n
+    and dy/dw = n w^(n−1) at w = w + fine.
 
-    Top row: 0 ≤ w ≤ 1.1 (log axes down to float64's smallest number); bottom row: a zoom
+    Two sliders make w, a coarse one and a fine one (a vernier), so that every multiple of
+    0.0001 up to 1.1099 is a value, and each slider has few enough values (111 and 100) to
+    be drawn whole for drags (``FILL_FRAMES``). A single slider in steps of 0.0001 has
+    11,001 values; a drag along its track (under 300 px in JupyterLab) skips dozens of
+    them per pixel, and each drag from a new start reaches other ones.
+
+    Top row: 0 ≤ w ≤ 1.11 (log axes down to float64's smallest number); bottom row: a zoom
     on 0.98 ≤ w ≤ 1.02 with the values at Lee's w = 0.99, 1 and 1.01 marked and printed.
     Every axis is fixed: the sliders move only the curves, markers and texts.
     """
@@ -208,7 +218,7 @@ def power_toy() -> Explorer:
     for ax, az, label in ((ax_y, az_y, r"$y = w^n$"), (ax_d, az_d, r"$dy/dw = n\,w^{n-1}$")):
         ax.set_yscale("log")
         ax.set_ylim(*FULL_YLIM)
-        ax.set_xlim(0.0, 1.1)
+        ax.set_xlim(0.0, W_MAX)
         ax.yaxis.set_major_locator(FixedLocator(10.0 ** np.arange(-300, 1, 100)))
         spans.append(ax.axvspan(0.0, 0.0, color="0.8", alpha=0.6, lw=0))
         ax.axvspan(*ZOOM, color=style.COLORS["yellow"], alpha=0.35, lw=0)  # the zoomed window
@@ -281,7 +291,7 @@ def power_toy() -> Explorer:
             edge = float(zero.max()) if zero.size and zero.max() > 0 else 0.0
             span.set_width(edge)
             label.set_text(f"underflow: {what} = 0 in float64" if edge > 0.05 else "")
-        ax_y.set_title(f"y = w$^{{{n}}}$ for 0 ≤ w ≤ 1.1")
+        ax_y.set_title(f"y = w$^{{{n}}}$ for 0 ≤ w ≤ {W_MAX}")
         ax_d.set_title(f"its derivative {n}·w$^{{{n - 1}}}$")
         az_y.set_title(f"zoom on {ZOOM[0]} ≤ w ≤ {ZOOM[1]}: y = w$^{{{n}}}$")
         az_d.set_title(f"zoom: {n}·w$^{{{n - 1}}}$")
@@ -293,9 +303,10 @@ def power_toy() -> Explorer:
         )
         shown_n[:] = [n]
 
-    def draw(w: float, n: int) -> None:
+    def draw(w: float, fine: float, n: int) -> None:
         if shown_n != [n]:
             draw_curves(n)
+        w = round(w + fine, 4)  # the slider values' sum, on the grid of 0.0001
         y0, dy0 = (float(v) for v in power(w, n))
         inside = ZOOM[0] <= w <= ZOOM[1]
         for dot, zdot, v in ((dots[0], zdots[0], y0), (dots[1], zdots[1], dy0)):
@@ -324,7 +335,11 @@ def power_toy() -> Explorer:
 
     controls = {
         "w": widgets.FloatSlider(
-            value=1.01, min=0.0, max=1.1, step=0.0001, description="w", readout_format=".4f"
+            value=1.01, min=0.0, max=1.1, step=0.01, description="w", readout_format=".2f"
+        ),
+        "fine": widgets.FloatSlider(
+            value=0.0, min=0.0, max=0.0099, step=0.0001, description="+ fine",
+            readout_format=".4f",
         ),
         "n": widgets.IntSlider(value=1000, min=1, max=1000, step=1, description="n"),
     }

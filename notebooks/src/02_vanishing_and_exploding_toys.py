@@ -354,8 +354,9 @@ print("a term 1e-20 of the others: g_short + g_long == g_short exactly in float6
 #
 # $y = w^n$ (left) and $n w^{n-1}$ (right) on log axes; the dot is the current $w$. Top row:
 # $0 \le w \le 1.1$, grey where float64 underflows to 0 (▼: a value of exactly 0). Bottom:
-# a zoom on $0.98 \le w \le 1.02$ with Lee's $w = 0.99, 1, 1.01$ marked. The $w$ slider moves
-# in steps of 0.0001.
+# a zoom on $0.98 \le w \le 1.02$ with Lee's $w = 0.99, 1, 1.01$ marked. Two sliders set $w$:
+# **w** in steps of 0.01, and **+ fine**, which adds 0 to 0.0099 in steps of 0.0001 (so
+# $w = 1.0023$ is $1.00 + 0.0023$). Drag **w** to get near, then **+ fine** or the arrow keys.
 #
 # **Predict, then slide:**
 # 1. With $n = 1000$, how far above 1 must $w$ go for $y$ to reach 10? And 1000?
@@ -371,7 +372,7 @@ power_explorer
 # <details>
 # <summary>Check your predictions (click to open)</summary>
 #
-# 1. $y$ passes 10 between the slider's $w = 1.0023$ and $1.0024$, and 1000 between
+# 1. $y$ passes 10 between the sliders' $w = 1.0023$ and $1.0024$, and 1000 between
 #    $1.0069$ and $1.0070$.
 # 2. $0.4746^{1000}$ is stored as exactly 0, $0.4747^{1000}$ is not.
 # 3. $n = 100$: $0.37$, $1$, $2.7$; $n = 10$: $0.90$, $1$, $1.10$. The danger grows with the
@@ -380,9 +381,12 @@ power_explorer
 # </details>
 
 # %%
-w_slider = power_explorer.controls["w"]
-assert w_slider.step == 1e-4 and w_slider.min == 0  # the slider shows every multiple of 0.0001
-on_grid = np.round(np.arange(1.0, 1.01, 1e-4), 4)  # slider values from 1 to 1.01
+coarse, fine = power_explorer.controls["w"], power_explorer.controls["fine"]
+assert (coarse.min, coarse.step, fine.min, fine.max, fine.step) == (0, 0.01, 0, 0.0099, 1e-4)
+# the two sliders' sums: every multiple of 0.0001 from 0 to 1.1099, each once
+sums = np.add.outer(np.arange(0, 111) * 0.01, np.arange(100) * 1e-4).ravel()
+assert np.allclose(np.sort(sums), np.arange(11_100) * 1e-4, atol=1e-12)
+on_grid = np.round(np.arange(1.0, 1.01, 1e-4), 4)  # the values from 1 to 1.01
 y_grid = toys.power(on_grid, n)[0]
 for y_goal, (w_lo, w_hi) in ((10, (1.0023, 1.0024)), (1000, (1.0069, 1.0070))):
     assert on_grid[np.argmax(y_grid >= y_goal)] == w_hi and toys.power(w_lo, n)[0] < y_goal

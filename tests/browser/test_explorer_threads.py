@@ -51,7 +51,7 @@ HZ = 40
 #: The drag: this many pointer moves at 60 Hz over a third of the track, towards its
 #: farther end.
 DRAG_MOVES = 12
-#: Explorers whose first slider is long enough (151 to 11,001 values) that such a drag
+#: Explorers whose first slider is long enough (111 to 211 values) that such a drag
 #: passes what was drawn ahead around the handle: it must show nearest pictures.
 LONG_FIRST_SLIDER = (
     "nb00.repeated_multiplication",
