@@ -42,7 +42,11 @@ Three ways of moving a slider, each on both routes:
   two values, so a frame cache cannot answer every press from the pictures of the last two;
 - **hold**: a held arrow key — ``HOLD_PRESSES`` presses at ``HOLD_HZ`` (a typical key-repeat
   rate) without waiting for pictures;
-- **drag**: the handle dragged with the mouse, ``DRAG_MOVES`` pointer moves at 60 Hz.
+- **drag**: the handle dragged with the mouse, ``DRAG_MOVES`` pointer moves at 60 Hz;
+- **first drag**: the same drag, once per slider, as its first move (before the presses),
+  once the explorer is on screen and the page has stopped receiving pictures for it (the
+  kernel draws its first slider whole once it is on screen): the time that took is
+  reported, as a student reading the prompt would give it.
 
 For hold and drag the page records the time of every key press / pointer move and of every
 new picture; reported: **lag** = from each input to the first new picture after it (what
@@ -465,6 +469,33 @@ def _locate(page: Any, target: dict[str, Any]) -> None:
     target["frac"] = frac
 
 
+#: The first drag waits until the page's count of held pictures has not grown for this
+#: long (the kernel is done drawing ahead for it), at most ``HELD_WAIT_S``.
+HELD_QUIET_S = 3.0
+HELD_WAIT_S = 120.0
+
+
+def _held_settled(target: dict[str, Any]) -> float | None:
+    """Seconds from now (the explorer just scrolled into view) until the pictures its page
+    holds stopped growing; None for a route with no ``FramePicture``."""
+    held = (
+        "r => { const i = r.querySelector('img.unrolled-frame');"
+        " return i ? Number(i.dataset.held || 0) : null; }"
+    )
+    root, page = target["root"], target["page"]
+    t0 = time.perf_counter()
+    last, since = page.evaluate(held, root), t0
+    if last is None:
+        return None
+    while time.perf_counter() - since < HELD_QUIET_S and time.perf_counter() - t0 < HELD_WAIT_S:
+        time.sleep(0.25)
+        now = page.evaluate(held, root)
+        if now != last:
+            last, since = now, time.perf_counter()
+    target["first_drag_held"] = last
+    return round(since - t0, 1)
+
+
 def _readout(target: dict[str, Any]) -> str:
     """The value the slider's readout shows now."""
     slider = target["handle"].locator("xpath=ancestor::div[contains(@class,'widget-slider')]")
@@ -551,6 +582,19 @@ def measure(
                     usable.append(t)
                 except Exception as exc:  # an explorer without a slider: reported, not measured
                     t["skipped"] = f"no slider to press ({exc.__class__.__name__})"
+            gestures: dict[int, dict[str, list]] = {
+                id(t): {"hold": [], "drag": [], "first_drag": []} for t in usable
+            }
+            if hold_and_drag:
+                # The first move of each slider is a drag, as soon as the page holds what
+                # the kernel draws before any move once the explorer is on screen.
+                _progress("a first drag on each slider, once what is drawn for it is held")
+                for t in usable:
+                    t["handle"].scroll_into_view_if_needed()
+                    t["first_drag_after_s"] = _held_settled(t)
+                    forward = _walk_key(t["page"], t) == "ArrowRight"
+                    rec = _gesture(t["page"], t, "drag", forward=forward)
+                    gestures[id(t)]["first_drag"].append(rec)
             samples: dict[int, list[float]] = {id(t): [] for t in usable}
             _progress(f"notebook ran; {len(usable)} sliders, {WARMUP} + {n} presses each")
             for i in range(WARMUP + n):
@@ -572,7 +616,6 @@ def measure(
                         samples[id(t)].append(ms)
                         if source:
                             t.setdefault("answered", Counter())[source] += 1
-            gestures: dict[int, dict[str, list]] = {id(t): {"hold": [], "drag": []} for t in usable}
             if hold_and_drag:
                 _progress(f"held keys and drags: {GESTURES} of each per slider")
                 for _ in range(GESTURES):
@@ -586,6 +629,9 @@ def measure(
     results: dict[str, dict[str, Any]] = {"image": {}, "output": {}, "plt_show": {}, "echo": {}}
     for t in targets:
         entry = {"control": t.get("control"), "no_picture": t.get("no_picture", [])}
+        if "first_drag_after_s" in t:
+            entry["first_drag_after_s"] = t["first_drag_after_s"]
+            entry["first_drag_held"] = t.get("first_drag_held")
         if t.get("answered"):
             entry["answered_by"] = dict(t["answered"])
         if "skipped" in t:
@@ -611,6 +657,10 @@ def measure(
             "hold": f"{HOLD_PRESSES} key presses at {HOLD_HZ} Hz, {GESTURES} per slider",
             "drag": f"{DRAG_MOVES} pointer moves at 60 Hz over a quarter of the track, "
             f"{GESTURES} per slider",
+            "first_drag": "the same drag, once per slider, as its first move, before any key "
+            "press: once the explorer is on screen and the pictures its page holds have not "
+            f"grown for {HELD_QUIET_S:.0f} s (first_drag_after_s: seconds from scrolling it "
+            f"into view to that, at most {HELD_WAIT_S:.0f}; first_drag_held: pictures held)",
             "lag": "each input -> first new picture after it, ms",
             "exact_lag": "each value the controls take -> a picture for it or a later value "
             "(a nearest picture does not count), ms",
@@ -619,7 +669,7 @@ def measure(
             "catch_up": "last input -> last new picture, ms",
         },
         "pooled_gestures": {
-            route: {kind: pooled_gesture(route, kind) for kind in ("hold", "drag")}
+            route: {kind: pooled_gesture(route, kind) for kind in ("hold", "drag", "first_drag")}
             for route in ("image", "output")
         },
         "routes": {

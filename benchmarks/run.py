@@ -457,6 +457,29 @@ def render_tables() -> str:
                 f" {lag(hold, 'exact_lag')} | {lag(gestures.get('drag'))} |"
                 f" {lag(gestures.get('drag'), 'exact_lag')} | {near(gestures.get('drag'))} |"
             )
+        first = [
+            (k, e["first_drag"], e.get("first_drag_after_s"), e.get("first_drag_held"))
+            for k, e in sorted(image_route.items())
+            if e.get("first_drag")
+        ]
+        first_rows = [
+            "",
+            "First drag: each explorer's first move, a drag of its first slider before the"
+            " presses above (image route), once it was on screen and its page had received"
+            " no picture for 3 s; drawn in = seconds from scrolling it into view to the last"
+            " picture received; held = pictures its page then held; own values = values of"
+            " the drag whose own picture was shown within a 60 Hz frame.",
+            "",
+            "| explorer | drawn in (s) | held | drag lag | drag own | drag near (%) | own values |",
+            "|---|---:|---:|---:|---:|---:|---:|",
+        ]
+        for key, g, after, held in first:
+            gap = g.get("gap_after_a_frame") or {}
+            own = f"{round(gap['exact_share'] * gap['n'])}/{gap['n']}" if gap else ""
+            first_rows.append(
+                f"| {key} | {'' if after is None else after} | {'' if held is None else held} |"
+                f" {lag(g)} | {lag(g, 'exact_lag')} | {near(g)} | {own} |"
+            )
         show = br.get("pooled", {}).get("plt_show")
         if show:
             out.append(
@@ -469,6 +492,8 @@ def render_tables() -> str:
                 f"| round trip alone (**echo**: a ready PNG, no drawing) | {echo['median_ms']:.0f}"
                 f" | {echo['p95_ms']:.0f} | | | | | | | | | | |"
             )
+        if first:
+            out += first_rows
         out.append("")
     bp = _load("bptt")
     if bp:

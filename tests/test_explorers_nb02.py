@@ -41,7 +41,7 @@ def _set_w(explorer, w: float, n: int) -> None:
 def test_w_sliders_reach_the_crossings_of_question_1(power_toy, w, y):
     """y = 10 at w = 10^(1/1000) = 1.002305: the sliders show 1.0023 (y < 10) and 1.0024."""
     _set_w(power_toy, w, 1000)
-    assert f"w = {w:.4f}, n = 1000:  y = {y:.4g}" in _status(power_toy)
+    assert f"w = {w:.4f}, n = 1000:  y = {y:.5g}" in _status(power_toy)
     assert (y < 10) == (w < 10 ** (1 / 1000))
 
 
@@ -50,13 +50,17 @@ def test_w_sliders_bracket_y_1000_and_the_underflow_of_question_2(power_toy):
     below, above = math.floor(w_1000 * 1e4) / 1e4, math.ceil(w_1000 * 1e4) / 1e4
     for w in (below, above):
         _set_w(power_toy, w, 1000)
-        assert f"w = {w:.4f}, n = 1000:  y = {w**1000:.4g}" in _status(power_toy)
+        assert f"w = {w:.4f}, n = 1000:  y = {w**1000:.5g}" in _status(power_toy)
     assert below**1000 < 1000 < above**1000
     # 0.4746^1000 = 10^-323.6 rounds to 0 in float64, 0.4747^1000 = 10^-323.5 does not
     _set_w(power_toy, 0.4746, 1000)
     assert "w = 0.4746, n = 1000:  y = 10$^{-324}$ is below" in _status(power_toy)
-    _set_w(power_toy, 0.4747, 1000)
-    assert "w = 0.4747, n = 1000:  y = 4.9" in _status(power_toy)
+    _set_w(power_toy, 0.4747, 1000)  # float64 stores 4.94e-324, its smallest subnormal
+    status = _status(power_toy)
+    assert "w = 0.4747, n = 1000:  y = 4.9e-324," in status and "(subnormal" in status
+    _set_w(power_toy, 1.1099, 1)  # five digits: y = w shows as w
+    assert "w = 1.1099, n = 1:  y = 1.1099,  dy/dw = 1" in _status(power_toy)
+    assert "subnormal" not in _status(power_toy)
 
 
 def test_every_multiple_of_0_0001_up_to_1_1099_is_one_pair_of_slider_values(power_toy):

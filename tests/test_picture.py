@@ -248,7 +248,7 @@ def _queues(explorer, *, page: bool, moved: bool):
 def test_the_rest_of_the_slider_is_drawn_after_a_move_for_a_page_only():
     explorer = ALL["nb02.alpha_horizon"]()
     assert _queues(explorer, page=False, moved=True)[1] == [], "no page: nothing to show it"
-    assert _queues(explorer, page=True, moved=False)[1] == [], "not at opening"
+    assert _queues(explorer, page=True, moved=False)[1] == [], "not at opening, if not seen"
     queue, fill = _queues(explorer, page=True, moved=True)
     keys = [explorer._key(v) for v in queue + fill]
     assert len(set(keys)) == len(keys), "a picture queued twice"
@@ -259,6 +259,115 @@ def test_the_rest_of_the_slider_is_drawn_after_a_move_for_a_page_only():
     assert len(everything) == round((c.max - c.min) / c.step)  # 211 values, the handle's not
     assert len(queue) + len(fill) <= explorer.cache_frames - 16
     explorer.close()
+
+
+def test_once_seen_on_screen_the_first_slider_is_drawn_whole_before_any_move():
+    """The page's "seen" message (its picture first on screen) queues, before any move,
+    the neighbours and overview and then every value of the first slider; once only."""
+    explorer, sent = _explorer_with_page("nb00.repeated_multiplication")
+    (name,) = explorer.controls
+    c = explorer.controls[name]
+
+    async def scenario():
+        explorer._home = asyncio.get_running_loop()
+        explorer.image._message(None, {"type": "ready"}, [])  # a page loaded it
+        assert explorer._fill == [], "not seen yet: the fill waits"
+        await _idle(explorer)
+        before = len(sent["push"])
+        assert 0 < before <= explorer_base.PREFETCH_START + explorer_base.OVERVIEW_STEPS
+        explorer.image._message(None, {"type": "seen"}, [])  # scrolled into view
+        assert not explorer._moved and explorer._fill, "the first slider's rest is queued"
+        await _idle(explorer)
+        pushed = {tuple(key) for _, key, _ in sent["push"]}
+        every = {(float(v[name]),) for v in explorer.along_slider()}
+        assert every <= pushed, "every value of the first slider reached the page"
+        assert len(sent["push"]) == len(pushed), "nothing sent twice"
+        n = len(sent["push"])
+        explorer.image._message(None, {"type": "seen"}, [])  # told again: nothing more
+        assert explorer._prefetching is None
+        await _idle(explorer)
+        assert len(sent["push"]) == n
+
+    assert round((c.max - c.min) / c.step) + 1 <= explorer_base.FILL_FRAMES  # 151: whole
+    asyncio.run(scenario())
+    explorer.close()
+
+
+def test_a_sliders_echo_of_its_value_in_the_last_bit_is_no_move():
+    """JupyterLab's slider sends 1.0 back as 0.9999999999999999 (min + k·step in floats,
+    seen in the browser): that is not a move, so opening a notebook draws no slider whole."""
+    explorer = ALL["nb00.repeated_multiplication"]()
+    (slider,) = explorer.controls.values()
+    slider.value = 1.0
+    explorer._moved = False
+    stats = explorer.cache_stats
+    shown = stats["hit"] + stats["miss"]  # pictures shown (from the cache or drawn)
+    slider.value = 0.9999999999999999  # as the page sends it
+    assert not explorer._moved and stats["echoes"] == 1
+    assert stats["hit"] + stats["miss"] == shown, "no picture shown for it"
+    slider.value = round(1.0 + slider.step, 10)  # one step: a move
+    assert explorer._moved and stats["echoes"] == 1
+    assert stats["hit"] + stats["miss"] == shown + 1
+    explorer.close()
+
+
+def _one_slider(control):
+    fig, ax = explorer_base.new_figure(1.0, 1.0)
+    (line,) = ax.plot([0, 1], [0, 1])
+    return explorer_base.Explorer("one", fig, {"x": control}, lambda x: line.set_ydata([x, x]))
+
+
+def test_an_echo_of_0_as_a_tiny_number_is_shown_under_the_pages_value():
+    """On a slider from -0.01, the page sends 0.0 back as -1.7e-18: no move, but the page
+    compares numbers relatively, so the picture is shown again under its value."""
+    explorer = _one_slider(widgets.FloatSlider(value=0.0, min=-0.01, max=0.05, step=0.01))
+    explorer._render()  # the first picture (drawn with the layout) is not kept: now it is
+    explorer._moved = False
+    stats = explorer.cache_stats
+    misses = stats["miss"]
+    explorer.controls["x"].value = -1.734723475976807e-18
+    assert not explorer._moved and stats["echoes"] == 1
+    assert explorer.image.key == [-1.734723475976807e-18], "the page's key"
+    assert stats["miss"] == misses, "from the cache: no new drawing"
+    explorer.close()
+
+
+def test_a_real_move_on_a_log_slider_of_small_values_is_no_echo():
+    """A log slider's step is in its exponent: 1e-10 -> 10^-9.5 is one step, a move."""
+    explorer = _one_slider(widgets.FloatLogSlider(value=1e-10, min=-12, max=-6, step=0.5))
+    explorer._moved = False
+    explorer.controls["x"].value = 10**-9.5
+    assert explorer._moved and explorer.cache_stats["echoes"] == 0
+    explorer.controls["x"].value = 10**-9.5 * (1 + 1e-15)  # its last bits: an echo
+    assert explorer.cache_stats["echoes"] == 1
+    explorer.close()
+
+
+def test_an_explorer_scrolled_into_view_waits_behind_one_being_filled():
+    """Scrolling past an explorer does not hold up the slider a student just moved: the one
+    seen queues behind it. A page loaded again tells anew when it is on screen."""
+    moved, seen = ALL["nb00.repeated_multiplication"](), ALL["nb03.spectral"]()
+
+    async def scenario():
+        loop = asyncio.get_running_loop()
+        for e in (moved, seen):
+            e._home = loop
+            e._on_page_ready()
+        await _idle(moved, seen)
+        moved.controls["factor"].value = round(moved.controls["factor"].value + 0.01, 2)
+        await asyncio.sleep(0.2)  # its picture, then its draw-ahead is queued
+        assert moved._queue or moved._fill
+        seen._on_page_seen()
+        order = explorer_base._draw_ahead(loop).explorers
+        assert order.index(moved) < order.index(seen), "the moved one goes first"
+        for e in (moved, seen):
+            e._stop_prefetch()
+        seen._on_page_ready()  # the page loaded again
+        assert not seen._seen
+
+    asyncio.run(scenario())
+    moved.close()
+    seen.close()
 
 
 def test_the_rest_of_the_slider_never_pushes_pictures_out():

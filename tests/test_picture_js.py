@@ -11,7 +11,7 @@ nothing, so the kernel's account stays exact) and freed with the widget. For dra
 move not held shows the nearest held picture along one slider, captioned; a picture is only
 replaced by a nearer one (equal distances to 1e-9: the newer), including one drawn ahead
 that arrives while the handle is away; a kernel picture shown behind the handle is
-captioned too, in every view.
+captioned too, in every view. The kernel is told once when a view is first on screen.
 
 Node comes with npm, which ``make test`` needs anyway (axe-core, MathJax); without it the
 test is skipped, except in CI.
@@ -43,4 +43,4 @@ def test_page_side_rules(tmp_path: Path) -> None:
         [node, str(tmp_path / "picture_test.mjs")], capture_output=True, text=True, timeout=60
     )
     assert run.returncode == 0, run.stdout + run.stderr
-    assert run.stdout.count("ok ") == 20, run.stdout
+    assert run.stdout.count("ok ") == 21, run.stdout

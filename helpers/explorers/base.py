@@ -23,7 +23,9 @@ there at once, with no round trip through the kernel. For a page, the kernel als
 pictures spread along the slider that moved (``overview``), so that a handle dragged past
 what was drawn ahead shows at once the nearest of them, captioned, until its own picture
 comes; and then, last, the rest of that slider (``along_slider``: every value of a slider of
-up to ``FILL_FRAMES`` values), so that a drag along it is answered in the page.
+up to ``FILL_FRAMES`` values), so that a drag along it is answered in the page. Before any
+move, the first slider is drawn so once the page has shown the picture on screen (scrolled
+into view): a first drag is answered in the page too.
 
 Threads: JupyterLab 4.4+ sends widget messages to a kernel *subshell* (the setting "Kernel
 Comms over subshells", on by default), so a slider's change arrives in another thread than
@@ -39,6 +41,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import io
+import math
 import os
 import weakref
 from collections import Counter, OrderedDict
@@ -114,7 +117,9 @@ OVERVIEW_STEPS = 16
 #: room for 16 more: they push out only pictures left from other values of the other
 #: controls (``_room_to_fill``; ``_touch`` first makes those held along it the most
 #: recently shown). Like the overview, they stay valid while that slider
-#: alone moves. Not before the first move: opening a notebook stays cheap.
+#: alone moves. Before any move, along the first slider, once the page has shown the
+#: picture on screen (``FramePicture``'s "seen"): an explorer never scrolled to draws only
+#: its ``PREFETCH_START`` neighbours and overview when the notebook is opened.
 FILL_FRAMES = 224
 #: Most pictures drawn ahead after a move, all kinds: ``UNROLLED_DRAW_AHEAD`` (below).
 DRAW_AHEAD = PREFETCH_FRAMES + OVERVIEW_STEPS + FILL_FRAMES
@@ -323,9 +328,10 @@ def widget_view_bundle(widget: widgets.Widget, **kwargs: Any) -> dict[str, Any]:
 
 class _DrawAhead:
     """The drawing ahead of every explorer on one event loop (a kernel's), one picture per
-    turn of the loop, for the explorer moved last first, and none while a move waits for its
-    picture: a move in any explorer waits for at most one picture in progress. The rest of a
-    slider (``Explorer.along_slider``) comes after every explorer's neighbours and overview."""
+    turn of the loop, for the explorer moved last first (one just scrolled into view, before
+    any move, after those waiting already), and none while a move waits for its picture: a
+    move in any explorer waits for at most one picture in progress. The rest of a slider
+    (``Explorer.along_slider``) comes after every explorer's neighbours and overview."""
 
     def __init__(self) -> None:
         # No reference to the loop itself: the scheduler lives in a WeakKeyDictionary keyed
@@ -334,11 +340,13 @@ class _DrawAhead:
         self.waiting: set[Explorer] = set()  # a move waits for its picture
         self.handle: asyncio.Handle | None = None
 
-    def add(self, explorer: Explorer) -> None:
-        """``explorer`` has pictures queued (it moved last: it goes first)."""
-        if explorer in self.explorers:
-            self.explorers.remove(explorer)
-        self.explorers.insert(0, explorer)
+    def add(self, explorer: Explorer, first: bool = True) -> None:
+        """``explorer`` has pictures queued: it goes first (it moved last), or, with
+        ``first=False``, last (where it is, if it is waiting already)."""
+        if first or explorer not in self.explorers:
+            if explorer in self.explorers:
+                self.explorers.remove(explorer)
+            self.explorers.insert(0 if first else len(self.explorers), explorer)
         self._schedule()
 
     def _schedule(self, delay: float = 0.0) -> None:
@@ -407,7 +415,9 @@ class Explorer:
         self._cache: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
         self._cache_size = 0
         #: How renders were served: "hit" (from the cache), "miss" (drawn), "prefetched"
-        #: (drawn ahead while the kernel was idle), "dropped" (moves overtaken by newer ones).
+        #: (drawn ahead while the kernel was idle), "dropped" (moves overtaken by newer ones),
+        #: "handed over" (moves that arrived in another thread), "echoes" (a slider's value
+        #: sent back by its page, no move: ``_is_echo``).
         self.cache_stats: Counter[str] = Counter()
         self._drawn_key: tuple[Any, ...] | None = None  # what the figure shows now
         self._motion: tuple[str, int] = (next(iter(controls), ""), 1)
@@ -428,12 +438,14 @@ class Explorer:
             else FramePicture(
                 self.controls,
                 on_ready=self._page_ready,
+                on_seen=self._page_seen,
                 layout=layout,
                 max_frames=CACHE_FRAMES,
                 max_bytes=CACHE_BYTES,
             )
         )
         self._page = False  # a page has loaded the picture and takes pictures drawn ahead
+        self._seen = False  # a page has shown the picture on screen (scrolled into view)
         # What the page holds, as far as the kernel knows: key -> PNG size, least recently
         # shown first, capped as the page caps its pictures (``_mark_pushed``).
         self._pushed: OrderedDict[tuple[Any, ...], int] = OrderedDict()
@@ -508,6 +520,20 @@ class Explorer:
         """
         if self._holding or self._closed:
             return
+        if self._is_echo(change):  # the page's own arithmetic, not a move
+            self.cache_stats["echoes"] += 1
+            old, new = change["old"], change["new"]
+            if abs(new - old) > 1e-9 * max(abs(old), abs(new)):
+                # near 0 (-1.7e-18 for 0.0), the page's relative comparison tells the two
+                # apart: show the same picture again, under the page's value
+                name = next(n for n, c in self.controls.items() if c is change["owner"])
+                shown = self._key({**self.values, name: old})
+                loop = self._loop()
+                if loop is None or _running_loop() is loop:
+                    self._show_again(shown)
+                else:
+                    loop.call_soon_threadsafe(self._show_again, shown)
+            return
         loop = self._loop()
         if loop is None:
             self._note_motion(change)
@@ -576,6 +602,18 @@ class Explorer:
             self.image.show(png, page_key(self.controls, values), alt)
             self._mark_pushed(key, len(png))
         self.status.value = live_status_html(alt)
+
+    def _show_again(self, key: tuple[Any, ...]) -> None:
+        """Show the cached picture of ``key`` under the controls' current values (which the
+        page tells apart from ``key``'s, though they are the same grid values); drawn anew
+        if it is not cached."""
+        png = self._cache.get(key)
+        if png is None or FramePicture is None:
+            self._render()
+            return
+        alt = self._frame_alt(key)
+        self.image.show(png, page_key(self.controls, self.values), alt)
+        self._mark_pushed(self._key(self.values), len(png))  # the page holds it as new
 
     def _frame_alt(self, key: tuple[Any, ...]) -> str:
         """``describe()`` for the controls' values (whose key is ``key``), kept per frame;
@@ -672,6 +710,26 @@ class Explorer:
                 else:
                     self._motion = (name, self._motion[1])
                 return
+
+    @staticmethod
+    def _is_echo(change: dict) -> bool:
+        """Whether a float slider's change is its page's arithmetic, not a move: a slider
+        shown in JupyterLab sends its value back after a round trip through a percentage of
+        its range (noUiSlider), which can differ from the kernel's in the last bits (1.0
+        comes back as 0.9999999999999999, 0.0 on a slider from -0.01 as -1.7e-18). Two
+        values less than a millionth of a step apart on the slider's grid (a log slider's
+        in its exponent). An IntSlider's page rounds: it sends no echo."""
+        owner, old, new = change.get("owner"), change.get("old"), change.get("new")
+        if not isinstance(owner, (widgets.FloatSlider, widgets.FloatLogSlider)):
+            return False
+        numbers = [v for v in (old, new) if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        if len(numbers) < 2:
+            return False
+        if isinstance(owner, widgets.FloatLogSlider):
+            if old <= 0 or new <= 0:
+                return False
+            old, new = math.log(old, owner.base), math.log(new, owner.base)
+        return abs(new - old) <= 1e-6 * abs(owner.step)
 
     def _grid_index(self, name: str, value: Any) -> int | None:
         """The position of ``value`` on the control's grid, or None (off grid, text box)."""
@@ -818,7 +876,9 @@ class Explorer:
             return None
         return _draw_ahead(loop).handle
 
-    def _start_prefetch(self) -> None:
+    def _start_prefetch(self, first: bool = True) -> None:
+        """Queue the pictures to draw ahead for the current values (see ``_DrawAhead``);
+        ``first``: this explorer's go before the others' (it moved last)."""
         self._ahead_timer = None
         loop = self._loop()
         if loop is None or not self.prefetch or self.cache_frames <= 0:
@@ -831,13 +891,14 @@ class Explorer:
         # a small one, as before the overview: not none when ``cache_frames`` <= 16)
         room = max(self.cache_frames // 2, self.cache_frames - 16)
         self._queue = queue[:room]
-        if self._page and self._moved and FILL_FRAMES:  # last: the rest of the slider
+        # last: the rest of the slider (before any move, once the picture was on screen)
+        if self._page and (self._moved or self._seen) and FILL_FRAMES:
             near = {self._key(v) for v in self._queue}
             fill = [v for v in self.along_slider() if self._key(v) not in near]
             self._fill = fill[: max(0, room - len(self._queue))]
         self._touch([*self._queue, *self._fill])
         if self._queue or self._fill:
-            _draw_ahead(loop).add(self)
+            _draw_ahead(loop).add(self, first=first)
 
     def _touch(self, queued: list[dict[str, Any]]) -> None:
         """Make the pictures held for ``queued`` (in the cache and in the page) and the
@@ -950,10 +1011,33 @@ class Explorer:
     def _on_page_ready(self) -> None:
         if self._closed:
             return
+        if self._page:  # a page loaded again: it tells when it shows the picture on screen
+            self._seen = False
         self._page = True
         self._pushed = OrderedDict()  # a new page (or one loaded again): only the current picture
         if self._pending is None and not (self._queue or self._fill):
             self._start_prefetch()
+
+    def _page_seen(self) -> None:
+        """A page showed the picture on screen for the first time (the message may arrive in
+        a subshell's thread): before any move, draw the first slider whole too."""
+        loop = self._loop()
+        if loop is not None and _running_loop() is not loop:
+            loop.call_soon_threadsafe(self._on_page_seen)
+        else:
+            self._on_page_seen()
+
+    def _on_page_seen(self) -> None:
+        if self._closed or self._seen:
+            return
+        self._seen = True
+        # after a move the slider that moved is being drawn whole already; before any move,
+        # queue again: the neighbours and overview drawn so far are skipped, then the fill
+        if self._page and not self._moved and self._pending is None:
+            self._stop_prefetch()
+            # behind the explorers with work queued (one moved, or seen, earlier): scrolling
+            # past an explorer does not hold up the slider a student is dragging
+            self._start_prefetch(first=False)
 
     def close(self) -> None:
         """Stop any pending work, drop the cache and close the widgets."""

@@ -195,11 +195,19 @@ W_ZOOM = np.round(np.linspace(*ZOOM, 401), 6)
 FULL_YLIM = (1e-323, 1e50)
 ZOOM_YLIM = (1e-10, 1e12)
 LEE_W = (0.99, 1.0, 1.01)
+#: The smallest normal float64 (2.2e-308): below it, numbers keep fewer significant bits.
+_TINY = float(np.finfo(np.float64).tiny)
+
+
+def _number(v: float) -> str:
+    """``v`` to 5 significant digits; a subnormal one (below ``_TINY``) to 2, as it holds
+    few."""
+    return f"{v:.2g}" if 0 < abs(v) < _TINY else f"{v:.5g}"
 
 
 def power_toy() -> Explorer:
     """Sliders w (0–1.1, step 0.01), + fine (0–0.0099, step 0.0001) and n (1–1000): y = w^n
-    and dy/dw = n w^(n−1) at w = w + fine.
+    and dy/dw = n w^(n−1) at the weight w + fine (the two sliders' sum, rounded to 0.0001).
 
     Two sliders make w, a coarse one and a fine one (a vernier), so that every multiple of
     0.0001 up to 1.1099 is a value, and each slider has few enough values (111 and 100) to
@@ -325,12 +333,14 @@ def power_toy() -> Explorer:
             exp10 = n * np.log10(w)
             text = (
                 f"w = {w:.4f}, n = {n}:  y = 10$^{{{exp10:.0f}}}$ is below 2.5e-324, so float64 "
-                f"rounds it to exactly 0 (▼);  dy/dw = {dy0:.4g}"
+                f"rounds it to exactly 0 (▼);  dy/dw = {_number(dy0)}"
             )
         elif w == 0.0:
-            text = f"w = 0, n = {n}:  y = 0 exactly, dy/dw = {dy0:.4g}  (▼ marks a value of 0)"
+            text = f"w = 0, n = {n}:  y = 0 exactly, dy/dw = {_number(dy0)}  (▼ marks a value of 0)"
         else:
-            text = f"w = {w:.4f}, n = {n}:  y = {y0:.4g},  dy/dw = {dy0:.4g}"
+            text = f"w = {w:.4f}, n = {n}:  y = {_number(y0)},  dy/dw = {_number(dy0)}"
+            if any(0 < abs(v) < _TINY for v in (y0, dy0)):  # below float64's normal numbers
+                text += "  (subnormal: few digits kept)"
         status.set_text(text)
 
     controls = {
@@ -338,8 +348,7 @@ def power_toy() -> Explorer:
             value=1.01, min=0.0, max=1.1, step=0.01, description="w", readout_format=".2f"
         ),
         "fine": widgets.FloatSlider(
-            value=0.0, min=0.0, max=0.0099, step=0.0001, description="+ fine",
-            readout_format=".4f",
+            value=0.0, min=0.0, max=0.0099, step=0.0001, description="+ fine", readout_format=".4f"
         ),
         "n": widgets.IntSlider(value=1000, min=1, max=1000, step=1, description="n"),
     }

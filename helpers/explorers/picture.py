@@ -24,7 +24,8 @@ when the handle stops. A picture the kernel sends again for the same values with
 
 A dragged handle outruns the kernel: pictures along a long slider cannot all be drawn ahead
 (once idle after a move, the kernel draws every value of a slider of up to 224 values;
-along a longer one, 224 spread).
+along a longer one, 224 spread; before any move, so along the first slider once the page
+tells it that the picture is on screen: the "seen" message).
 A move whose picture the page does not hold shows the held picture nearest to the controls'
 values along one slider (the kernel also draws pictures spread along the slider that moved,
 for this), when it is nearer than the picture shown, with a caption in a strip below it that
@@ -438,6 +439,29 @@ function render({model, el}) {
     s.ready = true;
     model.send({type: "ready"});
   }
+  // The first time a view is on screen, the kernel is told: it then draws the first slider
+  // whole, before any move (an explorer never scrolled to costs no more). With no
+  // IntersectionObserver, at once.
+  let watcher = null;
+  s.watchers = s.watchers || new Set();  // of every view not yet seen
+  const seen = () => {
+    for (const w of s.watchers) w.disconnect();
+    s.watchers.clear();
+    if (s.onScreen) return;
+    s.onScreen = true;
+    model.send({type: "seen"});
+  };
+  if (!s.onScreen) {
+    if (typeof IntersectionObserver === "function") {
+      watcher = new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) seen();
+      });
+      s.watchers.add(watcher);
+      watcher.observe(box);
+    } else {
+      seen();
+    }
+  }
   if (s.shown) {
     paint(view, s.shown, s.source || "kernel");
     mark(s, current(s));
@@ -445,7 +469,13 @@ function render({model, el}) {
     const value = model.get("value");
     if (value && value.byteLength) offer(s, keep(s, model.get("key"), value, model.get("alt")));
   }
-  return () => { s.views.delete(view); };
+  return () => {
+    if (watcher) {
+      watcher.disconnect();
+      s.watchers.delete(watcher);
+    }
+    s.views.delete(view);
+  };
 }
 
 export default {initialize, render};
@@ -459,8 +489,9 @@ if anywidget is not None:
 
         ``value`` (PNG bytes), ``key`` (the controls' values it shows, as the page holds
         them) and ``alt`` are the kernel's current picture; ``push`` sends a picture drawn
-        ahead. ``ready`` is called (in whatever thread the message arrived) when a page has
-        shown the picture and can take pictures drawn ahead.
+        ahead. ``on_ready`` is called (in whatever thread the message arrived) when a page
+        has loaded the picture and can take pictures drawn ahead; ``on_seen``, once per page,
+        when the picture was first on screen there (scrolled into view).
         """
 
         _esm = _ESM
@@ -476,7 +507,11 @@ if anywidget is not None:
         max_bytes = traitlets.Int(32 * 2**20).tag(sync=True)
 
         def __init__(
-            self, controls: Mapping[str, widgets.ValueWidget], on_ready: Any = None, **kwargs: Any
+            self,
+            controls: Mapping[str, widgets.ValueWidget],
+            on_ready: Any = None,
+            on_seen: Any = None,
+            **kwargs: Any,
         ) -> None:
             import uuid
 
@@ -487,11 +522,15 @@ if anywidget is not None:
                 **kwargs,
             )
             self._on_ready = on_ready
+            self._on_seen = on_seen
             self.on_msg(self._message)
 
         def _message(self, _widget: Any, content: Any, _buffers: Any) -> None:
-            if isinstance(content, dict) and content.get("type") == "ready" and self._on_ready:
+            kind = content.get("type") if isinstance(content, dict) else None
+            if kind == "ready" and self._on_ready:
                 self._on_ready()
+            elif kind == "seen" and self._on_seen:
+                self._on_seen()
 
         def show(self, png: bytes, key: list[Any], alt: str) -> None:
             """Make ``png`` (for the page's values ``key``, described by ``alt``) the

@@ -2,10 +2,9 @@
 # # 02 · Vanishing and exploding gradients: two scalar toys
 #
 # Backpropagation through time multiplies one factor per time step (notebook 01). Here
-# that idea is stripped to its bones: a network with **one number** as its state, and a toy
-# with one weight. Multiply by a number a little below 1 many times and the gradient
-# *vanishes*; a little above 1 and it *explodes*. Both toys can be solved exactly, and both
-# already show the whole problem.
+# that idea is bare: a network with **one number** as its state, and a toy with one weight.
+# Multiply by a number a little below 1 many times and the gradient *vanishes*; a little
+# above 1 and it *explodes*. Both toys are solved exactly and show the whole problem.
 #
 # **You will learn**
 # - why the gradient of the linear RNN $h_t = \alpha h_{t-1} + x_t$ reaching an input
@@ -13,8 +12,8 @@
 #   or exploded by a given factor (the *gain horizon*, Exercise 2);
 # - why Hung-yi Lee's $y = w^{1000}$ is $\approx 0$, $1$ and $20\,000$ for $w = 0.99$, $1$
 #   and $1.01$, and where float64 rounds it to exactly 0;
-# - why such a model's loss surface has plateaus and cliffs, so that no fixed learning rate
-#   works from every start: the motivation for clipping (notebook 04);
+# - why its loss surface has plateaus and cliffs, so no fixed learning rate works from
+#   every start: the motivation for clipping (notebook 04);
 # - why vanishing means tiny terms inside a sum of large ones, which no rescaling recovers,
 #   and when float arithmetic drops such a term altogether (Exercise 3).
 
@@ -278,13 +277,13 @@ assert np.all(w_sw[:, 0] == 0.95)  # the plateau start never moves, whatever η
 
 # %% [markdown]
 # No $\eta$ converges from both $0.995$ and $1.002$ (only $10^{-6}$ from $0.995$, only
-# $10^{-8}$ from $1.002$), and none moves $w$ from $0.95$. The exploding side has a simple
-# remedy — **cap the step's length**: gradient clipping (notebook 04).
+# $10^{-8}$ from $1.002$), and none moves $w$ from $0.95$. The exploding side's remedy:
+# **cap the step's length**, gradient clipping (notebook 04).
 #
 # ## 7 · Vanishing: tiny terms inside a sum
 #
-# Is the plateau's gradient of $6 \times 10^{-20}$ useless? Here, no: its *sign* is
-# right wherever float64 does not round it to 0 (down to $w \approx 0.4744$). **Sign
+# Is the plateau's gradient of $6 \times 10^{-20}$ useless? No: its *sign* is right
+# wherever float64 keeps it from 0 (down to $w \approx 0.4744$). **Sign
 # descent**, $w \leftarrow w - \delta\,\mathrm{sign}(dC/dw)$, crosses the plateau from 0.95
 # in 200 steps of $2.5 \times 10^{-4}$ (RMSProp does too: Going further).
 
@@ -352,17 +351,17 @@ print("a term 1e-20 of the others: g_short + g_long == g_short exactly in float6
 #
 # ## 8 · Explorer: $y = w^n$ for any $w$ and $n$
 #
-# $y = w^n$ (left) and $n w^{n-1}$ (right) on log axes; the dot is the current $w$. Top row:
-# $0 \le w \le 1.1$, grey where float64 underflows to 0 (▼: a value of exactly 0). Bottom:
-# a zoom on $0.98 \le w \le 1.02$ with Lee's $w = 0.99, 1, 1.01$ marked. Two sliders set $w$:
-# **w** in steps of 0.01, and **+ fine**, which adds 0 to 0.0099 in steps of 0.0001 (so
-# $w = 1.0023$ is $1.00 + 0.0023$). Drag **w** to get near, then **+ fine** or the arrow keys.
+# $y = w^n$ (left) and $n w^{n-1}$ (right), log axes; the dot is $w$. Top: $0 \le w \le 1.11$,
+# grey where float64 underflows to 0 (▼: exactly 0). Bottom: a zoom on
+# $0.98 \le w \le 1.02$, Lee's $w = 0.99, 1, 1.01$ marked. $w$ is **w** (steps of 0.01)
+# **+ fine** (steps of 0.0001): $1.0023 = 1.00 + 0.0023$, shown under the picture. Arrow
+# keys: one step of the slider clicked.
 #
 # **Predict, then slide:**
 # 1. With $n = 1000$, how far above 1 must $w$ go for $y$ to reach 10? And 1000?
 # 2. Below which $w$ does $w^{1000}$ underflow to 0?
-# 3. In the zoom, Lee's contrast at $n = 1000$ is $y \approx 0$, $1$ and $20\,000$. How far
-#    apart are the three values at $n = 100$ and $n = 10$: is the toy still dangerous?
+# 3. Lee's contrast at $n = 1000$ is $y \approx 0$, $1$, $20\,000$ (zoom). At $n = 100$
+#    and $n = 10$: is the toy still dangerous?
 
 # %%
 power_explorer = ALL["nb02.power_toy"]()
@@ -372,8 +371,8 @@ power_explorer
 # <details>
 # <summary>Check your predictions (click to open)</summary>
 #
-# 1. $y$ passes 10 between the sliders' $w = 1.0023$ and $1.0024$, and 1000 between
-#    $1.0069$ and $1.0070$.
+# 1. With **w** at 1.00: $y$ passes 10 between **+ fine** $= 0.0023$ and $0.0024$, and 1000
+#    between $0.0069$ and $0.0070$, as $w^n = 10^k$ at $w = 10^{k/n} \approx 1 + k\ln 10/n$.
 # 2. $0.4746^{1000}$ is stored as exactly 0, $0.4747^{1000}$ is not.
 # 3. $n = 100$: $0.37$, $1$, $2.7$; $n = 10$: $0.90$, $1$, $1.10$. The danger grows with the
 #    number of steps.
@@ -381,8 +380,9 @@ power_explorer
 # </details>
 
 # %%
-coarse, fine = power_explorer.controls["w"], power_explorer.controls["fine"]
-assert (coarse.min, coarse.step, fine.min, fine.max, fine.step) == (0, 0.01, 0, 0.0099, 1e-4)
+coarse, fine_slider = power_explorer.controls["w"], power_explorer.controls["fine"]
+assert (coarse.min, coarse.max, coarse.step) == (0, 1.1, 0.01)
+assert (fine_slider.min, fine_slider.max, fine_slider.step) == (0, 0.0099, 1e-4)
 # the two sliders' sums: every multiple of 0.0001 from 0 to 1.1099, each once
 sums = np.add.outer(np.arange(0, 111) * 0.01, np.arange(100) * 1e-4).ravel()
 assert np.allclose(np.sort(sums), np.arange(11_100) * 1e-4, atol=1e-12)
@@ -392,6 +392,10 @@ for y_goal, (w_lo, w_hi) in ((10, (1.0023, 1.0024)), (1000, (1.0069, 1.0070))):
     assert on_grid[np.argmax(y_grid >= y_goal)] == w_hi and toys.power(w_lo, n)[0] < y_goal
     print(f"1. {w_lo:.4f}^1000 = {float(toys.power(w_lo, n)[0]):.4g}, "
           f"{w_hi:.4f}^1000 = {float(toys.power(w_hi, n)[0]):.4g}")
+for k in (1, 3):  # w = 10^(k/n) ≈ 1 + k ln(10)/n: within 0.4 % of the distance above 1
+    exact, approx = 10 ** (k / n) - 1, k * np.log(10) / n
+    assert abs(exact - approx) < 0.004 * exact
+    print(f"   10^({k}/1000) - 1 = {exact:.6f}, {k} ln(10)/1000 = {approx:.6f}")
 assert toys.power(0.4746, n)[0] == 0.0 < toys.power(0.4747, n)[0]
 assert np.float64(3e-324) == 5e-324 and np.float64(2e-324) == 0.0  # round to nearest
 print(f"2. 0.4746^1000 = {float(toys.power(0.4746, n)[0])}, "

@@ -10,8 +10,8 @@ loop of the thread that made the explorer.
 The page also answers moves by itself: the kernel sends it the pictures it draws ahead
 (``helpers/explorers/picture.py``), and a move whose picture the page holds is shown at once.
 Once the kernel has drawn a slider whole (a slider of up to ``FILL_FRAMES`` values, after a
-move), a drag along it is answered by the page with each value's own picture
-(``test_a_drag_along_a_slider_drawn_whole``).
+move, or the first slider once the explorer is on screen), a drag along it is answered by
+the page with each value's own picture (``test_a_first_drag_along_a_slider_drawn_whole``).
 
 One generated notebook shows every explorer in ``helpers.explorers.ALL``. For each, after a
 pause (the kernel draws ahead), ``SINGLE`` single arrow presses are made on its first slider,
@@ -86,7 +86,7 @@ RECORD_JS = (
 #: Drawing ahead for the notebook of ``test_held_keys_catch_up``: the neighbours and the
 #: overview only (``UNROLLED_DRAW_AHEAD``), so that its drag passes what was drawn ahead
 #: whatever the time the kernel had; the rest of a slider drawn ahead is checked by
-#: ``test_a_drag_along_a_slider_drawn_whole``.
+#: ``test_a_first_drag_along_a_slider_drawn_whole``.
 DRAW_AHEAD = 40
 
 SETUP = """\
@@ -325,17 +325,17 @@ def test_held_keys_catch_up(page: Any, served: tuple[harness.JupyterServer, Path
     assert not problems, "\n".join(problems)
 
 
-#: The explorer of ``test_a_drag_along_a_slider_drawn_whole``: its first slider has 151
-#: values, fewer than ``FILL_FRAMES``, all drawn ahead after a move.
+#: The explorer of ``test_a_first_drag_along_a_slider_drawn_whole``: its first slider has 151
+#: values, fewer than ``FILL_FRAMES``, all drawn ahead once it is on screen.
 WHOLE = "nb00.repeated_multiplication"
 
 
-def test_a_drag_along_a_slider_drawn_whole(
+def test_a_first_drag_along_a_slider_drawn_whole(
     page: Any, served: tuple[harness.JupyterServer, Path], artifacts
 ):
-    """After a move and the kernel's time to draw the rest of the slider ahead, the page holds
-    every value of it: a drag anywhere along it shows each value's own picture, from the
-    page, uncaptioned."""
+    """Once the explorer is on screen, before any move, the kernel draws its first slider
+    whole and the page holds every value of it: a first drag anywhere along it (and a second
+    from where it stopped) shows each value's own picture, from the page, uncaptioned."""
     from helpers.explorers import ALL
     from helpers.explorers.base import FILL_FRAMES
 
@@ -355,8 +355,7 @@ def test_a_drag_along_a_slider_drawn_whole(
     (slider,) = c.values()
     values = round((slider.max - slider.min) / slider.step) + 1
     assert values <= FILL_FRAMES
-    handle.focus()
-    page.keyboard.press("ArrowLeft")  # a move: the kernel then draws the whole slider ahead
+    frame.scroll_into_view_if_needed()  # on screen: the page tells the kernel ("seen")
     page.wait_for_function(
         f"img => Number(img.dataset.held || 0) >= {values}",
         arg=frame.element_handle(),

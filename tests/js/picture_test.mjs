@@ -72,7 +72,7 @@ async function setup({fields = ["value"], missing = false, models = null} = {}) 
 const scenarios = {
   async "a move to a picture drawn ahead is answered by the page"() {
     const t = await setup();
-    assert.deepEqual(t.pic.sent, [{type: "ready"}]);
+    assert.deepEqual(t.pic.sent, [{type: "ready"}, {type: "seen"}]);
     t.ahead(1);
     assert.deepEqual(t.key(), [0]);  // drawn ahead: held, not shown
     t.move(1);
@@ -292,6 +292,50 @@ const scenarios = {
     t.kernel(6);
     assert.equal(t.captions[0].hidden, true);
     assert.equal(t.captions[1].hidden, true);
+  },
+  async "the kernel is told once, when a view is first on screen"() {
+    const watchers = [];
+    globalThis.IntersectionObserver = class {
+      constructor(cb) { this.cb = cb; this.on = false; watchers.push(this); }
+      observe() { this.on = true; }
+      disconnect() { this.on = false; }
+      fire(isIntersecting) { if (this.on) this.cb([{isIntersecting}]); }
+    };
+    try {
+      const t = await setup();
+      const seen = () => (t.pic.sent || []).filter((m) => m.type === "seen").length;
+      assert.deepEqual(t.pic.sent.map((m) => m.type), ["ready"]);
+      assert.equal(watchers.length, 1);
+      watchers[0].fire(false);  // rendered below the screen: not yet
+      assert.equal(seen(), 0);
+      watchers[0].fire(true);  // scrolled into view
+      assert.equal(seen(), 1);
+      assert.equal(watchers[0].on, false, "the watcher stops");
+      t.mod.render({model: t.pic, el: {classList: {add() {}}, style: {}, appendChild() {}}});
+      assert.equal(watchers.length, 1, "a second view of a widget seen already: no watcher");
+      t.unrender();
+      // two views rendered before either is on screen: the first seen stops both watchers
+      const v = await setup();
+      const unrender2 = v.mod.render({model: v.pic, el: {classList: {add() {}}, style: {},
+                                                         appendChild() {}}});
+      const [w1, w2] = watchers.slice(-2);
+      assert.ok(w1.on && w2.on);
+      w2.fire(true);
+      assert.equal(v.pic.sent.filter((m) => m.type === "seen").length, 1);
+      assert.ok(!w1.on && !w2.on, "every watcher stops once one view is seen");
+      unrender2();
+      v.unrender();
+      // a view removed before it is seen stops its watcher
+      const u = await setup();
+      const w3 = watchers[watchers.length - 1];
+      u.unrender();
+      assert.equal(w3.on, false);
+      assert.ok(!u.pic.sent.some((m) => m.type === "seen"));
+    } finally {
+      delete globalThis.IntersectionObserver;
+    }
+    const u = await setup();  // no IntersectionObserver: told at once
+    assert.deepEqual(u.pic.sent.map((m) => m.type), ["ready", "seen"]);
   },
   async "a removed widget frees its pictures and listeners"() {
     const before = live.size;
