@@ -292,6 +292,8 @@ def _progress(message: str) -> None:
 
 def _stats(samples: list[float]) -> dict[str, Any]:
     a = np.asarray(samples, dtype=float)
+    if a.size == 0:  # every press timed out: see the target's "no_picture"
+        return {"n": 0}
     return {
         "n": int(a.size),
         "median_ms": round(float(np.median(a)), 1),
@@ -585,6 +587,8 @@ def measure(
             gestures: dict[int, dict[str, list]] = {
                 id(t): {"hold": [], "drag": [], "first_drag": []} for t in usable
             }
+            for t in usable:
+                t["route_label"] = f"{t['route']} {t['explorer']}"
             if hold_and_drag:
                 # The first move of each slider is a drag, as soon as the page holds what
                 # the kernel draws before any move once the explorer is on screen.
@@ -616,6 +620,10 @@ def measure(
                         samples[id(t)].append(ms)
                         if source:
                             t.setdefault("answered", Counter())[source] += 1
+            for t in usable:
+                missed = len(t.get("no_picture", []))
+                if missed:
+                    _progress(f"{t['route_label']}: {missed} presses with no new picture")
             if hold_and_drag:
                 _progress(f"held keys and drags: {GESTURES} of each per slider")
                 for _ in range(GESTURES):

@@ -440,6 +440,10 @@ def render_tables() -> str:
             img, outp = routes.get("image"), routes.get("output")
             if not img or not outp:
                 continue
+            if "median_ms" not in img or "median_ms" not in outp:
+                missed = {r: len((e or {}).get("no_picture", [])) for r, e in routes.items()}
+                out.append(f"| {key} | no picture within 20 s for any press: {missed} |")
+                continue
             if key in image_route:
                 entry = image_route[key]
                 answered, gestures = entry.get("answered_by"), entry
