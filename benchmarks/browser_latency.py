@@ -118,7 +118,10 @@ def output_route(name):
         display(ex.figure)
 
     out = widgets.interactive_output(show, ex.controls)
-    return widgets.VBox([widgets.HBox(list(ex.controls.values())), out])
+    # the controls wrap as the explorer's do: in one row, a slider of a five-control
+    # explorer (nb03.spectral) had a track 0 px wide, and a drag on it set NaN
+    row = widgets.HBox(list(ex.controls.values()), layout=widgets.Layout(flex_flow="row wrap"))
+    return widgets.VBox([row, out])
 """
 
 ECHO = """\

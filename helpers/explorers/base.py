@@ -527,12 +527,7 @@ class Explorer:
                 # near 0 (-1.7e-18 for 0.0), the page's relative comparison tells the two
                 # apart: show the same picture again, under the page's value
                 name = next(n for n, c in self.controls.items() if c is change["owner"])
-                shown = self._key({**self.values, name: old})
-                loop = self._loop()
-                if loop is None or _running_loop() is loop:
-                    self._show_again(shown)
-                else:
-                    loop.call_soon_threadsafe(self._show_again, shown)
+                self._on_home_loop(self._show_again, self._key({**self.values, name: old}))
             return
         loop = self._loop()
         if loop is None:
@@ -999,14 +994,19 @@ class Explorer:
         ):
             self._pushed.popitem(last=False)
 
-    def _page_ready(self) -> None:
-        """A page loaded the picture (the message may arrive in a subshell's thread): from
-        now on pictures drawn ahead are sent to it; start with the current values' neighbours."""
+    def _on_home_loop(self, call: Callable[..., None], *args: Any) -> None:
+        """``call(*args)`` now when on the home loop (or with none), else handed over to it:
+        a widget message may arrive in a subshell's thread."""
         loop = self._loop()
         if loop is not None and _running_loop() is not loop:
-            loop.call_soon_threadsafe(self._on_page_ready)
+            loop.call_soon_threadsafe(call, *args)
         else:
-            self._on_page_ready()
+            call(*args)
+
+    def _page_ready(self) -> None:
+        """A page loaded the picture (in whatever thread): from now on pictures drawn ahead
+        are sent to it; start with the current values' neighbours."""
+        self._on_home_loop(self._on_page_ready)
 
     def _on_page_ready(self) -> None:
         if self._closed:
@@ -1019,13 +1019,9 @@ class Explorer:
             self._start_prefetch()
 
     def _page_seen(self) -> None:
-        """A page showed the picture on screen for the first time (the message may arrive in
-        a subshell's thread): before any move, draw the first slider whole too."""
-        loop = self._loop()
-        if loop is not None and _running_loop() is not loop:
-            loop.call_soon_threadsafe(self._on_page_seen)
-        else:
-            self._on_page_seen()
+        """A page showed the picture on screen for the first time (in whatever thread):
+        before any move, draw the first slider whole too."""
+        self._on_home_loop(self._on_page_seen)
 
     def _on_page_seen(self) -> None:
         if self._closed or self._seen:
