@@ -74,7 +74,8 @@ def savefig_route(explorer) -> int:
 
 def sweep_values(control: widgets.ValueWidget, steps: int = STEPS) -> list[Any]:
     """The values a sweep visits: ``steps`` from min to max (on the slider's grid, as a
-    browser would send them), or every option."""
+    browser would send them; of a selection slider's options when it has more), or every
+    option."""
     if isinstance(control, (widgets.FloatLogSlider, widgets.IntSlider, widgets.FloatSlider)):
         if isinstance(control, widgets.FloatLogSlider):
             targets = 10.0 ** np.linspace(control.min, control.max, steps)
@@ -89,7 +90,14 @@ def sweep_values(control: widgets.ValueWidget, steps: int = STEPS) -> list[Any]:
     if isinstance(control, widgets.Checkbox):
         return [not control.value, control.value]
     if hasattr(control, "options"):
-        return [o[1] if isinstance(o, tuple) else o for o in control.options]
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        if isinstance(control, widgets.SelectionSlider) and len(options) > steps:
+            # ``steps`` spread from end to end, as along a numeric slider (nb07's k_exp: 181)
+            return [
+                options[i]
+                for i in sorted({round(i) for i in np.linspace(0, len(options) - 1, steps)})
+            ]
+        return options
     raise TypeError(f"no sweep defined for {type(control).__name__}")
 
 

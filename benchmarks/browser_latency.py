@@ -474,15 +474,30 @@ def _locate(page: Any, target: dict[str, Any]) -> None:
     target["frac"] = frac
 
 
-#: The first drag waits until the page's count of held pictures has not grown for this
-#: long (the kernel is done drawing ahead for it), at most ``HELD_WAIT_S``.
+#: The first drag waits until the page holds at least as many pictures as the first slider
+#: has values (the kernel draws it whole once the explorer is on screen: "seen") and that
+#: count has not grown for ``HELD_QUIET_S``, at most ``HELD_WAIT_S``.
 HELD_QUIET_S = 3.0
-HELD_WAIT_S = 120.0
+HELD_WAIT_S = 240.0
 
 
-def _held_settled(target: dict[str, Any]) -> float | None:
-    """Seconds from now (the explorer just scrolled into view) until the pictures its page
-    holds stopped growing; None for a route with no ``FramePicture``."""
+def first_slider_values(name: str) -> int:
+    """How many values the slider an explorer draws whole before any move has (its first)."""
+    from helpers.explorers import ALL
+
+    explorer = ALL[name]()
+    try:
+        slider = explorer._overview_slider(explorer.values)
+        return explorer._last_index(slider) + 1 if slider is not None else 0
+    finally:
+        explorer.close()
+
+
+def _held_whole(target: dict[str, Any]) -> float | None:
+    """Seconds from now (the explorer just scrolled into view) until its page holds the first
+    slider whole (``first_slider_values`` pictures or more, then ``HELD_QUIET_S`` with no new
+    one); None for a route with no ``FramePicture``. Sets ``first_drag_held``, the pictures
+    held then, and ``first_drag_whole``, whether the count was reached."""
     held = (
         "r => { const i = r.querySelector('img.unrolled-frame');"
         " return i ? Number(i.dataset.held || 0) : null; }"
@@ -490,14 +505,17 @@ def _held_settled(target: dict[str, Any]) -> float | None:
     root, page = target["root"], target["page"]
     t0 = time.perf_counter()
     last, since = page.evaluate(held, root), t0
-    if last is None:
+    if last is None:  # no FramePicture (the comparison routes, "round trip"): no explorer
         return None
-    while time.perf_counter() - since < HELD_QUIET_S and time.perf_counter() - t0 < HELD_WAIT_S:
+    want = first_slider_values(target["explorer"])
+    while time.perf_counter() - t0 < HELD_WAIT_S:
+        if last >= want and time.perf_counter() - since >= HELD_QUIET_S:
+            break
         time.sleep(0.25)
         now = page.evaluate(held, root)
         if now != last:
             last, since = now, time.perf_counter()
-    target["first_drag_held"] = last
+    target["first_drag_held"], target["first_drag_whole"] = last, last >= want
     return round(since - t0, 1)
 
 
@@ -593,12 +611,13 @@ def measure(
             for t in usable:
                 t["route_label"] = f"{t['route']} {t['explorer']}"
             if hold_and_drag:
-                # The first move of each slider is a drag, as soon as the page holds what
-                # the kernel draws before any move once the explorer is on screen.
+                # The first move of each slider is a drag, once the page holds the slider
+                # whole, as the kernel draws it before any move once the explorer is on
+                # screen; the time that takes is reported.
                 _progress("a first drag on each slider, once what is drawn for it is held")
                 for t in usable:
                     t["handle"].scroll_into_view_if_needed()
-                    t["first_drag_after_s"] = _held_settled(t)
+                    t["first_drag_after_s"] = _held_whole(t)
                     forward = _walk_key(t["page"], t) == "ArrowRight"
                     rec = _gesture(t["page"], t, "drag", forward=forward)
                     gestures[id(t)]["first_drag"].append(rec)
@@ -643,6 +662,7 @@ def measure(
         if "first_drag_after_s" in t:
             entry["first_drag_after_s"] = t["first_drag_after_s"]
             entry["first_drag_held"] = t.get("first_drag_held")
+            entry["first_drag_whole"] = t.get("first_drag_whole")
         if t.get("answered"):
             entry["answered_by"] = dict(t["answered"])
         if "skipped" in t:
@@ -669,9 +689,11 @@ def measure(
             "drag": f"{DRAG_MOVES} pointer moves at 60 Hz over a quarter of the track, "
             f"{GESTURES} per slider",
             "first_drag": "the same drag, once per slider, as its first move, before any key "
-            "press: once the explorer is on screen and the pictures its page holds have not "
-            f"grown for {HELD_QUIET_S:.0f} s (first_drag_after_s: seconds from scrolling it "
-            f"into view to that, at most {HELD_WAIT_S:.0f}; first_drag_held: pictures held)",
+            "press: once the explorer is on screen and its page holds at least as many "
+            "pictures as the slider has values, with none new for "
+            f"{HELD_QUIET_S:.0f} s (first_drag_after_s: seconds from scrolling it into view "
+            f"to the last picture received, at most {HELD_WAIT_S:.0f}; first_drag_held: "
+            "pictures held; first_drag_whole: whether that many were reached)",
             "lag": "each input -> first new picture after it, ms",
             "exact_lag": "each value the controls take -> a picture for it or a later value "
             "(a nearest picture does not count), ms",

@@ -462,26 +462,35 @@ def render_tables() -> str:
                 f" {lag(gestures.get('drag'), 'exact_lag')} | {near(gestures.get('drag'))} |"
             )
         first = [
-            (k, e["first_drag"], e.get("first_drag_after_s"), e.get("first_drag_held"))
+            (
+                k,
+                e["first_drag"],
+                e.get("first_drag_after_s"),
+                e.get("first_drag_held"),
+                e.get("first_drag_whole"),
+            )
             for k, e in sorted(image_route.items())
             if e.get("first_drag")
         ]
         first_rows = [
             "",
             "First drag: each explorer's first move, a drag of its first slider before the"
-            " presses above (image route), once it was on screen and its page had received"
-            " no picture for 3 s; drawn in = seconds from scrolling it into view to the last"
-            " picture received; held = pictures its page then held; own values = values of"
-            " the drag whose own picture was shown within a 60 Hz frame.",
+            " presses above (image route), once it was on screen and its page held at least"
+            " as many pictures as the slider has values, with none new for 3 s (at most"
+            " 240 s); drawn in = seconds from scrolling it into view to the last picture"
+            " received; held = pictures its page then held (* : fewer than the slider's"
+            " values, the wait ran out); own values = values of the drag whose own picture"
+            " was shown within a 60 Hz frame.",
             "",
             "| explorer | drawn in (s) | held | drag lag | drag own | drag near (%) | own values |",
             "|---|---:|---:|---:|---:|---:|---:|",
         ]
-        for key, g, after, held in first:
+        for key, g, after, held, whole in first:
             gap = g.get("gap_after_a_frame") or {}
             own = f"{round(gap['exact_share'] * gap['n'])}/{gap['n']}" if gap else ""
             first_rows.append(
-                f"| {key} | {'' if after is None else after} | {'' if held is None else held} |"
+                f"| {key} | {'' if after is None else after} |"
+                f" {'' if held is None else held}{'*' if whole is False else ''} |"
                 f" {lag(g)} | {lag(g, 'exact_lag')} | {near(g)} | {own} |"
             )
         show = br.get("pooled", {}).get("plt_show")

@@ -102,6 +102,22 @@ def test_an_explorer_names_its_picture_and_announces_each_frame():
     ex.close()
 
 
+def test_an_explorer_names_values_as_its_controls_show_them():
+    """A selection slider's value by its label, a slider's by its readout format: two values
+    the slider tells apart are told apart in the text (``.4g`` made 0.99977 and 0.99978 both
+    0.9998)."""
+    from helpers.explorers import ALL
+
+    ex = ALL["nb07.sampling_schedule"]()
+    ex.update(k_exp=0.99977)
+    first = ex.describe().split(". ")[0]
+    ex.update(k_exp=0.99978)
+    second = ex.describe().split(". ")[0]
+    assert "k_exp = 0.99977" in first and "k_exp = 0.99978" in second
+    assert "eps_min = 0.10" in second and "k_sig = 500," in second  # ".2f", ".0f"
+    ex.close()
+
+
 def test_a_diagram_is_described_by_its_title_and_labels():
     """Axes drawn with the axis off (boxes, arrows, labels) are read as a diagram: its title
     and the labels it writes, each once, in drawing order (not the bare "Figure.")."""

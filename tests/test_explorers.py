@@ -1,7 +1,8 @@
 """Every registered explorer, driven without a browser: it builds, answers each control at
-its minimum and maximum (every option of a dropdown) with no exception and no warning
-(pytest turns warnings into errors), redraws a different PNG when a control moves, rejects
-out-of-range values by name, and carries a PNG fallback in its mime bundle."""
+its minimum and maximum (every option of a dropdown, the ends of a selection slider) with no
+exception and no warning (pytest turns warnings into errors), redraws a different PNG when a
+control moves, rejects out-of-range values by name, and carries a PNG fallback in its mime
+bundle; no slider is too long to be drawn whole."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import ipywidgets as widgets
 import pytest
 
 from helpers.explorers import ALL, Explorer
+from helpers.explorers import base as explorer_base
 from helpers.explorers.base import on_grid
 
 NUMERIC = (widgets.IntSlider, widgets.FloatSlider, widgets.BoundedIntText, widgets.BoundedFloatText)
@@ -22,6 +24,11 @@ def _extremes(control):
         return [10.0**control.min, 10.0**control.max]
     if isinstance(control, NUMERIC):
         return [control.min, control.max]
+    if isinstance(control, widgets.SelectionSlider):  # its ends (up to 181 values)
+        return [
+            o[1] if isinstance(o, tuple) else o
+            for o in control.options[:: len(control.options) - 1]
+        ]
     if isinstance(control, CHOICE):
         return [o[1] if isinstance(o, tuple) else o for o in control.options]
     if isinstance(control, widgets.Checkbox):
@@ -65,6 +72,24 @@ def test_every_control_at_its_extremes_redraws(explorer):
             pictures.add(explorer.png(compress_level=1))
         assert len(pictures) > 1, f"moving {name!r} does not change the figure"
         explorer.update(**{name: defaults[name]})
+
+
+def test_every_slider_is_short_enough_to_be_drawn_whole(explorer):
+    """A drag along a slider shows each value's own picture only if the kernel drew the
+    slider whole (``Explorer.along_slider``), which it does for at most ``FILL_FRAMES``
+    values (224 unless ``UNROLLED_DRAW_AHEAD`` lowers it); a longer slider is drawn spread,
+    and a drag shows the nearest picture. Every course slider stays within it: give a longer
+    range a coarser step, a selection of values, or a coarse and a fine slider
+    (AUTHORING.md)."""
+    sliders = (widgets.IntSlider, widgets.FloatSlider, widgets.FloatLogSlider)
+    for name, control in explorer.controls.items():
+        if isinstance(control, widgets.SelectionSlider):
+            count = len(control.options)
+        elif isinstance(control, sliders):
+            count = round((control.max - control.min) / control.step) + 1
+        else:
+            continue
+        assert 2 <= count <= explorer_base.LONGEST_SLIDER == 224, f"{name!r}: {count} values"
 
 
 def test_figure_is_reused(explorer):

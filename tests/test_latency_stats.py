@@ -65,3 +65,37 @@ def test_unanswered_values_and_unordered_pictures_are_counted_not_hidden(latency
     gap = stats["gap_after_a_frame"]
     assert gap["n"] == 3 and gap["unordered"] == 1
     assert gap["median"] == 0.01 and gap["p95"] == 0.01 and gap["max"] == 0.01
+
+
+class _Page:
+    """A page whose explorer holds ``counts`` pictures, one more reading at a time."""
+
+    def __init__(self, counts):
+        self.counts = list(counts)
+
+    def evaluate(self, _script, _root):
+        return self.counts.pop(0) if len(self.counts) > 1 else self.counts[0]
+
+
+def test_the_first_drag_waits_for_the_slider_whole(latency, monkeypatch):
+    monkeypatch.setattr(latency, "HELD_QUIET_S", 0.3)
+    monkeypatch.setattr(latency.time, "sleep", lambda s: None)
+    # nb04.threshold_runs: a first slider of 4 values; the page holds 1, 2, then 5 pictures
+    target = {"root": None, "page": _Page([1, 2, 2, 5]), "explorer": "nb04.threshold_runs"}
+    assert latency.first_slider_values("nb04.threshold_runs") == 4
+    assert latency._held_whole(target) is not None
+    assert (target["first_drag_held"], target["first_drag_whole"]) == (5, True)
+    # a route with no FramePicture (the comparison routes, the round trip): nothing to wait
+    # for, and no explorer of that name
+    assert (
+        latency._held_whole({"root": None, "page": _Page([None]), "explorer": "round trip"}) is None
+    )
+
+
+def test_the_first_drag_wait_runs_out(latency, monkeypatch):
+    clock = iter(range(0, 10_000, 10))  # every reading of the clock 10 s later
+    monkeypatch.setattr(latency.time, "perf_counter", lambda: float(next(clock)))
+    monkeypatch.setattr(latency.time, "sleep", lambda s: None)
+    target = {"root": None, "page": _Page([3]), "explorer": "nb04.threshold_runs"}
+    latency._held_whole(target)
+    assert (target["first_drag_held"], target["first_drag_whole"]) == (3, False)

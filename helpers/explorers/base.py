@@ -121,6 +121,10 @@ OVERVIEW_STEPS = 16
 #: picture on screen (``FramePicture``'s "seen"): an explorer never scrolled to draws only
 #: its ``PREFETCH_START`` neighbours and overview when the notebook is opened.
 FILL_FRAMES = 224
+#: The most values a slider of the course has (``tests/test_explorers.py``): the default
+#: ``FILL_FRAMES``, so that every value of every slider is drawn for drags (unless
+#: ``UNROLLED_DRAW_AHEAD`` lowers it).
+LONGEST_SLIDER = FILL_FRAMES
 #: Most pictures drawn ahead after a move, all kinds: ``UNROLLED_DRAW_AHEAD`` (below).
 DRAW_AHEAD = PREFETCH_FRAMES + OVERVIEW_STEPS + FILL_FRAMES
 
@@ -1270,11 +1274,22 @@ class Explorer:
         the figure draws (``helpers.describe.describe_figure``)."""
         from helpers.describe import describe_figure
 
-        def fmt(value: Any) -> str:
-            return f"{value:.4g}" if isinstance(value, float) else str(value)
+        def fmt(name: str, value: Any) -> str:
+            """As the control shows it: an option's label, a slider's readout format."""
+            control = self.controls.get(name)
+            for option in getattr(control, "options", ()):
+                if isinstance(option, tuple) and option[1] == value:
+                    return str(option[0])
+            if isinstance(value, float):
+                spec = getattr(control, "readout_format", "")
+                try:  # d3's formats of numbers (".2f", ".3g") are Python's too
+                    return format(value, spec) if spec.startswith(".") else f"{value:.4g}"
+                except ValueError:
+                    return f"{value:.4g}"
+            return str(value)
 
         shown = self.values if values is None else values
-        values = ", ".join(f"{name} = {fmt(v)}" for name, v in shown.items())
+        values = ", ".join(f"{name} = {fmt(name, v)}" for name, v in shown.items())
         return f"{self.title}: {values}. {describe_figure(self.figure)}"
 
     def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:

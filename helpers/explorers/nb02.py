@@ -15,6 +15,17 @@ from helpers.explorers.base import Explorer, new_figure
 from helpers.toys import linear_gain, power
 
 MAX_HORIZON = 1000
+#: The horizon slider's step: 200 values from 5 to 1000, few enough to be drawn whole for
+#: drags (``FILL_FRAMES``); a step of 1 gave 1000, of which a drag showed only some.
+HORIZON_STEP = 5
+#: The values of n: every n to 10, then 12 per decade (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, …, 9
+#: times a power of 10), up to 1000: steps of roughly log n along the slider (0.05–0.12 in
+#: log10 n above 10), so that n = 10, 100 and 1000 are equally far apart.
+N_VALUES = (
+    *range(1, 10),
+    *(m * 10**e for e in (0, 1) for m in (10, 12, 15, 20, 25, 30, 40, 50, 60, 70, 80, 90)),
+    1000,
+)
 TINY = 5e-324  # the smallest positive float64 (a subnormal); results below TINY/2 round to 0
 HUGE = 1.8e308  # about the largest float64: above it, inf
 _LABEL = {"facecolor": "white", "edgecolor": "none", "alpha": 0.7, "pad": 1.5}
@@ -68,7 +79,7 @@ def _steps_per_decade(alpha: float) -> str:
 
 
 def alpha_horizon() -> Explorer:
-    """Sliders α (0–2.1) and horizon T (1–1000): |∂h_t/∂x_k| = |α^(t−k)| against the lag
+    """Sliders α (0–2.1) and horizon T (5–1000, step 5): |∂h_t/∂x_k| = |α^(t−k)| against the lag
     t − k = 0…T, log axis. α = 2.04 overflows float64 within T = 1000 (2.03 does not)."""
     fig, ax = new_figure(9.0, 4.4)
     _fixed_layout(fig, left=0.115, right=0.97, bottom=0.12, top=0.925)
@@ -175,7 +186,11 @@ def alpha_horizon() -> Explorer:
             continuous_update=True,
         ),
         "horizon": widgets.IntSlider(
-            value=100, min=1, max=MAX_HORIZON, step=1, description="horizon T"
+            value=100,
+            min=HORIZON_STEP,
+            max=MAX_HORIZON,
+            step=HORIZON_STEP,
+            description="horizon T",
         ),
     }
     return Explorer("α and horizon: the gain α^t of a linear RNN", fig, controls, draw)
@@ -206,8 +221,9 @@ def _number(v: float) -> str:
 
 
 def power_toy() -> Explorer:
-    """Sliders w (0–1.1, step 0.01), + fine (0–0.0099, step 0.0001) and n (1–1000): y = w^n
-    and dy/dw = n w^(n−1) at the weight w + fine (the two sliders' sum, rounded to 0.0001).
+    """Sliders w (0–1.1, step 0.01), + fine (0–0.0099, step 0.0001) and n (1–1000, the 34
+    ``N_VALUES``): y = w^n and dy/dw = n w^(n−1) at the weight w + fine (the two sliders'
+    sum, rounded to 0.0001).
 
     Two sliders make w, a coarse one and a fine one (a vernier), so that every multiple of
     0.0001 up to 1.1099 is a value, and each slider has few enough values (111 and 100) to
@@ -350,7 +366,9 @@ def power_toy() -> Explorer:
         "fine": widgets.FloatSlider(
             value=0.0, min=0.0, max=0.0099, step=0.0001, description="+ fine", readout_format=".4f"
         ),
-        "n": widgets.IntSlider(value=1000, min=1, max=1000, step=1, description="n"),
+        # Every n's picture is drawn for drags only if the slider has at most FILL_FRAMES
+        # values: N_VALUES (a step of 1 gave 1000).
+        "n": widgets.SelectionSlider(options=list(N_VALUES), value=1000, description="n"),
     }
     return Explorer("w and n: the toy y = w^n", fig, controls, draw)
 

@@ -17,6 +17,7 @@ from helpers.explorers.base import Explorer, new_figure
 HIDDEN = 16
 INPUTS = 4
 MAX_HORIZON = 1000
+HORIZON_STEP = 5
 SHORT = 250  # curves up to this horizon are computed only that far
 SEED = 3
 LOG_HUGE = np.log10(np.finfo(np.float64).max)  # 308.25: float64 overflows above
@@ -262,7 +263,10 @@ def spectral() -> Explorer:
             readout_format=".2f",
             style={"description_width": "initial"},
         ),
-        "horizon": widgets.IntSlider(value=200, min=1, max=MAX_HORIZON, description="horizon T"),
+        # Steps of 5: 200 values, few enough to be drawn whole for drags (FILL_FRAMES).
+        "horizon": widgets.IntSlider(
+            value=200, min=HORIZON_STEP, max=MAX_HORIZON, step=HORIZON_STEP, description="horizon T"
+        ),
         "activation": widgets.Dropdown(
             options=list(jac.ACTIVATIONS), value="tanh", description="activation"
         ),

@@ -14,6 +14,13 @@ from helpers.explorers.base import Explorer, new_figure
 SS_ITERATIONS = 10_000
 SS_COLUMNS = 100
 SS_LENGTH = 20
+#: The exponential schedule's k, from 0.99 to 0.9999: every k whose 1 − k has two
+#: significant digits (1 − k = 0.01, 0.0099, …, 0.0010, 0.00099, …, 0.00010). The iteration
+#: where ε_i = k^i crosses 1/2, ln(1/2) / ln k ≈ 0.69 / (1 − k), then moves by 1–10 % per
+#: step of the slider, from 69 to 6931: steps of 0.0001 up to k = 0.999, then of 0.00001.
+K_EXP_VALUES = tuple(
+    sorted([0.99, *(round(1.0 - m / 10 * 10.0**e, 7) for e in (-3, -4) for m in range(10, 100))])
+)
 
 
 def sampling_schedule() -> Explorer:
@@ -126,6 +133,21 @@ def sampling_schedule() -> Explorer:
         "kind": widgets.Dropdown(
             options=list(schedules.KINDS), value="inverse sigmoid", description="schedule"
         ),
+        # The inverse sigmoid's k first: it is the default schedule, and the first slider is
+        # the one drawn whole for drags once the explorer is on screen. Every value's picture
+        # is drawn for drags only if a slider has at most FILL_FRAMES values: k_sig in steps
+        # of 10 (120 values) and K_EXP_VALUES (181); steps of 1 and of 1e-5 gave 1200 and 991.
+        "k_sig": widgets.FloatSlider(
+            value=500.0,
+            min=10.0,
+            max=1200.0,
+            step=10.0,
+            description="inv. sig. k",
+            readout_format=".0f",
+        ),
+        "k_exp": widgets.SelectionSlider(
+            options=[(f"{k:g}", k) for k in K_EXP_VALUES], value=0.9995, description="exp. k"
+        ),
         "c": widgets.FloatLogSlider(
             value=1e-4,
             base=10,
@@ -137,22 +159,6 @@ def sampling_schedule() -> Explorer:
         ),
         "eps_min": widgets.FloatSlider(
             value=0.1, min=0.0, max=0.5, step=0.05, description="linear ε", readout_format=".2f"
-        ),
-        "k_exp": widgets.FloatSlider(
-            value=0.9995,
-            min=0.99,
-            max=0.9999,
-            step=0.00001,
-            description="exp. k",
-            readout_format=".5f",
-        ),
-        "k_sig": widgets.FloatSlider(
-            value=500.0,
-            min=1.0,
-            max=1200.0,
-            step=1.0,
-            description="inv. sig. k",
-            readout_format=".0f",
         ),
     }
     return Explorer("scheduled-sampling schedules", fig, controls, draw)

@@ -45,10 +45,9 @@
 # within a few milliseconds for the next steps along a slider you just moved (the kernel
 # draws them ahead and sends them to the page), otherwise in a tenth to a fifth of a second
 # (measured in JupyterLab: `benchmarks/RESULTS.md`, "Browser"). While the kernel is idle
-# after a move, it goes on to draw the rest of that slider (every value of a slider of up
-# to 224 values), and so it does for the first slider once the explorer is on your screen:
-# give it a few seconds to half a minute, and a drag along that slider shows each value's
-# own picture. Before then, or on a longer slider, a handle dragged
+# after a move, it goes on to draw every value of that slider, and so it does for the first
+# slider once the explorer is on your screen: give it a few seconds to half a minute, and a
+# drag along that slider shows each value's own picture. Before then, a handle dragged
 # past what was drawn shows the nearest picture the explorer already has, with a caption
 # that names its value and the handle's, until the handle's own picture arrives.
 #

@@ -113,8 +113,8 @@ gain_explorer
 # <details>
 # <summary>Check your predictions (click to open)</summary>
 #
-# 1. Below $10^{-3}$ from lag 66, below $10^{-10}$ from lag 219: one decimal digit about
-#    every 22 steps (the explorer's text box). Exercise 2 makes this a rule for every $\alpha$.
+# 1. Below $10^{-3}$ from lag 66, below $10^{-10}$ from lag 219: a decimal digit every
+#    21.9 steps (text box; 3 × 21.9 ≈ 66). Exercise 2 makes this a rule for every $\alpha$.
 # 2. $1.5^{1000} \approx 1.2 \times 10^{176}$ does not overflow; $2.03^{1000}$ is finite,
 #    $2.04^{1000}$ is `inf`.
 # 3. A tiny subnormal at lag 161, exactly 0 from lag 162.
@@ -127,6 +127,8 @@ gain_explorer
 g = toys.linear_gain(0.9, 300)
 lag_3, lag_10 = int(np.argmax(g < 1e-3)), int(np.argmax(g < 1e-10))  # first lag below
 assert (lag_3, lag_10) == (66, 219) and g[65] >= 1e-3 and g[218] >= 1e-10
+per_digit = 1 / -np.log10(0.9)  # the text box's steps per decimal digit: 21.9
+assert round(per_digit, 1) == 21.9 and np.ceil(np.array([3, 10]) * per_digit).tolist() == [66, 219]
 print(f"1. alpha = 0.9: gain < 1e-3 from lag {lag_3}, < 1e-10 from lag {lag_10}")
 g15, g203, g204 = (toys.linear_gain(a, 1000)[-1] for a in (1.5, 2.03, 2.04))
 assert np.isfinite(g15) and np.isfinite(g203) and np.isinf(g204)
@@ -349,13 +351,13 @@ print("a term 1e-20 of the others: g_short + g_long == g_short exactly in float6
 # changes it by under $2 \times 10^{-15}$. A term $10^{-20}$ times the others
 # is not even stored (Exercise 3 finds the edge).
 #
-# ## 8 · Explorer: $y = w^n$ for any $w$ and $n$
+# ## 8 · Explorer: $y = w^n$ across $w$ and $n$
 #
 # $y = w^n$ (left) and $n w^{n-1}$ (right), log axes; the dot is $w$. Top: $0 \le w \le 1.11$,
 # grey where float64 underflows to 0 (▼: exactly 0). Bottom: a zoom on
 # $0.98 \le w \le 1.02$, Lee's $w = 0.99, 1, 1.01$ marked. $w$ is **w** (steps of 0.01)
-# **+ fine** (steps of 0.0001): $1.0023 = 1.00 + 0.0023$, shown under the picture. Arrow
-# keys: one step of the slider clicked.
+# **+ fine** (0.0001): $1.0023 = 1.00 + 0.0023$. Arrow keys step the slider clicked.
+# **n**: 1 to 10, then 12 per decade.
 #
 # **Predict, then slide:**
 # 1. With $n = 1000$, how far above 1 must $w$ go for $y$ to reach 10? And 1000?
@@ -383,6 +385,9 @@ power_explorer
 coarse, fine_slider = power_explorer.controls["w"], power_explorer.controls["fine"]
 assert (coarse.min, coarse.max, coarse.step) == (0, 1.1, 0.01)
 assert (fine_slider.min, fine_slider.max, fine_slider.step) == (0, 0.0099, 1e-4)
+n_values = list(power_explorer.controls["n"].options)  # 1..10, then 12 per decade
+assert n_values[:10] == list(range(1, 11)) and n_values[-1] == 1000 and len(n_values) == 34
+assert n_values.index(100) - n_values.index(10) == n_values.index(1000) - n_values.index(100) == 12
 # the two sliders' sums: every multiple of 0.0001 from 0 to 1.1099, each once
 sums = np.add.outer(np.arange(0, 111) * 0.01, np.arange(100) * 1e-4).ravel()
 assert np.allclose(np.sort(sums), np.arange(11_100) * 1e-4, atol=1e-12)

@@ -323,6 +323,8 @@ print("3. tanh, ρ = 1.5, h_0 = 0: ‖∂h_200/∂h_0‖ = " + ", ".join(
     f"10^{x:.0f} (scale {sc})" for x, sc in zip(zero_in, (0.5, 2.0, 5.0), strict=True)))
 assert 0 > zero_in[0] > zero_in[1] > zero_in[2]
 print(f"3. tanh, ρ = 2.5, scale 0.5: ×{10 ** (logs_sat[2.5, 0.5, 'random'][-1] / Ts):.2f} per step")
+horizon = spectral_explorer.controls["horizon"]  # the horizons asked for are on its grid
+assert all((h - horizon.min) % horizon.step == 0 and h <= horizon.max for h in (200, 300, 1000))
 
 # %% [markdown]
 # ## 6 · "Jane said hi to \_\_": how much gradient reaches each word?

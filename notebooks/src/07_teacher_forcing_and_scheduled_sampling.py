@@ -286,8 +286,9 @@ for kind, params, closed in [("exponential", {"k": 0.999}, np.log(0.5) / np.log(
 # %% [markdown]
 # **Predict, then slide:** where does the inverse sigmoid cross $\tfrac12$ for $k = 1000$?
 # Which exponential $k$ crosses $\tfrac12$ at the same iteration as the inverse sigmoid
-# with $k = 500$? In the lower panel each column is one training sequence: which colour
-# dominates at the end of training, and what does the model see there?
+# with $k = 500$ (**exp. k** moves in steps of 0.0001 up to 0.999, then of 0.00001)? In
+# the lower panel each column is one training sequence: which colour dominates at the end
+# of training, and what does the model see there?
 
 # %%
 ex_ss = ALL["nb07.sampling_schedule"]()
@@ -299,16 +300,22 @@ ex_ss
 #
 # At $i = 1000 \ln 1000 \approx 6908$. The exponential crosses at $\ln\tfrac12 / \ln k$,
 # so $k = 0.5^{1/3107} \approx 0.999777$ matches the inverse sigmoid's 3107 at $k = 500$
-# (the slider, in steps of $10^{-5}$, comes nearest at 0.99978, crossing at
-# $i \approx 3150$). At the end of training the model's own samples dominate: the model
-# trains as it will generate. Position 1 is always the truth: every sequence starts from a
-# true character.
+# (the slider comes nearest at 0.99978, crossing at $i \approx 3150$). At the end of
+# training the model's own samples dominate: the model trains as it will generate.
+# Position 1 is always the truth: every sequence starts from a true character.
 # </details>
 
 # %%
 k_match = 0.5 ** (1 / (500 * np.log(500)))
 assert abs(1000 * np.log(1000) - 6908) < 1 and abs(k_match - 0.999777) < 1e-6
 assert abs(schedules.crossing("exponential", 0.5, k=0.99978) - 3150) < 1
+k_options = [k for _, k in ex_ss.controls["k_exp"].options]  # the slider's values
+nearest = min(k_options, key=lambda k: abs(schedules.crossing("exponential", 0.5, k=k) - 3107))
+steps = np.diff(k_options)  # 0.0001 up to 0.999, then 0.00001
+assert np.allclose(steps[:90], 1e-4) and np.allclose(steps[90:], 1e-5) and k_options[90] == 0.999
+k_sig = ex_ss.controls["k_sig"]  # k = 500 and 1000 are on its grid
+assert nearest == 0.99978 and k_sig.min <= 500 and 1000 <= k_sig.max
+assert all((k - k_sig.min) % k_sig.step == 0 for k in (500, 1000))
 print(f"k = 1000: 1/2 at i = {1000 * np.log(1000):.0f}; matching exponential k = "
       f"{k_match:.6f}; the slider's 0.99978 crosses at "
       f"{schedules.crossing('exponential', 0.5, k=0.99978):.0f} ✓")
