@@ -178,3 +178,19 @@ def test_the_sweep_groups_explorer_calls_by_module():
     assert sweep.module_of("optim.Adam.step") == "optim"
     names = {o.function for o in sweep.sweep({"explorers.nb06"})}
     assert names == {"explorers.nb06.loss_grid", "explorers.nb06.draw_surface"}
+
+
+def test_a_long_choice_is_named_briefly_with_the_nearest_value():
+    """A selection slider of many values (nb07's k: 181) is refused in one short line that
+    names the nearest value, not a list of all of them; a short one lists its options."""
+    from helpers.explorers import ALL
+
+    explorer = ALL["nb07.sampling_schedule"]()
+    message = _refused(ValueError, "k_exp", explorer.update, k_exp=0.9997701)
+    assert "181 values" in message and "nearest: 0.99977" in message and len(message) < 160
+    assert "nearest" not in _refused(ValueError, "k_exp", explorer.update, k_exp=math.nan)
+    assert "inverse sigmoid" in _refused(ValueError, "kind", explorer.update, kind="bogus")
+    explorer.close()
+    explorer = nb02.power_toy()
+    assert "nearest: 40" in _refused(ValueError, "n", explorer.update, n=37)
+    explorer.close()

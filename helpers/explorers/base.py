@@ -393,6 +393,24 @@ def _draw_ahead(loop: asyncio.AbstractEventLoop) -> _DrawAhead:
     return scheduler
 
 
+def _choices(options: list[Any], value: Any) -> str:
+    """A choice control's options for an error message: all of up to 12; of more (nb07's
+    181 values of k), the first and last three, how many, and the one nearest ``value``."""
+    if len(options) <= 12:
+        return str(options)
+    text = (
+        f"the {len(options)} values {', '.join(map(repr, options[:3]))}, …, "
+        f"{', '.join(map(repr, options[-3:]))}"
+    )
+
+    def number(v: Any) -> bool:
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+    if number(value) and all(number(o) for o in options):
+        text += f" (nearest: {min(options, key=lambda o: abs(o - value))!r})"
+    return text
+
+
 class Explorer:
     """Controls + a reused figure + a ``draw`` function; see the module docstring.
 
@@ -1222,7 +1240,7 @@ class Explorer:
         elif isinstance(c, _CHOICE):
             labels = [o[1] if isinstance(o, tuple) else o for o in c.options]
             if value not in labels:
-                raise ValueError(f"{name} must be one of {labels}, got {value!r}")
+                raise ValueError(f"{name} must be one of {_choices(labels, value)}, got {value!r}")
 
     # -- output ----------------------------------------------------------------------
     def png(self, *, compress_level: int = 6) -> bytes:
